@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Installs the Debian packages paygate needs, and only those missing. Idempotent: with everything present
+# it never calls apt. Usage: scripts/deps.sh [build|bench]   (bench adds the load-test baseline tools).
+set -euo pipefail
+
+build_packages=(
+  g++ cmake ninja-build ccache pkg-config make
+  libboost-dev libssl-dev libsqlite3-dev sqlite3
+  nlohmann-json3-dev libspdlog-dev libfmt-dev libtomlplusplus-dev libcli11-dev
+  libgtest-dev libgmock-dev libbenchmark-dev
+)
+bench_packages=(nginx-light wrk)
+
+wanted=("${build_packages[@]}")
+if [[ "${1:-build}" == "bench" ]]; then wanted+=("${bench_packages[@]}"); fi
+
+missing=()
+for package in "${wanted[@]}"; do
+  status=$(dpkg-query -W -f='${Status}' "$package" 2>/dev/null || true)
+  [[ "$status" == "install ok installed" ]] || missing+=("$package")
+done
+
+if ((${#missing[@]} == 0)); then exit 0; fi
+
+echo "deps: installing ${missing[*]}" >&2
+sudo_cmd=()
+if [[ $(id -u) -ne 0 ]]; then sudo_cmd=(sudo); fi
+export DEBIAN_FRONTEND=noninteractive
+"${sudo_cmd[@]}" apt-get update -qq
+"${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

@@ -1,0 +1,16 @@
+// The response envelope every endpoint answers with: {"code","message","data","request_id"}.
+#pragma once
+
+#include <string_view>
+
+#include "api/http_types.h"
+#include "core/result.h"
+#include "nlohmann/json_fwd.hpp"
+
+namespace paygate::api {
+
+http::Response ok_response(int status, const nlohmann::json& data, std::string_view request_id);
+// Status from the error catalogue; message names the field or cause.
+http::Response error_response(const Error& error, std::string_view request_id);
+
+}  // namespace paygate::api

@@ -1,0 +1,164 @@
+#include "api/gateway.h"
+
+#include <chrono>
+
+#include "api/envelope.h"
+#include "core/log.h"
+#include "core/text.h"
+#include "fmt/format.h"
+#include "crypto/random.h"
+
+namespace paygate::api {
+namespace {
+
+bool is_hex(std::string_view text, std::size_t length) {
+  return text.size() == length && std::all_of(text.begin(), text.end(), [](char c) {
+           return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+         });
+}
+
+// W3C Trace Context: keep the caller's trace id and flags, start our own span. A missing or malformed
+// header starts a new trace.
+std::string continue_trace(std::string_view incoming) {
+  std::string trace_id;
+  std::string flags = "01";
+  if (incoming.size() == 55 && incoming.substr(0, 3) == "00-" && incoming[35] == '-' && incoming[52] == '-' &&
+      is_hex(incoming.substr(3, 32), 32) && is_hex(incoming.substr(36, 16), 16) && is_hex(incoming.substr(53, 2), 2) &&
+      incoming.substr(3, 32) != std::string(32, '0')) {
+    trace_id = std::string(incoming.substr(3, 32));
+    flags = std::string(incoming.substr(53, 2));
+  } else {
+    trace_id = crypto::random_hex(16);
+  }
+  return "00-" + trace_id + "-" + crypto::random_hex(8) + "-" + flags;
+}
+
+}  // namespace
+
+std::string_view RequestContext::param(std::string_view name) const {
+  for (const auto& [key, value] : params) {
+    if (key == name) return value;
+  }
+  return {};
+}
+
+Gateway::Gateway(GatewayServices services) : services_(std::move(services)) {
+  add_order_routes();
+  add_system_routes();
+}
+
+http::Responder Gateway::instrument(const std::shared_ptr<RequestContext>& context, std::string route,
+                                    http::Responder respond) {
+  const auto started = std::chrono::steady_clock::now();
+  return http::Responder([this, context, route = std::move(route), respond, started](http::Response response) {
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    response.headers.emplace_back("x-request-id", context->request_id);
+    response.headers.emplace_back("traceparent", context->traceparent);
+    const http::Request& request = context->request;
+    services_.metrics
+        .counter("paygate_http_requests_total", "HTTP requests by route, method and status",
+                 {{"route", route}, {"method", request.method}, {"status", std::to_string(response.status)}})
+        .increment();
+    services_.metrics
+        .histogram("paygate_http_request_duration_seconds", "HTTP request latency by route and method",
+                   {{"route", route}, {"method", request.method}}, latency_buckets_seconds())
+        .observe(seconds);
+    if (services_.access_log) {
+      log::info("http_request", {{"request_id", context->request_id},
+                                 {"trace_id", std::string_view(context->traceparent).substr(3, 32)},
+                                 {"method", request.method},
+                                 {"route", route},
+                                 {"path", request.path()},
+                                 {"status", response.status},
+                                 {"duration_ms", seconds * 1000.0},
+                                 {"remote", request.remote_address},
+                                 {"merchant_id", context->merchant ? context->merchant->merchant_id.value : ""}});
+    }
+    respond(std::move(response));
+  });
+}
+
+void Gateway::handle(const http::Request& request, http::Responder respond) {
+  auto context = std::make_shared<RequestContext>(request);
+  const std::string_view incoming_id = request.header("x-request-id");
+  context->request_id = is_token(incoming_id, 64) ? std::string(incoming_id) : new_request_id();
+  context->traceparent = continue_trace(request.header("traceparent"));
+
+  auto match = router_.match(request.method, request.path());
+  http::Responder reply = instrument(context, match.outcome == http::Router<RouteSpec>::Outcome::kMatched
+                                                  ? std::string(match.pattern)
+                                                  : std::string("unmatched"),
+                                     std::move(respond));
+  try {
+    if (match.outcome == http::Router<RouteSpec>::Outcome::kNotFound) {
+      return reply(error_response(make_error(ErrorCode::kRouteNotFound, "no endpoint at this path"), context->request_id));
+    }
+    if (match.outcome == http::Router<RouteSpec>::Outcome::kMethodNotAllowed) {
+      return reply(error_response(
+          make_error(ErrorCode::kMethodNotAllowed, fmt::format("{} is not allowed here", request.method.substr(0, 16))),
+          context->request_id));
+    }
+    const RouteSpec& route = *match.target;
+    context->params = std::move(match.params);
+    if (route.authenticated) {
+      auto merchant = services_.authenticator.authenticate(
+          SignedRequest{request.method, request.target, request.header("authorization"), request.body});
+      if (!merchant.ok()) return reply(error_response(merchant.error(), context->request_id));
+      context->merchant = std::move(merchant).value();
+      if (request.method == "POST" && !request.header("idempotency-key").empty()) {
+        return run_idempotent(context, route, reply);
+      }
+    }
+    route.handler(*context, reply);
+  } catch (const std::exception& e) {
+    log::error("handler_threw", {{"request_id", context->request_id}, {"error", e.what()}});
+    reply(error_response(make_error(ErrorCode::kInternal, "unexpected error; see the log for this request_id"),
+                         context->request_id));
+  }
+}
+
+void Gateway::run_idempotent(const std::shared_ptr<RequestContext>& context, const RouteSpec& route,
+                             http::Responder respond) {
+  const http::Request& request = context->request;
+  std::string key(request.header("idempotency-key"));
+  if (auto status = IdempotencyService::check_key(key); !status) {
+    return respond(error_response(status.error(), context->request_id));
+  }
+  std::string fingerprint = IdempotencyService::fingerprint(request.method, request.target, request.body);
+  const RouteHandler& handler = route.handler;
+  services_.idempotency.claim(
+      context->merchant_id(), key, std::move(fingerprint),
+      [this, context, key, &handler, respond](Result<IdempotencyDecision> decision) {
+        if (!decision.ok()) return respond(error_response(decision.error(), context->request_id));
+        switch (decision->verdict) {
+          case IdempotencyVerdict::kReplay: {
+            http::Response replay;
+            replay.status = decision->status_code;
+            replay.body = std::move(decision->response_body);
+            replay.headers.emplace_back("idempotent-replayed", "true");
+            return respond(std::move(replay));
+          }
+          case IdempotencyVerdict::kFingerprintMismatch:
+            return respond(error_response(
+                make_error(ErrorCode::kIdempotencyKeyReused, "Idempotency-Key was first used with a different request"),
+                context->request_id));
+          case IdempotencyVerdict::kInProgress:
+            return respond(error_response(
+                make_error(ErrorCode::kIdempotencyKeyInUse, "a request with this Idempotency-Key is still running"),
+                context->request_id));
+          case IdempotencyVerdict::kProceed:
+            break;
+        }
+        // Answer only once the response is stored, so a retry after our answer always replays it.
+        handler(*context, http::Responder([this, context, key, respond](http::Response response) {
+          auto stored_body = response.body;
+          const int status = response.status;
+          services_.idempotency.finish(context->merchant_id(), key, status, std::move(stored_body),
+                                       [respond, response = std::move(response)](Result<bool>) mutable {
+                                         respond(std::move(response));
+                                       });
+        }));
+      });
+}
+
+}  // namespace paygate::api

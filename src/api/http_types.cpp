@@ -1,0 +1,86 @@
+#include "api/http_types.h"
+
+namespace paygate::http {
+
+std::string_view Request::path() const {
+  const std::string_view t = target;
+  return t.substr(0, t.find('?'));
+}
+
+std::string_view Request::query() const {
+  const std::string_view t = target;
+  const auto mark = t.find('?');
+  return mark == std::string_view::npos ? std::string_view{} : t.substr(mark + 1);
+}
+
+std::string_view Request::header(std::string_view lower_name) const {
+  for (const auto& [name, value] : headers) {
+    if (name == lower_name) return value;
+  }
+  return {};
+}
+
+Responder::Responder(Deliver deliver) : state_(std::make_shared<State>(std::move(deliver))) {}
+
+void Responder::operator()(Response response) const {
+  if (state_->answered.exchange(true)) return;
+  state_->deliver(std::move(response));
+}
+
+bool Responder::answered() const { return state_->answered.load(); }
+
+Responder::State::~State() {
+  if (answered.exchange(true)) return;
+  Response response;
+  response.status = 500;
+  response.body = R"({"code":"INTERNAL_ERROR","message":"the handler did not answer","data":null})";
+  try {
+    deliver(std::move(response));
+  } catch (...) {
+    // A destructor must not throw; the connection's own timeout closes it instead.
+  }
+}
+
+std::optional<std::string> url_decode(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  auto nibble = [](char c) -> int {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+  };
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (c == '+') {
+      out.push_back(' ');
+    } else if (c == '%') {
+      if (i + 2 >= text.size()) return std::nullopt;
+      const int high = nibble(text[i + 1]);
+      const int low = nibble(text[i + 2]);
+      if (high < 0 || low < 0) return std::nullopt;
+      out.push_back(static_cast<char>(high << 4 | low));
+      i += 2;
+    } else {
+      out.push_back(c);
+    }
+  }
+  return out;
+}
+
+std::optional<std::string> query_param(std::string_view query, std::string_view name) {
+  while (!query.empty()) {
+    const auto amp = query.find('&');
+    const std::string_view pair = query.substr(0, amp);
+    query = amp == std::string_view::npos ? std::string_view{} : query.substr(amp + 1);
+    const auto equals = pair.find('=');
+    const std::string_view key = pair.substr(0, equals);
+    if (key != name) continue;
+    const std::string_view value = equals == std::string_view::npos ? std::string_view{} : pair.substr(equals + 1);
+    auto decoded = url_decode(value);
+    return decoded ? decoded : std::optional<std::string>(std::string{});
+  }
+  return std::nullopt;
+}
+
+}  // namespace paygate::http

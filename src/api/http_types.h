@@ -1,0 +1,66 @@
+// HTTP requests and responses as plain values, independent of the socket library, and the Responder
+// through which an asynchronous handler answers exactly once.
+#pragma once
+
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace paygate::http {
+
+using Headers = std::vector<std::pair<std::string, std::string>>;  // names in lower case
+
+struct Request {
+  std::string method;
+  std::string target;  // path?query exactly as received
+  Headers headers;
+  std::string body;
+  std::string remote_address;
+
+  std::string_view path() const;
+  std::string_view query() const;
+  // The first header with this lower-case name, or "".
+  std::string_view header(std::string_view lower_name) const;
+};
+
+struct Response {
+  int status = 200;
+  std::string content_type = "application/json";
+  Headers headers;
+  std::string body;
+};
+
+// Hands the response back to the connection. Copies share one state: the first call wins, later calls are
+// ignored, and if every copy is dropped without a call the client still gets a 500 (a handler bug must not
+// leave a connection hanging).
+class Responder {
+ public:
+  using Deliver = std::function<void(Response)>;
+  explicit Responder(Deliver deliver);
+
+  void operator()(Response response) const;
+  bool answered() const;
+
+ private:
+  struct State {
+    explicit State(Deliver d) : deliver(std::move(d)) {}
+    ~State();
+    Deliver deliver;
+    std::atomic<bool> answered{false};
+  };
+  std::shared_ptr<State> state_;
+};
+
+using Handler = std::function<void(const Request&, Responder)>;
+
+// Percent-decodes a query component ('+' is a space). nullopt on a malformed escape.
+std::optional<std::string> url_decode(std::string_view text);
+// The decoded value of `name` in a query string, nullopt when absent.
+std::optional<std::string> query_param(std::string_view query, std::string_view name);
+
+}  // namespace paygate::http

@@ -1,0 +1,96 @@
+#include "api/order_json.h"
+
+#include <array>
+
+#include "core/time.h"
+#include "fmt/format.h"
+#include "nlohmann/json.hpp"
+
+namespace paygate::api {
+namespace {
+
+using nlohmann::json;
+
+Error invalid(std::string_view field, std::string_view problem) {
+  return make_error(ErrorCode::kInvalidParameter, fmt::format("{}: {}", field, problem));
+}
+
+Status read_string(const json& body, const char* field, std::optional<std::string>& out) {
+  auto it = body.find(field);
+  if (it == body.end() || it->is_null()) return {};
+  if (!it->is_string()) return invalid(field, "must be a string");
+  out = it->get<std::string>();
+  return {};
+}
+
+Status read_integer(const json& body, const char* field, std::optional<std::int64_t>& out) {
+  auto it = body.find(field);
+  if (it == body.end() || it->is_null()) return {};
+  if (it->is_number_unsigned()) {
+    const auto value = it->get<std::uint64_t>();
+    if (value > static_cast<std::uint64_t>(INT64_MAX)) return invalid(field, "is too large");
+    out = static_cast<std::int64_t>(value);
+    return {};
+  }
+  if (!it->is_number_integer()) return invalid(field, "must be an integer");
+  out = it->get<std::int64_t>();
+  return {};
+}
+
+constexpr std::array<std::string_view, 11> kCreateFields = {
+    "out_trade_no", "amount", "currency", "subject", "channel", "method", "notify_url", "expire_seconds",
+    "metadata", "client_ip", "user_id"};
+
+}  // namespace
+
+Result<CreateOrderInput> parse_create_order(std::string_view text) {
+  json body = json::parse(text, nullptr, false);
+  if (body.is_discarded() || !body.is_object()) {
+    return make_error(ErrorCode::kInvalidJson, "body: must be a JSON object");
+  }
+  for (const auto& [key, value] : body.items()) {
+    if (std::find(kCreateFields.begin(), kCreateFields.end(), key) == kCreateFields.end()) {
+      return invalid(key.substr(0, 64), "is not a field of an order");
+    }
+  }
+  CreateOrderInput input;
+  for (auto status : {read_string(body, "out_trade_no", input.out_trade_no),
+                      read_integer(body, "amount", input.amount_minor), read_string(body, "currency", input.currency),
+                      read_string(body, "subject", input.subject), read_string(body, "channel", input.channel),
+                      read_string(body, "method", input.method), read_string(body, "notify_url", input.notify_url),
+                      read_integer(body, "expire_seconds", input.expire_seconds),
+                      read_string(body, "client_ip", input.client_ip), read_string(body, "user_id", input.user_id)}) {
+    if (!status) return std::move(status).error();
+  }
+  if (auto it = body.find("metadata"); it != body.end() && !it->is_null()) {
+    if (!it->is_object()) return invalid("metadata", "must be a JSON object");
+    // nlohmann::json keeps object keys sorted, so equal metadata always serialises to equal text.
+    input.metadata_json = it->dump(-1, ' ', false, json::error_handler_t::strict);
+  }
+  return input;
+}
+
+json order_to_json(const Order& order, std::string_view public_base_url) {
+  auto optional_text = [](const std::string& text) { return text.empty() ? json(nullptr) : json(text); };
+  json metadata = order.metadata_json.empty() ? json(nullptr) : json::parse(order.metadata_json, nullptr, false);
+  return json{
+      {"order_id", order.order_id.value},
+      {"out_trade_no", order.out_trade_no},
+      {"status", to_string(order.status)},
+      {"amount", order.amount.minor},
+      {"currency", currency_code(order.amount.currency)},
+      {"subject", order.subject},
+      {"channel", order.channel ? json(to_string(*order.channel)) : json(nullptr)},
+      {"method", optional_text(order.method)},
+      {"notify_url", optional_text(order.notify_url)},
+      {"metadata", std::move(metadata)},
+      {"client_ip", optional_text(order.client_ip)},
+      {"user_id", optional_text(order.user_id)},
+      {"created_at", format_rfc3339_ms(order.created_at_ms)},
+      {"updated_at", format_rfc3339_ms(order.updated_at_ms)},
+      {"expires_at", format_rfc3339_ms(order.expires_at_ms)},
+      {"cashier_url", fmt::format("{}/cashier/{}", public_base_url, order.order_id.value)},
+  };
+}
+
+}  // namespace paygate::api

@@ -1,0 +1,16 @@
+#include "app/merchants.h"
+
+#include "core/text.h"
+
+namespace paygate {
+
+void MerchantService::create(const std::string& name, Completion<Merchant> done) {
+  const auto length = utf8_length(name);
+  if (!length || *length < 1 || *length > 64 || has_control_characters(name)) {
+    return done(make_error(ErrorCode::kInvalidParameter, "name: must be 1-64 characters of valid UTF-8"));
+  }
+  Merchant merchant{new_merchant_id(), name, new_merchant_secret(), true, clock_.now_unix_ms()};
+  store_.create_merchant(std::move(merchant), std::move(done));
+}
+
+}  // namespace paygate

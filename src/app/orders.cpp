@@ -1,0 +1,217 @@
+#include "app/orders.h"
+
+#include <arpa/inet.h>
+
+#include <charconv>
+
+#include "core/text.h"
+#include "crypto/digest.h"
+#include "crypto/encoding.h"
+#include "fmt/format.h"
+
+namespace paygate {
+namespace {
+
+Error invalid(std::string_view field, std::string_view problem) {
+  return make_error(ErrorCode::kInvalidParameter, fmt::format("{}: {}", field, problem));
+}
+
+Status check_notify_url(std::string_view url) {
+  constexpr std::size_t kUrlBytesMax = 512;
+  if (url.size() > kUrlBytesMax) return invalid("notify_url", "must be at most 512 bytes");
+  std::string_view rest;
+  if (url.rfind("https://", 0) == 0) {
+    rest = url.substr(8);
+  } else if (url.rfind("http://", 0) == 0) {
+    rest = url.substr(7);
+  } else {
+    return invalid("notify_url", "must be an http:// or https:// URL");
+  }
+  const std::string_view host = rest.substr(0, rest.find_first_of("/?#"));
+  if (host.empty() || host.front() == ':' || host.find('@') != std::string_view::npos) {
+    return invalid("notify_url", "must name a host");
+  }
+  if (has_control_characters(url) || url.find(' ') != std::string_view::npos) {
+    return invalid("notify_url", "must not contain spaces or control characters");
+  }
+  return {};
+}
+
+bool is_ip_address(const std::string& text) {
+  unsigned char buffer[16];
+  return inet_pton(AF_INET, text.c_str(), buffer) == 1 || inet_pton(AF_INET6, text.c_str(), buffer) == 1;
+}
+
+// Canonical text of the fields that define the order; equal fingerprints mean "the same create request".
+std::string fingerprint(const CreateOrderInput& input, const Order& order) {
+  std::string canonical = fmt::format(
+      "out_trade_no={}\x1f" "amount={}\x1f" "currency={}\x1f" "subject={}\x1f" "channel={}\x1f" "method={}\x1f"
+      "notify_url={}\x1f" "expire_seconds={}\x1f" "metadata={}\x1f" "client_ip={}\x1f" "user_id={}",
+      order.out_trade_no, order.amount.minor, currency_code(order.amount.currency), order.subject,
+      order.channel ? to_string(*order.channel) : "", order.method, order.notify_url,
+      input.expire_seconds ? std::to_string(*input.expire_seconds) : "", order.metadata_json, order.client_ip,
+      order.user_id);
+  return crypto::hex_encode(crypto::sha256(canonical));
+}
+
+Status preflight_identity(const CreateOrderInput& input) {
+  if (!input.out_trade_no) return invalid("out_trade_no", "is required");
+  if (!is_token(*input.out_trade_no, 64)) return invalid("out_trade_no", "must be 1-64 characters of [A-Za-z0-9_-]");
+  if (!input.amount_minor) return invalid("amount", "is required (integer minor units, e.g. fen)");
+  if (*input.amount_minor < 1 || *input.amount_minor > kOrderAmountMinorMax) {
+    return invalid("amount", fmt::format("must be between 1 and {} minor units", kOrderAmountMinorMax));
+  }
+  if (input.currency && !parse_currency(*input.currency)) {
+    return make_error(ErrorCode::kUnsupportedCurrency,
+                      fmt::format("currency: '{}' is not supported; use CNY", input.currency->substr(0, 16)));
+  }
+  if (!input.subject) return invalid("subject", "is required");
+  const auto subject_length = utf8_length(*input.subject);
+  if (!subject_length) return invalid("subject", "must be valid UTF-8");
+  if (*subject_length < 1 || *subject_length > 128) return invalid("subject", "must be 1-128 characters");
+  if (has_control_characters(*input.subject)) return invalid("subject", "must not contain control characters");
+  return {};
+}
+
+Status preflight_channel(const CreateOrderInput& input) {
+  if (!input.channel) {
+    if (input.method) return invalid("method", "needs a channel; leave both out to let the payer choose");
+    return {};
+  }
+  const auto channel = parse_channel(*input.channel);
+  if (!channel) return invalid("channel", "must be alipay, wechatpay or unionpay");
+  if (!input.method) return invalid("method", fmt::format("is required with channel {}", *input.channel));
+  if (!is_method_of(*channel, *input.method)) {
+    return invalid("method", fmt::format("must be one of {} for channel {}", methods_of(*channel), *input.channel));
+  }
+  return {};
+}
+
+Status preflight_extras(const CreateOrderInput& input) {
+  if (input.notify_url) {
+    if (auto status = check_notify_url(*input.notify_url); !status) return status;
+  }
+  if (input.expire_seconds && (*input.expire_seconds < kExpireSecondsMin || *input.expire_seconds > kExpireSecondsMax)) {
+    return invalid("expire_seconds", fmt::format("must be between {} and {}", kExpireSecondsMin, kExpireSecondsMax));
+  }
+  if (input.metadata_json && input.metadata_json->size() > kMetadataBytesMax) {
+    return invalid("metadata", "must be at most 4096 bytes as JSON");
+  }
+  if (input.client_ip && !is_ip_address(*input.client_ip)) return invalid("client_ip", "must be an IPv4 or IPv6 address");
+  if (input.user_id) {
+    const auto length = utf8_length(*input.user_id);
+    if (!length || *length < 1 || *length > 64 || has_control_characters(*input.user_id)) {
+      return invalid("user_id", "must be 1-64 characters of valid UTF-8 without control characters");
+    }
+  }
+  return {};
+}
+
+}  // namespace
+
+Result<Order> preflight_create_order(const MerchantId& merchant_id, const CreateOrderInput& input,
+                                     const OrderConfig& config, std::int64_t now_ms) {
+  for (auto check : {preflight_identity, preflight_channel, preflight_extras}) {
+    if (auto status = check(input); !status) return std::move(status).error();
+  }
+  Order order;
+  order.order_id = new_order_id(now_ms);
+  order.merchant_id = merchant_id;
+  order.out_trade_no = *input.out_trade_no;
+  order.amount = Money{*input.amount_minor, input.currency ? *parse_currency(*input.currency) : Currency::kCny};
+  order.subject = *input.subject;
+  if (input.channel) order.channel = parse_channel(*input.channel);
+  order.method = input.method.value_or("");
+  order.notify_url = input.notify_url.value_or("");
+  order.metadata_json = input.metadata_json.value_or("");
+  order.client_ip = input.client_ip.value_or("");
+  order.user_id = input.user_id.value_or("");
+  order.status = OrderStatus::kPending;
+  order.version = 1;
+  order.created_at_ms = now_ms;
+  order.updated_at_ms = now_ms;
+  order.expires_at_ms = now_ms + input.expire_seconds.value_or(config.expire_seconds_default) * 1000;
+  order.request_fingerprint = fingerprint(input, order);
+  return order;
+}
+
+Result<OrderQuery> preflight_list_orders(const MerchantId& merchant_id, const ListOrdersInput& input) {
+  OrderQuery query;
+  query.merchant_id = merchant_id;
+  if (input.status) {
+    query.status = parse_order_status(*input.status);
+    if (!query.status) {
+      return invalid("status", "must be pending, succeeded, partially_refunded, refunded, closed or failed");
+    }
+  }
+  if (input.created_after) {
+    query.created_after_ms = parse_rfc3339_ms(*input.created_after);
+    if (!query.created_after_ms) return invalid("created_after", "must be an RFC 3339 time, e.g. 2026-01-31T08:00:00Z");
+  }
+  if (input.limit) {
+    std::uint32_t limit = 0;
+    const auto* end = input.limit->data() + input.limit->size();
+    auto [ptr, ec] = std::from_chars(input.limit->data(), end, limit);
+    if (ec != std::errc() || ptr != end || limit < 1 || limit > kListLimitMax) {
+      return invalid("limit", fmt::format("must be an integer from 1 to {}", kListLimitMax));
+    }
+    query.limit = limit;
+  }
+  if (input.cursor) {
+    if (!is_order_id_syntax(*input.cursor)) return invalid("cursor", "is not a cursor this API returned");
+    query.before_order_id = OrderId{*input.cursor};
+  }
+  return query;
+}
+
+OrderService::OrderService(Store& store, const Clock& clock, OrderConfig config)
+    : store_(store), clock_(clock), config_(config) {}
+
+void OrderService::create(const MerchantId& merchant_id, const CreateOrderInput& input, Completion<CreatedOrder> done) {
+  auto order = preflight_create_order(merchant_id, input, config_, clock_.now_unix_ms());
+  if (!order.ok()) return done(std::move(order).error());
+  if (order->channel) {
+    // No channel adapter is wired into this build yet; saying so beats storing an order nobody can pay.
+    return done(make_error(ErrorCode::kChannelUnavailable,
+                           fmt::format("channel: {} is not available on this gateway; leave channel out to use the "
+                                       "cashier",
+                                       to_string(*order->channel))));
+  }
+  store_.create_order(std::move(order).value(), std::move(done));
+}
+
+Result<Order> OrderService::get(const MerchantId& merchant_id, std::string_view order_id) {
+  auto not_found = [&] { return make_error(ErrorCode::kOrderNotFound, fmt::format("order_id '{}' not found", order_id.substr(0, 64))); };
+  if (!is_order_id_syntax(order_id)) return not_found();
+  auto found = store_.find_order(merchant_id, OrderId{std::string(order_id)});
+  if (!found.ok()) return std::move(found).error();
+  if (!found->has_value()) return not_found();
+  return std::move(**found);
+}
+
+Result<Order> OrderService::get_by_out_trade_no(const MerchantId& merchant_id, std::string_view out_trade_no) {
+  if (!is_token(out_trade_no, 64)) return invalid("out_trade_no", "must be 1-64 characters of [A-Za-z0-9_-]");
+  auto found = store_.find_order_by_out_trade_no(merchant_id, std::string(out_trade_no));
+  if (!found.ok()) return std::move(found).error();
+  if (!found->has_value()) {
+    return make_error(ErrorCode::kOrderNotFound, fmt::format("out_trade_no '{}' not found", out_trade_no));
+  }
+  return std::move(**found);
+}
+
+Result<OrderPage> OrderService::list(const MerchantId& merchant_id, const ListOrdersInput& input) {
+  auto query = preflight_list_orders(merchant_id, input);
+  if (!query.ok()) return std::move(query).error();
+  return store_.list_orders(*query);
+}
+
+void OrderService::close(const MerchantId& merchant_id, std::string_view order_id, Completion<OrderEventOutcome> done) {
+  if (!is_order_id_syntax(order_id)) {
+    return done(make_error(ErrorCode::kOrderNotFound, fmt::format("order_id '{}' not found", order_id.substr(0, 64))));
+  }
+  store_.apply_order_event(
+      OrderEventCommand{merchant_id, OrderId{std::string(order_id)}, OrderEvent::kClose, clock_.now_unix_ms()},
+      std::move(done));
+}
+
+}  // namespace paygate

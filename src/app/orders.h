@@ -1,0 +1,64 @@
+// Order use cases: create (idempotent by out_trade_no), read, list, close. Each runs the checks that need no
+// state first (preflight), then hands one command to the Store, which applies it atomically.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "core/config.h"
+#include "core/time.h"
+#include "ports/store.h"
+
+namespace paygate {
+
+// A create request as the merchant sent it, after JSON type checks; preflight checks values and ranges.
+struct CreateOrderInput {
+  std::optional<std::string> out_trade_no;
+  std::optional<std::int64_t> amount_minor;
+  std::optional<std::string> currency;
+  std::optional<std::string> subject;
+  std::optional<std::string> channel;
+  std::optional<std::string> method;
+  std::optional<std::string> notify_url;
+  std::optional<std::int64_t> expire_seconds;
+  std::optional<std::string> metadata_json;  // a JSON object, serialised canonically (sorted keys)
+  std::optional<std::string> client_ip;
+  std::optional<std::string> user_id;
+};
+
+struct ListOrdersInput {
+  std::optional<std::string> status;
+  std::optional<std::string> created_after;  // RFC 3339
+  std::optional<std::string> limit;
+  std::optional<std::string> cursor;
+};
+
+inline constexpr std::int64_t kOrderAmountMinorMax = 10'000'000'000;  // 10^10 fen = 10^8 yuan
+inline constexpr std::int64_t kExpireSecondsMin = 60;
+inline constexpr std::int64_t kExpireSecondsMax = 7 * 24 * 3600;
+inline constexpr std::size_t kMetadataBytesMax = 4096;
+inline constexpr std::uint32_t kListLimitMax = 100;
+
+// Checks every field and builds the order to store (id, timestamps, fingerprint). Errors name the field.
+Result<Order> preflight_create_order(const MerchantId& merchant_id, const CreateOrderInput& input,
+                                     const OrderConfig& config, std::int64_t now_ms);
+Result<OrderQuery> preflight_list_orders(const MerchantId& merchant_id, const ListOrdersInput& input);
+
+class OrderService {
+ public:
+  OrderService(Store& store, const Clock& clock, OrderConfig config);
+
+  void create(const MerchantId& merchant_id, const CreateOrderInput& input, Completion<CreatedOrder> done);
+  Result<Order> get(const MerchantId& merchant_id, std::string_view order_id);
+  Result<Order> get_by_out_trade_no(const MerchantId& merchant_id, std::string_view out_trade_no);
+  Result<OrderPage> list(const MerchantId& merchant_id, const ListOrdersInput& input);
+  void close(const MerchantId& merchant_id, std::string_view order_id, Completion<OrderEventOutcome> done);
+
+ private:
+  Store& store_;
+  const Clock& clock_;
+  const OrderConfig config_;
+};
+
+}  // namespace paygate

@@ -1,0 +1,180 @@
+#include "core/config.h"
+
+#include <cstdlib>
+#include <functional>
+#include <limits>
+#include <vector>
+
+#include "core/log.h"
+#include "fmt/format.h"
+#include "toml++/toml.h"
+
+namespace paygate {
+namespace {
+
+Error config_error(std::string_view key, std::string_view problem) {
+  return make_error(ErrorCode::kInvalidParameter, fmt::format("{}: {}", key, problem));
+}
+
+using Setter = std::function<Status(const toml::node&, const std::string& key)>;
+
+template <class T>
+Setter unsigned_in(T& target, std::int64_t min, std::int64_t max) {
+  return [&target, min, max](const toml::node& node, const std::string& key) -> Status {
+    const auto value = node.value_exact<std::int64_t>();
+    if (!value) return config_error(key, "must be an integer");
+    if (*value < min || *value > max) return config_error(key, fmt::format("must be between {} and {}", min, max));
+    target = static_cast<T>(*value);
+    return {};
+  };
+}
+
+Setter string_into(std::string& target) {
+  return [&target](const toml::node& node, const std::string& key) -> Status {
+    const auto value = node.value_exact<std::string>();
+    if (!value) return config_error(key, "must be a string");
+    target = *value;
+    return {};
+  };
+}
+
+Setter bool_into(bool& target) {
+  return [&target](const toml::node& node, const std::string& key) -> Status {
+    const auto value = node.value_exact<bool>();
+    if (!value) return config_error(key, "must be true or false");
+    target = *value;
+    return {};
+  };
+}
+
+struct Section {
+  std::string_view name;
+  std::vector<std::pair<std::string_view, Setter>> keys;
+};
+
+std::vector<Section> sections(Config& c) {
+  constexpr std::int64_t kU32 = std::numeric_limits<std::uint32_t>::max();
+  return {
+      {"server",
+       {{"listen",
+         [&c](const toml::node& node, const std::string& key) -> Status {
+           const auto value = node.value_exact<std::string>();
+           if (!value) return config_error(key, "must be a string \"HOST:PORT\"");
+           if (auto status = set_listen(c, *value); !status) return config_error(key, status.error().message);
+           return {};
+         }},
+        {"public_url", string_into(c.server.public_url)},
+        {"threads", unsigned_in(c.server.threads, 0, 256)},
+        {"body_bytes_max", unsigned_in(c.server.body_bytes_max, 1024, 64 * 1024 * 1024)},
+        {"header_bytes_max", unsigned_in(c.server.header_bytes_max, 1024, 1024 * 1024)},
+        {"read_timeout_ms", unsigned_in(c.server.read_timeout_ms, 100, kU32)},
+        {"idle_timeout_ms", unsigned_in(c.server.idle_timeout_ms, 100, kU32)},
+        {"connections_max", unsigned_in(c.server.connections_max, 1, 1'000'000)},
+        {"shutdown_timeout_ms", unsigned_in(c.server.shutdown_timeout_ms, 0, 600'000)},
+        {"access_log", bool_into(c.server.access_log)}}},
+      {"store",
+       {{"data_dir", string_into(c.store.data_dir)},
+        {"sqlite_path", string_into(c.store.sqlite_path)},
+        {"writer_queue_max", unsigned_in(c.store.writer_queue_max, 1, 10'000'000)},
+        {"write_batch_max", unsigned_in(c.store.write_batch_max, 1, 100'000)},
+        {"readers", unsigned_in(c.store.readers, 1, 64)}}},
+      {"auth",
+       {{"timestamp_window_s", unsigned_in(c.auth.timestamp_window_s, 1, 3600)},
+        {"nonce_cache_max", unsigned_in(c.auth.nonce_cache_max, 1, 100'000'000)}}},
+      {"orders", {{"expire_seconds_default", unsigned_in(c.orders.expire_seconds_default, 60, 7 * 24 * 3600)}}},
+      {"log", {{"level", string_into(c.log.level)}}},
+  };
+}
+
+Status apply_table(Config& config, const toml::table& root) {
+  auto known = sections(config);
+  for (const auto& [section_key, section_node] : root) {
+    const std::string section_name(section_key.str());
+    auto section = std::find_if(known.begin(), known.end(), [&](const Section& s) { return s.name == section_name; });
+    if (section == known.end()) return config_error(section_name, "unknown section");
+    const toml::table* table = section_node.as_table();
+    if (table == nullptr) return config_error(section_name, "must be a table");
+    for (const auto& [key, node] : *table) {
+      const std::string name(key.str());
+      const std::string full_key = section_name + "." + name;
+      auto entry = std::find_if(section->keys.begin(), section->keys.end(),
+                                [&](const auto& candidate) { return candidate.first == name; });
+      if (entry == section->keys.end()) return config_error(full_key, "unknown key");
+      if (auto status = entry->second(node, full_key); !status) return status;
+    }
+  }
+  return {};
+}
+
+}  // namespace
+
+std::string Config::sqlite_path() const {
+  return store.sqlite_path.empty() ? store.data_dir + "/paygate.db" : store.sqlite_path;
+}
+
+std::string Config::listen_address() const { return fmt::format("{}:{}", server.listen_host, server.listen_port); }
+
+std::string Config::public_base_url() const {
+  if (!server.public_url.empty()) return server.public_url;
+  return "http://" + listen_address();
+}
+
+Status set_listen(Config& config, std::string_view host_port) {
+  const auto colon = host_port.rfind(':');
+  if (colon == std::string_view::npos || colon == 0) return config_error("listen", "must be HOST:PORT");
+  const std::string_view port_text = host_port.substr(colon + 1);
+  if (port_text.empty() || port_text.size() > 5) return config_error("listen", "port must be 0..65535");
+  int port = 0;
+  for (char c : port_text) {
+    if (c < '0' || c > '9') return config_error("listen", "port must be 0..65535");
+    port = port * 10 + (c - '0');
+  }
+  if (port > 65535) return config_error("listen", "port must be 0..65535");
+  config.server.listen_host = std::string(host_port.substr(0, colon));
+  config.server.listen_port = static_cast<std::uint16_t>(port);
+  return {};
+}
+
+Result<Config> load_config(std::string_view path) {
+  Config config;
+  if (path.empty()) return config;
+  toml::table root;
+  try {
+    root = toml::parse_file(path);
+  } catch (const toml::parse_error& e) {
+    const auto& where = e.source().begin;
+    return make_error(ErrorCode::kInvalidParameter,
+                      fmt::format("{}:{}:{}: {}", path, where.line, where.column, e.description()));
+  }
+  if (auto status = apply_table(config, root); !status) return std::move(status).error();
+  if (auto status = validate(config); !status) return std::move(status).error();
+  return config;
+}
+
+Status apply_environment(Config& config) {
+  if (const char* listen = std::getenv("PAYGATE_LISTEN"); listen != nullptr && *listen != '\0') {
+    if (auto status = set_listen(config, listen); !status) {
+      return config_error("PAYGATE_LISTEN", status.error().message);
+    }
+  }
+  if (const char* data_dir = std::getenv("PAYGATE_DATA_DIR"); data_dir != nullptr && *data_dir != '\0') {
+    config.store.data_dir = data_dir;
+  }
+  return {};
+}
+
+Status validate(const Config& config) {
+  if (config.server.listen_host.empty()) return config_error("server.listen", "host must not be empty");
+  if (config.store.data_dir.empty()) return config_error("store.data_dir", "must not be empty");
+  if (!log::parse_level(config.log.level)) return config_error("log.level", "must be debug, info, warn or error");
+  if (!config.server.public_url.empty() && config.server.public_url.rfind("http://", 0) != 0 &&
+      config.server.public_url.rfind("https://", 0) != 0) {
+    return config_error("server.public_url", "must start with http:// or https://");
+  }
+  if (config.store.write_batch_max > config.store.writer_queue_max) {
+    return config_error("store.write_batch_max", "must not exceed store.writer_queue_max");
+  }
+  return {};
+}
+
+}  // namespace paygate

@@ -1,0 +1,72 @@
+// The gateway's configuration: TOML file + environment overrides, validated before anything starts.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "core/result.h"
+
+namespace paygate {
+
+struct ServerConfig {
+  std::string listen_host = "127.0.0.1";
+  std::uint16_t listen_port = 8080;        // 0 picks a free port; the bound address goes to <data_dir>/paygate.addr
+  std::string public_url;                  // base of cashier_url; empty = http://<listen>
+  int threads = 0;                         // io threads; 0 = one per core
+  std::uint32_t body_bytes_max = 64 * 1024;
+  std::uint32_t header_bytes_max = 16 * 1024;
+  std::uint32_t read_timeout_ms = 10'000;  // a whole request must arrive within this
+  std::uint32_t idle_timeout_ms = 60'000;  // a keep-alive connection with no request is closed after this
+  std::uint32_t connections_max = 10'000;
+  std::uint32_t shutdown_timeout_ms = 10'000;
+  bool access_log = true;
+};
+
+struct StoreConfig {
+  std::string data_dir = "./var";
+  std::string sqlite_path;                 // empty = <data_dir>/paygate.db
+  std::uint32_t writer_queue_max = 65'536; // commands waiting for the writer; beyond it writes get STORE_BUSY
+  std::uint32_t write_batch_max = 1'024;   // commands per group commit
+  std::uint32_t readers = 4;               // reader connections
+};
+
+struct AuthConfig {
+  std::uint32_t timestamp_window_s = 300;
+  std::uint32_t nonce_cache_max = 1'000'000;
+};
+
+struct OrderConfig {
+  std::uint32_t expire_seconds_default = 7'200;
+};
+
+struct LogConfig {
+  std::string level = "info";
+};
+
+struct Config {
+  ServerConfig server;
+  StoreConfig store;
+  AuthConfig auth;
+  OrderConfig orders;
+  LogConfig log;
+
+  std::string sqlite_path() const;
+  std::string listen_address() const;
+  std::string public_base_url() const;
+};
+
+// Reads the TOML file at path (or returns defaults when path is empty). Unknown sections and keys, wrong
+// types and out-of-range values are errors whose message names the key, e.g. "server.body_bytes_max: …".
+Result<Config> load_config(std::string_view path);
+
+// Applies PAYGATE_LISTEN and PAYGATE_DATA_DIR from the environment.
+Status apply_environment(Config& config);
+
+// "HOST:PORT" -> server.listen_host / listen_port.
+Status set_listen(Config& config, std::string_view host_port);
+
+Status validate(const Config& config);
+
+}  // namespace paygate

@@ -1,0 +1,38 @@
+// Typed identifiers (an OrderId is not a MerchantId) and the generators of new ones.
+#pragma once
+
+#include <compare>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace paygate {
+
+template <class Tag>
+struct Id {
+  std::string value;
+
+  friend bool operator==(const Id&, const Id&) = default;
+  friend auto operator<=>(const Id&, const Id&) = default;
+};
+
+using OrderId = Id<struct OrderIdTag>;
+using MerchantId = Id<struct MerchantIdTag>;
+
+// "yyyyMMddHHmmssSSS" (UTC) followed by 12 random base62 characters: 29 characters of [0-9A-Za-z], so the
+// id sorts by creation time and is a valid out_trade_no at Alipay (64), WeChat Pay (32) and UnionPay (40).
+OrderId new_order_id(std::int64_t now_unix_ms);
+inline constexpr std::size_t kOrderIdLength = 29;
+
+// "mch_" followed by 16 random base62 characters.
+MerchantId new_merchant_id();
+
+// A merchant API secret: "sk_" followed by 43 base62 characters (over 256 bits of entropy).
+std::string new_merchant_secret();
+
+// A request id for logs and X-Request-Id: 24 lowercase hex characters.
+std::string new_request_id();
+
+bool is_order_id_syntax(std::string_view text);
+
+}  // namespace paygate

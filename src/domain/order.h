@@ -1,0 +1,36 @@
+// An order: what a merchant asked to be paid, and where it stands.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "core/ids.h"
+#include "core/money.h"
+#include "domain/channel.h"
+#include "domain/order_status.h"
+
+namespace paygate {
+
+struct Order {
+  OrderId order_id;
+  MerchantId merchant_id;
+  std::string out_trade_no;
+  Money amount;
+  std::string subject;
+  std::optional<Channel> channel;  // absent: the payer chooses at the cashier
+  std::string method;              // empty when channel is absent
+  std::string notify_url;          // empty when the merchant wants no webhooks
+  std::string metadata_json;       // a JSON object as text, "" when absent
+  std::string client_ip;
+  std::string user_id;
+  OrderStatus status = OrderStatus::kPending;
+  std::int64_t version = 0;        // bumped by every transition; the compare-and-set token
+  std::int64_t created_at_ms = 0;
+  std::int64_t updated_at_ms = 0;
+  std::int64_t expires_at_ms = 0;
+  // SHA-256 of the canonical create request: the same out_trade_no with another fingerprint is a conflict.
+  std::string request_fingerprint;
+};
+
+}  // namespace paygate

@@ -1,0 +1,47 @@
+// A small blocking HTTP/1.1 client with one keep-alive connection (plain HTTP; used by `paygate api`, tests
+// and tooling against loopback servers). It reconnects once when the server closed an idle connection.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "core/result.h"
+
+namespace paygate::http {
+
+struct ClientResponse {
+  int status = 0;
+  std::vector<std::pair<std::string, std::string>> headers;  // lower-case names
+  std::string body;
+  std::string header(std::string_view lower_name) const;
+};
+
+struct Endpoint {
+  std::string host;
+  std::uint16_t port = 0;
+};
+
+// "http://127.0.0.1:8080" or "127.0.0.1:8080" -> endpoint.
+Result<Endpoint> parse_endpoint(std::string_view url);
+
+class Client {
+ public:
+  Client(Endpoint endpoint, std::uint32_t timeout_ms = 10'000);
+  ~Client();
+  Client(const Client&) = delete;
+  Client& operator=(const Client&) = delete;
+
+  Result<ClientResponse> send(std::string_view method, std::string_view target,
+                              const std::vector<std::pair<std::string, std::string>>& headers = {},
+                              std::string_view body = {});
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace paygate::http

@@ -1,0 +1,120 @@
+#include "infra/store/sqlite/group_commit_writer.h"
+
+#include <chrono>
+#include <exception>
+
+#include "core/log.h"
+
+namespace paygate::sqlite {
+namespace {
+
+const std::vector<double>& batch_size_buckets() {
+  static const std::vector<double> buckets = {1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 4096};
+  return buckets;
+}
+
+// A completion that throws is a bug in its caller; it must not take the writer (and every later write) down.
+template <class F>
+void guarded(F&& f) {
+  try {
+    f();
+  } catch (const std::exception& e) {
+    log::error("store_completion_threw", {{"error", e.what()}});
+  }
+}
+
+}  // namespace
+
+void log_write_failure(const char* what) { log::error("store_write_failed", {{"error", what}}); }
+
+GroupCommitWriter::GroupCommitWriter(std::unique_ptr<Connection> db, GroupCommitLimits limits,
+                                     MetricsRegistry& metrics)
+    : db_(std::move(db)),
+      limits_(limits),
+      batch_size_(metrics.histogram("paygate_store_batch_size", "Commands per group commit", {},
+                                    batch_size_buckets())),
+      commit_seconds_(metrics.histogram("paygate_store_commit_seconds",
+                                        "Time to apply and durably commit one batch", {},
+                                        latency_buckets_seconds())),
+      queue_depth_(metrics.gauge("paygate_store_queue_depth", "Write commands waiting for the writer")),
+      refused_busy_(metrics.counter("paygate_store_refused_total", "Writes refused because the queue was full")),
+      commit_failures_(metrics.counter("paygate_store_commit_failures_total", "Batches that failed to commit")) {
+  thread_ = std::thread([this] { run(); });
+}
+
+GroupCommitWriter::~GroupCommitWriter() { drain(); }
+
+void GroupCommitWriter::submit(std::unique_ptr<WriteCommand> command) {
+  {
+    std::lock_guard lock(mutex_);
+    if (!stopping_ && queue_.size() < limits_.queue_max) {
+      queue_.push_back(std::move(command));
+      queue_depth_.set(static_cast<std::int64_t>(queue_.size()));
+      ready_.notify_one();
+      return;
+    }
+  }
+  if (stopping_) {
+    guarded([&] { command->refuse(make_error(ErrorCode::kShuttingDown, "the store is shutting down")); });
+    return;
+  }
+  refused_busy_.increment();
+  guarded([&] { command->refuse(make_error(ErrorCode::kStoreBusy, "the write queue is full")); });
+}
+
+void GroupCommitWriter::drain() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+    ready_.notify_one();
+  }
+  if (thread_.joinable()) thread_.join();
+}
+
+void GroupCommitWriter::run() {
+  std::deque<std::unique_ptr<WriteCommand>> batch;
+  while (true) {
+    {
+      std::unique_lock lock(mutex_);
+      ready_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+      if (queue_.empty()) return;  // stopping and drained
+      const std::size_t take = std::min<std::size_t>(queue_.size(), limits_.batch_max);
+      for (std::size_t i = 0; i < take; ++i) {
+        batch.push_back(std::move(queue_.front()));
+        queue_.pop_front();
+      }
+      queue_depth_.set(static_cast<std::int64_t>(queue_.size()));
+    }
+    commit_batch(batch);
+    batch.clear();
+  }
+}
+
+void GroupCommitWriter::commit_batch(std::deque<std::unique_ptr<WriteCommand>>& batch) {
+  const auto started = std::chrono::steady_clock::now();
+  bool committed = false;
+  try {
+    db_->exec("BEGIN IMMEDIATE");
+    for (auto& command : batch) {
+      db_->exec("SAVEPOINT command");
+      if (!command->apply(*db_)) db_->exec("ROLLBACK TO command");
+      db_->exec("RELEASE command");
+    }
+    // With WAL and synchronous=FULL this COMMIT is the batch's single fsync.
+    db_->exec("COMMIT");
+    committed = true;
+  } catch (const SqliteError& e) {
+    log::error("store_commit_failed", {{"error", e.what()}, {"batch_size", batch.size()}});
+    commit_failures_.increment();
+    try {
+      db_->exec("ROLLBACK");
+    } catch (const SqliteError&) {
+      // No transaction was open (BEGIN itself failed); nothing to roll back.
+    }
+  }
+  batch_size_.observe(static_cast<double>(batch.size()));
+  commit_seconds_.observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+  for (auto& command : batch) guarded([&] { command->complete(committed); });
+}
+
+}  // namespace paygate::sqlite

@@ -1,0 +1,110 @@
+// The single SQLite writer: drains a bounded queue, runs each command in its own SAVEPOINT (a failing
+// command fails alone), commits the batch with one fsync, then completes every command of the batch.
+#pragma once
+
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <thread>
+
+#include "core/metrics.h"
+#include "core/result.h"
+#include "infra/store/sqlite/connection.h"
+
+namespace paygate::sqlite {
+
+class WriteCommand {
+ public:
+  virtual ~WriteCommand() = default;
+  // Runs inside a SAVEPOINT. Returns false when the command failed and its changes must be rolled back.
+  virtual bool apply(Connection& db) = 0;
+  // Runs after the batch committed (true) or failed to commit (false). Never before the fsync.
+  virtual void complete(bool committed) = 0;
+  // Runs instead of apply/complete when the command never reaches the database (queue full, stopping).
+  virtual void refuse(Error error) = 0;
+};
+
+// A write whose body computes a Result<T>; the completion receives it once it is durable.
+template <class T>
+class TypedWrite final : public WriteCommand {
+ public:
+  using Body = std::function<Result<T>(Connection&)>;
+  using Done = std::function<void(Result<T>)>;
+
+  TypedWrite(Body body, Done done) : body_(std::move(body)), done_(std::move(done)) {}
+
+  bool apply(Connection& db) override {
+    try {
+      result_.emplace(body_(db));
+    } catch (const SqliteError& e) {
+      report_failure(e.what());
+      result_.emplace(make_error(ErrorCode::kStoreUnavailable, "the store could not apply the write"));
+    }
+    return result_->ok();
+  }
+
+  void complete(bool committed) override {
+    if (!committed && result_->ok()) {
+      done_(make_error(ErrorCode::kStoreUnavailable, "the store could not commit the write"));
+      return;
+    }
+    done_(std::move(*result_));
+  }
+
+  void refuse(Error error) override { done_(std::move(error)); }
+
+ private:
+  static void report_failure(const char* what);
+
+  Body body_;
+  Done done_;
+  std::optional<Result<T>> result_;
+};
+
+void log_write_failure(const char* what);
+template <class T>
+void TypedWrite<T>::report_failure(const char* what) {
+  log_write_failure(what);
+}
+
+struct GroupCommitLimits {
+  std::uint32_t queue_max = 65'536;
+  std::uint32_t batch_max = 1'024;
+};
+
+class GroupCommitWriter {
+ public:
+  GroupCommitWriter(std::unique_ptr<Connection> db, GroupCommitLimits limits, MetricsRegistry& metrics);
+  GroupCommitWriter(const GroupCommitWriter&) = delete;
+  GroupCommitWriter& operator=(const GroupCommitWriter&) = delete;
+  ~GroupCommitWriter();
+
+  // Queues the command, or refuses it at once with STORE_BUSY (queue full) or SHUTTING_DOWN (draining).
+  void submit(std::unique_ptr<WriteCommand> command);
+
+  // Stops taking commands, commits everything queued, completes it, and joins the thread. Idempotent.
+  void drain();
+
+ private:
+  void run();
+  void commit_batch(std::deque<std::unique_ptr<WriteCommand>>& batch);
+
+  std::unique_ptr<Connection> db_;
+  const GroupCommitLimits limits_;
+  std::mutex mutex_;
+  std::condition_variable ready_;
+  std::deque<std::unique_ptr<WriteCommand>> queue_;
+  bool stopping_ = false;
+  std::thread thread_;
+
+  Histogram& batch_size_;
+  Histogram& commit_seconds_;
+  Gauge& queue_depth_;
+  Counter& refused_busy_;
+  Counter& commit_failures_;
+};
+
+}  // namespace paygate::sqlite

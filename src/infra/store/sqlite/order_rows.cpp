@@ -1,0 +1,146 @@
+#include "infra/store/sqlite/rows.h"
+
+#include "core/assert.h"
+#include "fmt/format.h"
+
+namespace paygate::sqlite {
+namespace {
+
+#define PAYGATE_ORDER_COLUMNS                                                                             \
+  "order_id, merchant_id, out_trade_no, amount_minor, currency, subject, channel, method, notify_url, " \
+  "metadata, client_ip, user_id, status, version, created_at_ms, updated_at_ms, expires_at_ms, "       \
+  "request_fingerprint"
+
+Order read_order(const Statement& row) {
+  Order order;
+  order.order_id = OrderId{row.column_text(0)};
+  order.merchant_id = MerchantId{row.column_text(1)};
+  order.out_trade_no = row.column_text(2);
+  const auto currency = parse_currency(row.column_text(4));
+  PAYGATE_ASSERT(currency.has_value());  // the store only ever writes currencies it knows
+  order.amount = Money{row.column_int64(3), *currency};
+  order.subject = row.column_text(5);
+  if (!row.column_is_null(6)) order.channel = parse_channel(row.column_text(6));
+  order.method = row.column_text(7);
+  order.notify_url = row.column_text(8);
+  order.metadata_json = row.column_text(9);
+  order.client_ip = row.column_text(10);
+  order.user_id = row.column_text(11);
+  const auto status = parse_order_status(row.column_text(12));
+  PAYGATE_ASSERT(status.has_value());
+  order.status = *status;
+  order.version = row.column_int64(13);
+  order.created_at_ms = row.column_int64(14);
+  order.updated_at_ms = row.column_int64(15);
+  order.expires_at_ms = row.column_int64(16);
+  order.request_fingerprint = row.column_text(17);
+  return order;
+}
+
+}  // namespace
+
+std::optional<Order> select_order(Connection& db, const MerchantId& merchant_id, const OrderId& order_id) {
+  auto row = db.prepare("SELECT " PAYGATE_ORDER_COLUMNS " FROM orders WHERE order_id = ? AND merchant_id = ?");
+  row.bind(1, order_id.value).bind(2, merchant_id.value);
+  if (!row.step()) return std::nullopt;
+  return read_order(row);
+}
+
+std::optional<Order> select_order_by_out_trade_no(Connection& db, const MerchantId& merchant_id,
+                                                  const std::string& out_trade_no) {
+  auto row = db.prepare("SELECT " PAYGATE_ORDER_COLUMNS " FROM orders WHERE merchant_id = ? AND out_trade_no = ?");
+  row.bind(1, merchant_id.value).bind(2, out_trade_no);
+  if (!row.step()) return std::nullopt;
+  return read_order(row);
+}
+
+Result<CreatedOrder> insert_order(Connection& db, const Order& order) {
+  if (auto existing = select_order_by_out_trade_no(db, order.merchant_id, order.out_trade_no)) {
+    if (existing->request_fingerprint != order.request_fingerprint) {
+      return make_error(ErrorCode::kDuplicateOutTradeNo,
+                        fmt::format("out_trade_no '{}' is already order {} with different fields", order.out_trade_no,
+                                    existing->order_id.value));
+    }
+    return CreatedOrder{std::move(*existing), false};
+  }
+  db.prepare("INSERT INTO orders (" PAYGATE_ORDER_COLUMNS
+             ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+      .bind(1, order.order_id.value)
+      .bind(2, order.merchant_id.value)
+      .bind(3, order.out_trade_no)
+      .bind(4, order.amount.minor)
+      .bind(5, currency_code(order.amount.currency))
+      .bind(6, order.subject)
+      .bind(7, order.channel ? std::optional<std::string_view>(to_string(*order.channel)) : std::nullopt)
+      .bind(8, order.method)
+      .bind(9, order.notify_url)
+      .bind(10, order.metadata_json)
+      .bind(11, order.client_ip)
+      .bind(12, order.user_id)
+      .bind(13, to_string(order.status))
+      .bind(14, order.version)
+      .bind(15, order.created_at_ms)
+      .bind(16, order.updated_at_ms)
+      .bind(17, order.expires_at_ms)
+      .bind(18, order.request_fingerprint)
+      .run();
+  return CreatedOrder{order, true};
+}
+
+Result<OrderEventOutcome> update_order_status(Connection& db, const OrderEventCommand& command) {
+  auto order = select_order(db, command.merchant_id, command.order_id);
+  if (!order) return make_error(ErrorCode::kOrderNotFound, fmt::format("order_id '{}' not found", command.order_id.value));
+  const Transition next = transition(order->status, command.event);
+  switch (next.kind) {
+    case TransitionKind::kIllegal:
+      return make_error(ErrorCode::kOrderStatusInvalid,
+                        fmt::format("order {} is {}; it cannot {}", order->order_id.value, to_string(order->status),
+                                    to_string(command.event)));
+    case TransitionKind::kNoop:
+      return OrderEventOutcome{std::move(*order), false};
+    case TransitionKind::kMove:
+      break;
+  }
+  // Compare-and-set on (status, version): on SQLite the single writer already serialises, but the same
+  // statement is what keeps several PostgreSQL nodes from both moving one order.
+  db.prepare("UPDATE orders SET status = ?, version = version + 1, updated_at_ms = ?"
+             " WHERE order_id = ? AND status = ? AND version = ?")
+      .bind(1, to_string(next.to))
+      .bind(2, command.at_ms)
+      .bind(3, order->order_id.value)
+      .bind(4, to_string(order->status))
+      .bind(5, order->version)
+      .run();
+  if (db.changes() != 1) {
+    return make_error(ErrorCode::kStoreUnavailable, "the order changed concurrently; retry");
+  }
+  order->status = next.to;
+  order->version += 1;
+  order->updated_at_ms = command.at_ms;
+  return OrderEventOutcome{std::move(*order), true};
+}
+
+OrderPage select_orders(Connection& db, const OrderQuery& query) {
+  // One statement covers every filter combination: a NULL parameter disables its condition.
+  auto row = db.prepare("SELECT " PAYGATE_ORDER_COLUMNS " FROM orders WHERE merchant_id = ?1"
+                        " AND (?2 IS NULL OR status = ?2)"
+                        " AND (?3 IS NULL OR created_at_ms > ?3)"
+                        " AND (?4 IS NULL OR order_id < ?4)"
+                        " ORDER BY order_id DESC LIMIT ?5");
+  row.bind(1, query.merchant_id.value)
+      .bind(2, query.status ? std::optional<std::string_view>(to_string(*query.status)) : std::nullopt)
+      .bind(3, query.created_after_ms)
+      .bind(4, query.before_order_id ? std::optional<std::string>(query.before_order_id->value) : std::nullopt)
+      .bind(5, std::int64_t{query.limit} + 1);
+  OrderPage page;
+  while (row.step()) {
+    if (page.orders.size() == query.limit) {
+      page.has_more = true;
+      break;
+    }
+    page.orders.push_back(read_order(row));
+  }
+  return page;
+}
+
+}  // namespace paygate::sqlite

@@ -1,0 +1,160 @@
+#include "infra/store/sqlite/sqlite_store.h"
+
+#include "core/log.h"
+#include "infra/store/sqlite/rows.h"
+
+namespace paygate::sqlite {
+namespace {
+
+std::unique_ptr<Connection> open_writer_connection(const std::string& path) {
+  auto db = std::make_unique<Connection>(path, OpenMode::kReadWrite);
+  db->exec("PRAGMA journal_mode = WAL");
+  // FULL: in WAL mode every COMMIT fsyncs the log, so an acknowledged write survives power loss.
+  db->exec("PRAGMA synchronous = FULL");
+  db->exec("PRAGMA foreign_keys = ON");
+  return db;
+}
+
+Error unavailable(const SqliteError& e) {
+  log::error("store_read_failed", {{"error", e.what()}});
+  return make_error(ErrorCode::kStoreUnavailable, "the store could not complete the read");
+}
+
+}  // namespace
+
+// Reader connections are leased one per query; a query never waits for the writer (WAL snapshots).
+class SqliteStore::ReaderPool {
+ public:
+  ReaderPool(const std::string& path, std::uint32_t count) {
+    for (std::uint32_t i = 0; i < count; ++i) {
+      auto db = std::make_unique<Connection>(path, OpenMode::kReadWrite);
+      db->exec("PRAGMA query_only = ON");
+      free_.push_back(std::move(db));
+    }
+  }
+
+  template <class F>
+  auto with_connection(F&& f) {
+    std::unique_ptr<Connection> db;
+    {
+      std::unique_lock lock(mutex_);
+      available_.wait(lock, [this] { return !free_.empty(); });
+      db = std::move(free_.back());
+      free_.pop_back();
+    }
+    struct Return {
+      ReaderPool* pool;
+      std::unique_ptr<Connection>& db;
+      ~Return() {
+        std::lock_guard lock(pool->mutex_);
+        pool->free_.push_back(std::move(db));
+        pool->available_.notify_one();
+      }
+    } give_back{this, db};
+    return f(*db);
+  }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable available_;
+  std::vector<std::unique_ptr<Connection>> free_;
+};
+
+Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const SqliteStoreOptions& options, MetricsRegistry& metrics,
+                                                       const Clock& clock) {
+  try {
+    auto db = open_writer_connection(options.path);
+    const MigrationReport report = migrate(*db, clock.now_unix_ms());
+    if (report.to_version != report.from_version) {
+      log::info("store_migrated", {{"from_version", report.from_version}, {"to_version", report.to_version}});
+    }
+    auto readers = std::make_unique<ReaderPool>(options.path, options.readers);
+    auto writer = std::make_unique<GroupCommitWriter>(std::move(db), options.limits, metrics);
+    return std::unique_ptr<SqliteStore>(new SqliteStore(std::move(writer), std::move(readers)));
+  } catch (const SqliteError& e) {
+    return make_error(ErrorCode::kStoreUnavailable, e.what());
+  }
+}
+
+Result<MigrationReport> SqliteStore::migrate_only(const std::string& path, const Clock& clock) {
+  try {
+    auto db = open_writer_connection(path);
+    return migrate(*db, clock.now_unix_ms());
+  } catch (const SqliteError& e) {
+    return make_error(ErrorCode::kStoreUnavailable, e.what());
+  }
+}
+
+SqliteStore::SqliteStore(std::unique_ptr<GroupCommitWriter> writer, std::unique_ptr<ReaderPool> readers)
+    : writer_(std::move(writer)), readers_(std::move(readers)) {}
+
+SqliteStore::~SqliteStore() { drain(); }
+
+void SqliteStore::drain() { writer_->drain(); }
+
+template <class T, class Body>
+void SqliteStore::write(Body body, Completion<T> done) {
+  writer_->submit(std::make_unique<TypedWrite<T>>(std::move(body), std::move(done)));
+}
+
+template <class T, class Query>
+Result<T> SqliteStore::read(Query query) {
+  try {
+    return readers_->with_connection([&](Connection& db) -> Result<T> { return query(db); });
+  } catch (const SqliteError& e) {
+    return unavailable(e);
+  }
+}
+
+void SqliteStore::create_merchant(Merchant merchant, Completion<Merchant> done) {
+  write<Merchant>(
+      [merchant = std::move(merchant)](Connection& db) -> Result<Merchant> {
+        insert_merchant(db, merchant);
+        return merchant;
+      },
+      std::move(done));
+}
+
+Result<std::optional<Merchant>> SqliteStore::find_merchant(const MerchantId& merchant_id) {
+  return read<std::optional<Merchant>>([&](Connection& db) { return select_merchant(db, merchant_id); });
+}
+
+Result<std::vector<Merchant>> SqliteStore::list_merchants() {
+  return read<std::vector<Merchant>>([](Connection& db) { return select_merchants(db); });
+}
+
+void SqliteStore::create_order(Order order, Completion<CreatedOrder> done) {
+  write<CreatedOrder>([order = std::move(order)](Connection& db) { return insert_order(db, order); }, std::move(done));
+}
+
+void SqliteStore::apply_order_event(OrderEventCommand command, Completion<OrderEventOutcome> done) {
+  write<OrderEventOutcome>([command = std::move(command)](Connection& db) { return update_order_status(db, command); },
+                           std::move(done));
+}
+
+Result<std::optional<Order>> SqliteStore::find_order(const MerchantId& merchant_id, const OrderId& order_id) {
+  return read<std::optional<Order>>([&](Connection& db) { return select_order(db, merchant_id, order_id); });
+}
+
+Result<std::optional<Order>> SqliteStore::find_order_by_out_trade_no(const MerchantId& merchant_id,
+                                                                     const std::string& out_trade_no) {
+  return read<std::optional<Order>>(
+      [&](Connection& db) { return select_order_by_out_trade_no(db, merchant_id, out_trade_no); });
+}
+
+Result<OrderPage> SqliteStore::list_orders(const OrderQuery& query) {
+  return read<OrderPage>([&](Connection& db) { return select_orders(db, query); });
+}
+
+void SqliteStore::claim_idempotency_key(IdempotencyClaim claim, Completion<IdempotencyDecision> done) {
+  write<IdempotencyDecision>(
+      [claim = std::move(claim)](Connection& db) -> Result<IdempotencyDecision> { return claim_key(db, claim); },
+      std::move(done));
+}
+
+void SqliteStore::finish_idempotency_key(IdempotencyResult result, Completion<bool> done) {
+  write<bool>([result = std::move(result)](Connection& db) -> Result<bool> { return finish_key(db, result); },
+              std::move(done));
+}
+
+}  // namespace paygate::sqlite

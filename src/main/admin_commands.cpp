@@ -1,0 +1,65 @@
+// `paygate migrate` and `paygate merchant create|list`.
+#include <cstdio>
+
+#include "app/merchants.h"
+#include "core/log.h"
+#include "infra/store/sqlite/sqlite_store.h"
+#include "main/commands.h"
+#include "nlohmann/json.hpp"
+
+namespace paygate::cli {
+
+int run_migrate(const CommonOptions& common) {
+  auto config = resolve_config(common);
+  if (!config.ok()) return fail(config.error().message);
+  if (auto status = ensure_data_dir(*config); !status) return fail(status.error().message);
+  SystemClock clock;
+  auto report = sqlite::SqliteStore::migrate_only(config->sqlite_path(), clock);
+  if (!report.ok()) return fail(report.error().message);
+  std::printf("%s: schema version %d -> %d\n", config->sqlite_path().c_str(), report->from_version,
+              report->to_version);
+  return 0;
+}
+
+int run_merchant_create(const CommonOptions& common, const std::string& name) {
+  auto config = resolve_config(common);
+  if (!config.ok()) return fail(config.error().message);
+  log::init(log::Level::kWarn);
+  SystemClock clock;
+  MetricsRegistry metrics;
+  auto store = open_store(*config, metrics, clock);
+  if (!store.ok()) return fail(store.error().message);
+  MerchantService merchants(**store, clock);
+  auto merchant = wait_for<Merchant>([&](auto done) { merchants.create(name, std::move(done)); });
+  (*store)->drain();
+  if (!merchant.ok()) return fail(merchant.error().message);
+  // The secret is shown here once; paygate never displays it again.
+  const nlohmann::json out = {
+      {"merchant_id", merchant->merchant_id.value}, {"name", merchant->name}, {"secret", merchant->secret}};
+  std::printf("%s\n", out.dump(2).c_str());
+  return 0;
+}
+
+int run_merchant_list(const CommonOptions& common) {
+  auto config = resolve_config(common);
+  if (!config.ok()) return fail(config.error().message);
+  log::init(log::Level::kWarn);
+  SystemClock clock;
+  MetricsRegistry metrics;
+  auto store = open_store(*config, metrics, clock);
+  if (!store.ok()) return fail(store.error().message);
+  auto merchants = (*store)->list_merchants();
+  (*store)->drain();
+  if (!merchants.ok()) return fail(merchants.error().message);
+  nlohmann::json out = nlohmann::json::array();
+  for (const Merchant& merchant : *merchants) {
+    out.push_back({{"merchant_id", merchant.merchant_id.value},
+                   {"name", merchant.name},
+                   {"enabled", merchant.enabled},
+                   {"created_at", format_rfc3339_ms(merchant.created_at_ms)}});
+  }
+  std::printf("%s\n", out.dump(2).c_str());
+  return 0;
+}
+
+}  // namespace paygate::cli

@@ -1,0 +1,35 @@
+// The subcommands of the paygate binary, each in its own file.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "main/runtime.h"
+
+namespace paygate::cli {
+
+int run_serve(const CommonOptions& common, const std::string& listen);
+int run_migrate(const CommonOptions& common);
+int run_merchant_create(const CommonOptions& common, const std::string& name);
+int run_merchant_list(const CommonOptions& common);
+
+struct ApiOptions {
+  std::string method;
+  std::string target;
+  std::string body;
+  std::string server_url;       // empty: <data-dir>/paygate.addr, then the configured listen address
+  std::string credentials_path; // empty: <data-dir>/demo-merchant.json
+  std::string idempotency_key;
+};
+int run_api(const CommonOptions& common, const ApiOptions& options);
+
+struct BenchOptions {
+  std::string scenario;
+  std::string server_url;
+  unsigned concurrency = 64;
+  unsigned duration_s = 10;
+  unsigned threads = 1;
+};
+int run_bench(const CommonOptions& common, const BenchOptions& options);
+
+}  // namespace paygate::cli

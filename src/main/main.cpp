@@ -1,0 +1,59 @@
+// The paygate binary: parses the command line and runs one subcommand.
+#include "CLI/CLI.hpp"
+#include "main/commands.h"
+
+int main(int argc, char** argv) {
+  using namespace paygate::cli;
+  CLI::App app{"paygate: a payment gateway for Alipay, WeChat Pay and UnionPay"};
+  app.require_subcommand(1);
+  CommonOptions common;
+
+  auto* serve = app.add_subcommand("serve", "Run the gateway");
+  add_common_options(*serve, common);
+  std::string listen;
+  serve->add_option("--listen", listen, "HOST:PORT to listen on (env PAYGATE_LISTEN; default 127.0.0.1:8080)");
+
+  auto* migrate = app.add_subcommand("migrate", "Apply pending database migrations");
+  add_common_options(*migrate, common);
+
+  auto* merchant = app.add_subcommand("merchant", "Manage merchants");
+  merchant->require_subcommand(1);
+  auto* merchant_create = merchant->add_subcommand("create", "Create a merchant and print its secret once");
+  add_common_options(*merchant_create, common);
+  std::string merchant_name;
+  merchant_create->add_option("--name", merchant_name, "Merchant name")->required();
+  auto* merchant_list = merchant->add_subcommand("list", "List merchants (never their secrets)");
+  add_common_options(*merchant_list, common);
+
+  auto* api = app.add_subcommand("api", "Send one signed API request as a merchant");
+  add_common_options(*api, common);
+  ApiOptions api_options;
+  api->add_option("method", api_options.method, "HTTP method, e.g. POST")->required();
+  api->add_option("path", api_options.target, "Path and query, e.g. /api/v1/orders")->required();
+  api->add_option("body", api_options.body, "JSON body ('-' reads stdin)");
+  api->add_option("--server", api_options.server_url, "Gateway URL (default: the running server in --data-dir)");
+  api->add_option("--credentials", api_options.credentials_path, "Merchant credentials JSON (default: demo merchant)");
+  api->add_option("--idempotency-key", api_options.idempotency_key, "Idempotency-Key header");
+
+  auto* bench = app.add_subcommand("bench", "Load generator");
+  add_common_options(*bench, common);
+  BenchOptions bench_options;
+  bench->add_option("scenario", bench_options.scenario, "Scenario: create-orders")
+      ->required()
+      ->check(CLI::IsMember({"create-orders"}));
+  bench->add_option("--target", bench_options.server_url, "Gateway URL (default: the running server in --data-dir)");
+  bench->add_option("--concurrency", bench_options.concurrency, "Connections, each with one request in flight")
+      ->check(CLI::Range(1, 4096));
+  bench->add_option("--duration", bench_options.duration_s, "Seconds to run")->check(CLI::Range(1, 3600));
+  bench->add_option("--threads", bench_options.threads, "Client threads")->check(CLI::Range(1, 64));
+
+  CLI11_PARSE(app, argc, argv);
+
+  if (serve->parsed()) return run_serve(common, listen);
+  if (migrate->parsed()) return run_migrate(common);
+  if (merchant_create->parsed()) return run_merchant_create(common, merchant_name);
+  if (merchant_list->parsed()) return run_merchant_list(common);
+  if (api->parsed()) return run_api(common, api_options);
+  if (bench->parsed()) return run_bench(common, bench_options);
+  return 1;
+}

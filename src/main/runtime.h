@@ -1,0 +1,46 @@
+// What every subcommand shares: resolving configuration (file < environment < flags), the data directory,
+// opening the store, waiting for an asynchronous store command from a CLI thread.
+#pragma once
+
+#include <future>
+#include <memory>
+#include <string>
+
+#include "core/config.h"
+#include "core/metrics.h"
+#include "core/time.h"
+#include "ports/store.h"
+
+namespace CLI {
+class App;
+}
+
+namespace paygate::cli {
+
+struct CommonOptions {
+  std::string config_path;
+  std::string data_dir;
+};
+
+void add_common_options(CLI::App& command, CommonOptions& options);
+
+Result<Config> resolve_config(const CommonOptions& options);
+Status ensure_data_dir(const Config& config);
+Result<std::unique_ptr<Store>> open_store(const Config& config, MetricsRegistry& metrics, const Clock& clock);
+
+// Blocks the calling (non-store) thread until the command completes.
+template <class T, class Start>
+Result<T> wait_for(Start start) {
+  std::promise<Result<T>> promise;
+  auto future = promise.get_future();
+  start([&promise](Result<T> result) { promise.set_value(std::move(result)); });
+  return future.get();
+}
+
+// Prints "paygate: <message>" to stderr and returns the exit code 1.
+int fail(std::string_view message);
+
+// Writes text to path atomically (temp file, fsync, rename) with the given mode.
+Status write_file_atomically(const std::string& path, std::string_view text, unsigned mode);
+
+}  // namespace paygate::cli

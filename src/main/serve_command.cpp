@@ -1,0 +1,106 @@
+// `paygate serve`: the composition root. Builds the object graph from configuration, serves until a signal,
+// then drains in order: stop accepting, finish in-flight requests, flush the store.
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <optional>
+#include <thread>
+
+#include "api/gateway.h"
+#include "api/http_server.h"
+#include "app/merchants.h"
+#include "core/log.h"
+#include "fmt/format.h"
+#include "main/commands.h"
+#include "main/runtime.h"
+#include "nlohmann/json.hpp"
+
+namespace paygate::cli {
+namespace {
+
+// On first start (no demo-merchant.json yet) creates a demo merchant and hands its credentials to the user:
+// printed once on stderr and saved with mode 0600 for `paygate api` and the load generator.
+Status ensure_demo_merchant(const Config& config, MerchantService& merchants) {
+  const std::string path = config.store.data_dir + "/demo-merchant.json";
+  if (std::filesystem::exists(path)) return {};
+  auto merchant = wait_for<Merchant>([&](auto done) { merchants.create("Demo merchant", std::move(done)); });
+  if (!merchant.ok()) return std::move(merchant).error();
+  const nlohmann::json credentials = {{"merchant_id", merchant->merchant_id.value}, {"secret", merchant->secret}};
+  if (auto status = write_file_atomically(path, credentials.dump(2) + "\n", 0600); !status) return status;
+  std::fprintf(stderr,
+               "\npaygate: created the demo merchant (shown once; also saved to %s, mode 0600)\n"
+               "  merchant_id: %s\n  secret:      %s\n\n",
+               path.c_str(), merchant->merchant_id.value.c_str(), merchant->secret.c_str());
+  return {};
+}
+
+}  // namespace
+
+int run_serve(const CommonOptions& common, const std::string& listen) {
+  const auto started = std::chrono::steady_clock::now();
+  auto config = resolve_config(common);
+  if (config.ok() && !listen.empty()) {
+    if (auto status = set_listen(*config, listen); !status) return fail(status.error().message);
+  }
+  if (!config.ok()) return fail(config.error().message);
+  log::init(*log::parse_level(config->log.level));
+
+  SystemClock clock;
+  MetricsRegistry metrics;
+  auto store = open_store(*config, metrics, clock);
+  if (!store.ok()) return fail(store.error().message);
+
+  MerchantService merchants(**store, clock);
+  if (auto status = ensure_demo_merchant(*config, merchants); !status) return fail(status.error().message);
+
+  MerchantDirectory directory(**store, clock);
+  NonceCache nonces(config->auth.nonce_cache_max);
+  Authenticator authenticator(directory, nonces, clock, config->auth.timestamp_window_s);
+  OrderService orders(**store, clock, config->orders);
+  IdempotencyService idempotency(**store, clock);
+
+  std::optional<api::Gateway> gateway;
+  const ServerConfig& sc = config->server;
+  http::Server server(
+      http::ServerLimits{sc.header_bytes_max, sc.body_bytes_max, sc.read_timeout_ms, sc.idle_timeout_ms,
+                         sc.connections_max, sc.shutdown_timeout_ms},
+      [&gateway](const http::Request& request, http::Responder respond) { gateway->handle(request, respond); },
+      metrics);
+  auto port = server.listen(sc.listen_host, sc.listen_port);
+  if (!port.ok()) return fail(port.error().message);
+  config->server.listen_port = *port;
+
+  std::atomic<bool> stopping{false};
+  Store& store_ref = **store;
+  gateway.emplace(api::GatewayServices{
+      authenticator, orders, idempotency, metrics,
+      [&stopping, &store_ref] { return !stopping.load() && store_ref.find_merchant(MerchantId{"-"}).ok(); },
+      config->public_base_url(), sc.access_log});
+
+  // Tests and tools find a server started on port 0 through this file.
+  const std::string address_file = config->store.data_dir + "/paygate.addr";
+  if (auto status = write_file_atomically(address_file, config->listen_address() + "\n", 0644); !status) {
+    return fail(status.error().message);
+  }
+  const int threads = sc.threads > 0 ? sc.threads : std::max(1u, std::thread::hardware_concurrency());
+  const double startup_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
+  log::info("ready", {{"listen", config->listen_address()},
+                      {"public_url", config->public_base_url()},
+                      {"data_dir", config->store.data_dir},
+                      {"threads", threads},
+                      {"startup_ms", startup_ms},
+                      {"pid", static_cast<std::int64_t>(::getpid())}});
+  log::flush();
+
+  server.run(threads, [&stopping] { stopping = true; });
+  std::filesystem::remove(address_file);
+  (*store)->drain();
+  log::info("stopped", {});
+  log::flush();
+  return 0;
+}
+
+}  // namespace paygate::cli

@@ -1,0 +1,175 @@
+#include "tests/integration/harness.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+#include <thread>
+
+#include "app/merchant_signature.h"
+#include "core/time.h"
+
+extern char** environ;
+
+namespace paygate::test {
+namespace {
+
+std::string read_file(const std::string& path) {
+  std::ifstream file(path);
+  std::stringstream text;
+  text << file.rdbuf();
+  return text.str();
+}
+
+pid_t spawn(const std::vector<std::string>& args, const std::string& output_path) {
+  std::vector<char*> argv;
+  for (const auto& arg : args) argv.push_back(const_cast<char*>(arg.c_str()));
+  argv.push_back(nullptr);
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, 1, output_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+  posix_spawn_file_actions_adddup2(&actions, 1, 2);
+  pid_t pid = -1;
+  const int rc = posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  if (rc != 0) throw std::runtime_error("cannot spawn " + args[0]);
+  return pid;
+}
+
+int wait_exit(pid_t pid) {
+  int status = 0;
+  waitpid(pid, &status, 0);
+  if (WIFEXITED(status)) return WEXITSTATUS(status);
+  return 128 + WTERMSIG(status);
+}
+
+}  // namespace
+
+TempDir::TempDir() {
+  std::string pattern = (std::filesystem::temp_directory_path() / "paygate-test-XXXXXX").string();
+  if (mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
+  path_ = pattern;
+}
+
+TempDir::~TempDir() {
+  std::error_code ec;
+  std::filesystem::remove_all(path_, ec);
+}
+
+ProcessResult run_paygate(const std::vector<std::string>& args) {
+  TempDir scratch;
+  const std::string output = scratch.path() + "/output";
+  std::vector<std::string> argv = {PAYGATE_BINARY};
+  argv.insert(argv.end(), args.begin(), args.end());
+  const pid_t pid = spawn(argv, output);
+  ProcessResult result;
+  result.exit_code = wait_exit(pid);
+  result.output = read_file(output);
+  return result;
+}
+
+GatewayProcess::GatewayProcess(std::string data_dir, std::vector<std::string> extra_args)
+    : data_dir_(std::move(data_dir)), extra_args_(std::move(extra_args)) {}
+
+GatewayProcess::~GatewayProcess() {
+  if (pid_ > 0) kill9();
+}
+
+void GatewayProcess::start() {
+  const std::string address_file = data_dir_ + "/paygate.addr";
+  std::filesystem::remove(address_file);
+  std::vector<std::string> argv;
+  // PAYGATE_TEST_WRAPPER="/usr/bin/gdb -batch -ex run -ex bt --args" runs the server under a debugger.
+  if (const char* wrapper = std::getenv("PAYGATE_TEST_WRAPPER"); wrapper != nullptr && *wrapper != '\0') {
+    std::istringstream words(wrapper);
+    for (std::string word; words >> word;) argv.push_back(word);
+  }
+  for (std::string arg : {PAYGATE_BINARY, "serve", "--listen", "127.0.0.1:0", "--data-dir"}) argv.push_back(arg);
+  argv.push_back(data_dir_);
+  argv.insert(argv.end(), extra_args_.begin(), extra_args_.end());
+  std::filesystem::create_directories(data_dir_);
+  pid_ = spawn(argv, data_dir_ + "/serve.log");
+  // Wait for the condition "the server wrote its bound address", bounded by a deadline.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (!std::filesystem::exists(address_file)) {
+    int status = 0;
+    if (waitpid(pid_, &status, WNOHANG) == pid_) {
+      pid_ = -1;
+      throw std::runtime_error("paygate serve exited at start:\n" + log());
+    }
+    if (std::chrono::steady_clock::now() > deadline) throw std::runtime_error("paygate serve did not start:\n" + log());
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  std::string address = read_file(address_file);
+  while (!address.empty() && address.back() == '\n') address.pop_back();
+  auto endpoint = http::parse_endpoint(address);
+  if (!endpoint.ok()) throw std::runtime_error("bad address file: " + address);
+  endpoint_ = *endpoint;
+}
+
+void GatewayProcess::kill9() {
+  if (pid_ <= 0) return;
+  ::kill(pid_, SIGKILL);
+  wait_exit(pid_);
+  pid_ = -1;
+}
+
+int GatewayProcess::terminate() {
+  if (pid_ <= 0) return -1;
+  ::kill(pid_, SIGTERM);
+  const int code = wait_exit(pid_);
+  pid_ = -1;
+  if (code != 0) std::fprintf(stderr, "paygate serve exited with %d; its log:\n%s\n", code, log().c_str());
+  return code;
+}
+
+Credentials GatewayProcess::demo_merchant() const {
+  const auto json = nlohmann::json::parse(read_file(data_dir_ + "/demo-merchant.json"));
+  return Credentials{json.at("merchant_id").get<std::string>(), json.at("secret").get<std::string>()};
+}
+
+std::string GatewayProcess::log() const { return read_file(data_dir_ + "/serve.log"); }
+
+MerchantClient::MerchantClient(http::Endpoint endpoint, Credentials credentials)
+    : client_(std::move(endpoint)), credentials_(std::move(credentials)) {}
+
+std::string MerchantClient::sign(const std::string& method, const std::string& target, const std::string& body) const {
+  return sign_request_header(credentials_.merchant_id, credentials_.secret, method, target, body,
+                             SystemClock{}.now_unix_ms() / 1000);
+}
+
+ApiResponse MerchantClient::raw(const std::string& method, const std::string& target, const std::string& body,
+                                const std::vector<std::pair<std::string, std::string>>& headers) {
+  auto response = client_.send(method, target, headers, body);
+  if (!response.ok()) throw std::runtime_error("request failed: " + response.error().message);
+  ApiResponse out;
+  out.status = response->status;
+  out.raw = *response;
+  out.body = nlohmann::json::parse(response->body, nullptr, false);
+  return out;
+}
+
+ApiResponse MerchantClient::post(const std::string& target, const std::string& body,
+                                 std::vector<std::pair<std::string, std::string>> headers) {
+  headers.emplace_back("authorization", sign("POST", target, body));
+  return raw("POST", target, body, headers);
+}
+
+ApiResponse MerchantClient::get(const std::string& target) {
+  return raw("GET", target, "", {{"authorization", sign("GET", target, "")}});
+}
+
+nlohmann::json order_body(const std::string& out_trade_no, std::int64_t amount) {
+  return {{"out_trade_no", out_trade_no}, {"amount", amount}, {"subject", "Coffee 咖啡"}};
+}
+
+}  // namespace paygate::test

@@ -1,0 +1,95 @@
+// Test harness: temporary directories, the real paygate binary as a child process, and a merchant client
+// that signs requests exactly as merchants must.
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "infra/http/http_client.h"
+#include "nlohmann/json.hpp"
+
+namespace paygate::test {
+
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+struct Credentials {
+  std::string merchant_id;
+  std::string secret;
+};
+
+struct ProcessResult {
+  int exit_code = -1;
+  std::string output;  // stdout and stderr together
+};
+
+// Runs `paygate args...` to completion.
+ProcessResult run_paygate(const std::vector<std::string>& args);
+
+class GatewayProcess {
+ public:
+  explicit GatewayProcess(std::string data_dir, std::vector<std::string> extra_args = {});
+  ~GatewayProcess();
+
+  // Starts `paygate serve --listen 127.0.0.1:0 --data-dir …` and waits until it has written its address.
+  void start();
+  void kill9();
+  // SIGTERM, then waits for the exit; returns the exit code.
+  int terminate();
+  bool running() const { return pid_ > 0; }
+
+  http::Endpoint endpoint() const { return endpoint_; }
+  Credentials demo_merchant() const;
+  std::string log() const;
+
+ private:
+  std::string data_dir_;
+  std::vector<std::string> extra_args_;
+  pid_t pid_ = -1;
+  http::Endpoint endpoint_;
+};
+
+struct ApiResponse {
+  int status = 0;
+  nlohmann::json body;
+  http::ClientResponse raw;
+  std::string code() const { return body.value("code", ""); }
+  std::string message() const { return body.value("message", ""); }
+  const nlohmann::json& data() const { return body.at("data"); }
+};
+
+// One keep-alive connection that signs every request with the given merchant's credentials.
+class MerchantClient {
+ public:
+  MerchantClient(http::Endpoint endpoint, Credentials credentials);
+
+  ApiResponse post(const std::string& target, const std::string& body,
+                   std::vector<std::pair<std::string, std::string>> headers = {});
+  ApiResponse get(const std::string& target);
+  // Sends exactly these headers (no signing): for authentication tests.
+  ApiResponse raw(const std::string& method, const std::string& target, const std::string& body,
+                  const std::vector<std::pair<std::string, std::string>>& headers);
+  std::string sign(const std::string& method, const std::string& target, const std::string& body) const;
+
+ private:
+  http::Client client_;
+  Credentials credentials_;
+};
+
+nlohmann::json order_body(const std::string& out_trade_no, std::int64_t amount = 990);
+
+}  // namespace paygate::test
