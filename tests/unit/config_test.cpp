@@ -1,0 +1,106 @@
+// Proves configuration is validated: defaults, every kind of bad key or value named, env and listen parsing.
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <unistd.h>
+
+#include "core/config.h"
+
+namespace paygate {
+namespace {
+
+class ConfigFile : public ::testing::Test {
+ protected:
+  std::string write(const std::string& text) {
+    path_ = std::filesystem::temp_directory_path() / ("paygate-config-" + std::to_string(::getpid()) + ".toml");
+    std::ofstream(path_) << text;
+    return path_.string();
+  }
+  void TearDown() override { std::filesystem::remove(path_); }
+  std::filesystem::path path_;
+};
+
+TEST_F(ConfigFile, NoFileMeansDefaults) {
+  auto config = load_config("");
+  ASSERT_TRUE(config.ok());
+  EXPECT_EQ(config->listen_address(), "127.0.0.1:8080");
+  EXPECT_EQ(config->server.body_bytes_max, 64u * 1024);
+  EXPECT_EQ(config->sqlite_path(), "./var/paygate.db");
+  EXPECT_EQ(config->public_base_url(), "http://127.0.0.1:8080");
+}
+
+TEST_F(ConfigFile, ReadsEverySection) {
+  auto config = load_config(write(R"(
+[server]
+listen = "0.0.0.0:9000"
+public_url = "https://pay.example.com"
+threads = 4
+body_bytes_max = 131072
+access_log = false
+[store]
+data_dir = "/srv/paygate"
+write_batch_max = 256
+[auth]
+timestamp_window_s = 120
+[orders]
+expire_seconds_default = 900
+[log]
+level = "warn"
+)"));
+  ASSERT_TRUE(config.ok()) << config.error().message;
+  EXPECT_EQ(config->listen_address(), "0.0.0.0:9000");
+  EXPECT_EQ(config->public_base_url(), "https://pay.example.com");
+  EXPECT_EQ(config->server.threads, 4);
+  EXPECT_FALSE(config->server.access_log);
+  EXPECT_EQ(config->sqlite_path(), "/srv/paygate/paygate.db");
+  EXPECT_EQ(config->store.write_batch_max, 256u);
+  EXPECT_EQ(config->auth.timestamp_window_s, 120u);
+  EXPECT_EQ(config->orders.expire_seconds_default, 900u);
+}
+
+TEST_F(ConfigFile, ErrorsNameTheKey) {
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"[server]\nlisen = \"x\"\n", "server.lisen: unknown key"},
+      {"[srv]\n", "srv: unknown section"},
+      {"server = 1\n", "server: must be a table"},
+      {"[server]\nthreads = \"two\"\n", "server.threads: must be an integer"},
+      {"[server]\nthreads = 1000\n", "server.threads: must be between 0 and 256"},
+      {"[server]\naccess_log = 1\n", "server.access_log: must be true or false"},
+      {"[server]\nlisten = \"localhost\"\n", "server.listen:"},
+      {"[server]\nlisten = \"127.0.0.1:99999\"\n", "server.listen:"},
+      {"[server]\npublic_url = \"ftp://x\"\n", "server.public_url:"},
+      {"[log]\nlevel = \"loud\"\n", "log.level:"},
+      {"[store]\nwriter_queue_max = 10\nwrite_batch_max = 20\n", "store.write_batch_max:"},
+      {"[orders]\nexpire_seconds_default = 10\n", "orders.expire_seconds_default: must be between 60"},
+  };
+  for (const auto& [text, expected] : cases) {
+    auto config = load_config(write(text));
+    ASSERT_FALSE(config.ok()) << text;
+    EXPECT_EQ(config.error().message.rfind(expected, 0), 0u) << config.error().message;
+  }
+  auto syntax = load_config(write("[server\n"));
+  ASSERT_FALSE(syntax.ok());
+  EXPECT_NE(syntax.error().message.find(":1:"), std::string::npos) << syntax.error().message;
+}
+
+TEST_F(ConfigFile, EnvironmentOverridesTheFile) {
+  auto config = load_config(write("[server]\nlisten = \"127.0.0.1:1000\"\n"));
+  ASSERT_TRUE(config.ok());
+  ::setenv("PAYGATE_LISTEN", "127.0.0.1:2000", 1);
+  ::setenv("PAYGATE_DATA_DIR", "/tmp/elsewhere", 1);
+  ASSERT_TRUE(apply_environment(*config).ok());
+  ::unsetenv("PAYGATE_LISTEN");
+  ::unsetenv("PAYGATE_DATA_DIR");
+  EXPECT_EQ(config->listen_address(), "127.0.0.1:2000");
+  EXPECT_EQ(config->store.data_dir, "/tmp/elsewhere");
+  ::setenv("PAYGATE_LISTEN", "nonsense", 1);
+  auto status = apply_environment(*config);
+  ::unsetenv("PAYGATE_LISTEN");
+  ASSERT_FALSE(status.ok());
+  EXPECT_EQ(status.error().message.rfind("PAYGATE_LISTEN", 0), 0u);
+}
+
+}  // namespace
+}  // namespace paygate
