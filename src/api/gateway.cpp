@@ -42,27 +42,47 @@ std::string_view RequestContext::param(std::string_view name) const {
   return {};
 }
 
-Gateway::Gateway(GatewayServices services) : services_(std::move(services)) {
+RouteMetrics::RouteMetrics(MetricsRegistry& registry, std::string route, std::string method)
+    : registry_(registry),
+      route_(std::move(route)),
+      method_(std::move(method)),
+      latency_seconds_(registry.histogram("paygate_http_request_duration_seconds",
+                                          "HTTP request latency by route and method",
+                                          {{"route", route_}, {"method", method_}}, latency_buckets_seconds())) {}
+
+void RouteMetrics::record(int status, double seconds) {
+  latency_seconds_.observe(seconds);
+  if (status < 100 || status >= kStatusMax) status = 599;
+  Counter* counter = requests_by_status_[status].load(std::memory_order_acquire);
+  if (counter == nullptr) {
+    // First response with this status on this route: the registry returns the same series to racing threads.
+    counter = &registry_.counter("paygate_http_requests_total", "HTTP requests by route, method and status",
+                                 {{"route", route_}, {"method", method_}, {"status", std::to_string(status)}});
+    requests_by_status_[status].store(counter, std::memory_order_release);
+  }
+  counter->increment();
+}
+
+Gateway::Gateway(GatewayServices services)
+    : services_(std::move(services)), unmatched_metrics_(services_.metrics, "unmatched", "any") {
   add_order_routes();
   add_system_routes();
 }
 
-http::Responder Gateway::instrument(const std::shared_ptr<RequestContext>& context, std::string route,
-                                    http::Responder respond) {
+void Gateway::add(std::string method, std::string_view pattern, bool authenticated, RouteHandler handler) {
+  auto metrics = std::make_shared<RouteMetrics>(services_.metrics, std::string(pattern), method);
+  router_.add(std::move(method), pattern, RouteSpec{authenticated, std::move(handler), std::move(metrics)});
+}
+
+http::Responder Gateway::instrument(const std::shared_ptr<RequestContext>& context, std::string_view route,
+                                    RouteMetrics& metrics, http::Responder respond) {
   const auto started = std::chrono::steady_clock::now();
-  return http::Responder([this, context, route = std::move(route), respond, started](http::Response response) {
+  return http::Responder([this, context, route, &metrics, respond, started](http::Response response) {
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     response.headers.emplace_back("x-request-id", context->request_id);
     response.headers.emplace_back("traceparent", context->traceparent);
     const http::Request& request = context->request;
-    services_.metrics
-        .counter("paygate_http_requests_total", "HTTP requests by route, method and status",
-                 {{"route", route}, {"method", request.method}, {"status", std::to_string(response.status)}})
-        .increment();
-    services_.metrics
-        .histogram("paygate_http_request_duration_seconds", "HTTP request latency by route and method",
-                   {{"route", route}, {"method", request.method}}, latency_buckets_seconds())
-        .observe(seconds);
+    metrics.record(response.status, seconds);
     if (services_.access_log) {
       log::info("http_request", {{"request_id", context->request_id},
                                  {"trace_id", std::string_view(context->traceparent).substr(3, 32)},
@@ -85,10 +105,9 @@ void Gateway::handle(const http::Request& request, http::Responder respond) {
   context->traceparent = continue_trace(request.header("traceparent"));
 
   auto match = router_.match(request.method, request.path());
-  http::Responder reply = instrument(context, match.outcome == http::Router<RouteSpec>::Outcome::kMatched
-                                                  ? std::string(match.pattern)
-                                                  : std::string("unmatched"),
-                                     std::move(respond));
+  const bool matched = match.outcome == http::Router<RouteSpec>::Outcome::kMatched;
+  http::Responder reply = instrument(context, matched ? match.pattern : std::string_view("unmatched"),
+                                     matched ? *match.target->metrics : unmatched_metrics_, std::move(respond));
   try {
     if (match.outcome == http::Router<RouteSpec>::Outcome::kNotFound) {
       return reply(error_response(make_error(ErrorCode::kRouteNotFound, "no endpoint at this path"), context->request_id));
@@ -128,7 +147,7 @@ void Gateway::run_idempotent(const std::shared_ptr<RequestContext>& context, con
   const RouteHandler& handler = route.handler;
   services_.idempotency.claim(
       context->merchant_id(), key, std::move(fingerprint),
-      [this, context, key, &handler, respond](Result<IdempotencyDecision> decision) {
+      context->on_connection<IdempotencyDecision>([this, context, key, &handler, respond](Result<IdempotencyDecision> decision) {
         if (!decision.ok()) return respond(error_response(decision.error(), context->request_id));
         switch (decision->verdict) {
           case IdempotencyVerdict::kReplay: {
@@ -158,7 +177,7 @@ void Gateway::run_idempotent(const std::shared_ptr<RequestContext>& context, con
                                          respond(std::move(response));
                                        });
         }));
-      });
+      }));
 }
 
 }  // namespace paygate::api

@@ -2,6 +2,8 @@
 // (request id, traceparent, access log, metrics, exception recovery, authentication, Idempotency-Key).
 #pragma once
 
+#include <array>
+#include <atomic>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -26,13 +28,40 @@ struct RequestContext {
 
   std::string_view param(std::string_view name) const;
   const MerchantId& merchant_id() const { return merchant->merchant_id; }
+
+  // Wraps a store completion so that it runs on this request's connection thread.
+  template <class T, class F>
+  std::function<void(Result<T>)> on_connection(F continuation) const {
+    return [run = request.run_on_connection, continuation = std::move(continuation)](Result<T> result) mutable {
+      if (!run) return continuation(std::move(result));
+      run([continuation = std::move(continuation), result = std::move(result)]() mutable {
+        continuation(std::move(result));
+      });
+    };
+  }
 };
 
 using RouteHandler = std::function<void(const RequestContext&, http::Responder)>;
 
+// Metric series of one route, looked up once: the hot path then only touches atomics.
+class RouteMetrics {
+ public:
+  RouteMetrics(MetricsRegistry& registry, std::string route, std::string method);
+  void record(int status, double seconds);
+
+ private:
+  static constexpr int kStatusMax = 600;
+  MetricsRegistry& registry_;
+  const std::string route_;
+  const std::string method_;
+  Histogram& latency_seconds_;
+  std::array<std::atomic<Counter*>, kStatusMax> requests_by_status_{};
+};
+
 struct RouteSpec {
   bool authenticated = true;
   RouteHandler handler;
+  std::shared_ptr<RouteMetrics> metrics;
 };
 
 struct GatewayServices {
@@ -51,14 +80,16 @@ class Gateway {
   void handle(const http::Request& request, http::Responder respond);
 
  private:
+  void add(std::string method, std::string_view pattern, bool authenticated, RouteHandler handler);
   void add_order_routes();
   void add_system_routes();
   void run_idempotent(const std::shared_ptr<RequestContext>& context, const RouteSpec& route, http::Responder respond);
-  http::Responder instrument(const std::shared_ptr<RequestContext>& context, std::string route,
-                             http::Responder respond);
+  http::Responder instrument(const std::shared_ptr<RequestContext>& context, std::string_view route,
+                             RouteMetrics& metrics, http::Responder respond);
 
   GatewayServices services_;
   http::Router<RouteSpec> router_;
+  RouteMetrics unmatched_metrics_;
 };
 
 }  // namespace paygate::api

@@ -11,10 +11,12 @@
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/asio/strand.hpp>
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <pthread.h>
+
 #include <list>
 #include <optional>
 #include <mutex>
@@ -46,7 +48,7 @@ Response limit_response(int status, std::string_view code, std::string_view mess
 struct Connection {
   explicit Connection(beast::tcp_stream& s) : stream(s) {}
   beast::tcp_stream& stream;
-  bool busy = false;  // a request is being read, handled or written; touched only on the connection's strand
+  bool busy = false;  // a request is being read, handled or written; touched only on the connection's thread
 };
 
 }  // namespace
@@ -63,7 +65,12 @@ struct Server::Impl {
 
   ServerLimits limits;
   Handler handler;
-  net::io_context io;
+  // One io_context per thread, each run by exactly one thread: a connection lives on one context, so its
+  // handlers never race and need no strand, and load spreads evenly (a shared context let one thread take
+  // most of the work). `io` also owns the acceptor, the signals and the shutdown timer.
+  net::io_context io{1};
+  std::vector<std::unique_ptr<net::io_context>> extra_contexts;
+  std::size_t next_context = 0;
   tcp::acceptor acceptor;
   net::signal_set signals;
   std::atomic<bool> stopping{false};
@@ -78,13 +85,17 @@ struct Server::Impl {
   net::awaitable<void> serve(tcp::socket socket);
   net::awaitable<Response> dispatch(Request& request);
   void begin_shutdown();
+  net::io_context& pick_context() {
+    const std::size_t index = next_context++ % (extra_contexts.size() + 1);
+    return index == 0 ? io : *extra_contexts[index - 1];
+  }
   void close_idle_connections();
 };
 
 net::awaitable<Response> Server::Impl::dispatch(Request& request) {
   // The handler may answer synchronously, from a store thread, or later: the answer is posted to this
-  // connection's strand, and the coroutine waits on a timer that the answer cancels. Both touch `pending`
-  // only on the strand.
+  // connection's context, and the coroutine waits on a timer that the answer cancels. Both touch `pending`
+  // only on that context's thread.
   auto executor = co_await net::this_coro::executor;
   struct Pending {
     explicit Pending(const net::any_io_executor& ex) : wake(ex, net::steady_timer::time_point::max()) {}
@@ -170,6 +181,9 @@ net::awaitable<void> Server::Impl::serve(tcp::socket socket) {
       request.headers.emplace_back(std::move(name), std::string(field.value()));
     }
     request.body = std::move(incoming.body());
+    request.run_on_connection = [executor = stream.get_executor()](std::function<void()> task) {
+      net::post(executor, std::move(task));
+    };
     const bool keep_alive = incoming.keep_alive();
     const unsigned version = incoming.version();
 
@@ -200,7 +214,8 @@ net::awaitable<void> Server::Impl::serve(tcp::socket socket) {
 net::awaitable<void> Server::Impl::accept_loop() {
   while (!stopping.load()) {
     beast::error_code ec;
-    tcp::socket socket = co_await acceptor.async_accept(net::make_strand(io), net::redirect_error(net::use_awaitable, ec));
+    net::io_context& home = pick_context();
+    tcp::socket socket = co_await acceptor.async_accept(home, net::redirect_error(net::use_awaitable, ec));
     if (ec) {
       if (stopping.load() || ec == net::error::operation_aborted) break;
       log::warn("accept_failed", {{"error", ec.message()}});
@@ -229,7 +244,7 @@ net::awaitable<void> Server::Impl::accept_loop() {
 void Server::Impl::close_idle_connections() {
   std::lock_guard lock(connections_mutex);
   for (const auto& connection : connections) {
-    // Each connection is only touched on its own strand; an idle one is waiting for a first byte.
+    // Each connection is only touched on its own context; an idle one is waiting for a first byte.
     net::post(connection->stream.get_executor(), [connection] {
       if (!connection->busy) connection->stream.cancel();
     });
@@ -260,6 +275,7 @@ void Server::Impl::begin_shutdown() {
           log::warn("shutdown_timeout", {{"open_connections", static_cast<std::int64_t>(connection_count.load())}});
         }
         io.stop();
+        for (auto& context : extra_contexts) context->stop();
       },
       net::detached);
 }
@@ -292,7 +308,17 @@ void Server::run(int threads, std::function<void()> on_stopping) {
   });
   net::co_spawn(impl_->io, impl_->accept_loop(), net::detached);
   std::vector<std::thread> workers;
-  for (int i = 1; i < threads; ++i) workers.emplace_back([this] { impl_->io.run(); });
+  using WorkGuard = net::executor_work_guard<net::io_context::executor_type>;
+  std::vector<WorkGuard> keep_running;
+  pthread_setname_np(pthread_self(), "paygate-io");
+  for (int i = 1; i < threads; ++i) {
+    auto& context = *impl_->extra_contexts.emplace_back(std::make_unique<net::io_context>(1));
+    keep_running.push_back(net::make_work_guard(context));
+    workers.emplace_back([&context] {
+      pthread_setname_np(pthread_self(), "paygate-io");
+      context.run();
+    });
+  }
   impl_->io.run();
   for (auto& worker : workers) worker.join();
 }

@@ -21,6 +21,9 @@ struct Request {
   Headers headers;
   std::string body;
   std::string remote_address;
+  // Runs a task on the thread that owns this connection. Store completions arrive on the store's thread;
+  // handlers hop back here before doing any real work (JSON, logging), so the single writer stays free.
+  std::function<void(std::function<void()>)> run_on_connection;
 
   std::string_view path() const;
   std::string_view query() const;

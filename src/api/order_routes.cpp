@@ -21,25 +21,26 @@ void Gateway::add_order_routes() {
   OrderService& orders = services_.orders;
   const std::string base_url = services_.public_base_url;
 
-  router_.add("POST", "/api/v1/orders", {true, [&orders, base_url](const RequestContext& context, http::Responder reply) {
+  add("POST", "/api/v1/orders", true, [&orders, base_url](const RequestContext& context, http::Responder reply) {
     auto input = parse_create_order(context.request.body);
     if (!input.ok()) return reply(error_response(input.error(), context.request_id));
     orders.create(context.merchant_id(), *input,
-                  [reply, base_url, request_id = context.request_id](Result<CreatedOrder> created) {
-                    if (!created.ok()) return reply(error_response(created.error(), request_id));
-                    reply(ok_response(created->created ? 201 : 200, order_to_json(created->order, base_url),
-                                      request_id));
-                  });
-  }});
+                  context.on_connection<CreatedOrder>(
+                      [reply, base_url, request_id = context.request_id](Result<CreatedOrder> created) {
+                        if (!created.ok()) return reply(error_response(created.error(), request_id));
+                        reply(ok_response(created->created ? 201 : 200, order_to_json(created->order, base_url),
+                                          request_id));
+                      }));
+  });
 
-  router_.add("GET", "/api/v1/orders/{order_id}",
-              {true, [&orders, base_url](const RequestContext& context, http::Responder reply) {
+  add("GET", "/api/v1/orders/{order_id}", true,
+              [&orders, base_url](const RequestContext& context, http::Responder reply) {
                  auto order = orders.get(context.merchant_id(), context.param("order_id"));
                  if (!order.ok()) return reply(error_response(order.error(), context.request_id));
                  reply(ok_response(200, order_to_json(*order, base_url), context.request_id));
-               }});
+               });
 
-  router_.add("GET", "/api/v1/orders", {true, [&orders, base_url](const RequestContext& context, http::Responder reply) {
+  add("GET", "/api/v1/orders", true, [&orders, base_url](const RequestContext& context, http::Responder reply) {
     const std::string_view query = context.request.query();
     if (auto out_trade_no = http::query_param(query, "out_trade_no")) {
       auto order = orders.get_by_out_trade_no(context.merchant_id(), *out_trade_no);
@@ -55,21 +56,22 @@ void Gateway::add_order_routes() {
     const json next_cursor =
         page->has_more && !page->orders.empty() ? json(page->orders.back().order_id.value) : json(nullptr);
     reply(ok_response(200, json{{"orders", std::move(items)}, {"next_cursor", next_cursor}}, context.request_id));
-  }});
+  });
 
-  router_.add("POST", "/api/v1/orders/{order_id}/close",
-              {true, [&orders, base_url](const RequestContext& context, http::Responder reply) {
+  add("POST", "/api/v1/orders/{order_id}/close", true,
+              [&orders, base_url](const RequestContext& context, http::Responder reply) {
                  if (!is_empty_object(context.request.body)) {
                    return reply(error_response(
                        make_error(ErrorCode::kInvalidParameter, "body: must be empty or {} for close"),
                        context.request_id));
                  }
                  orders.close(context.merchant_id(), context.param("order_id"),
-                              [reply, base_url, request_id = context.request_id](Result<OrderEventOutcome> outcome) {
-                                if (!outcome.ok()) return reply(error_response(outcome.error(), request_id));
-                                reply(ok_response(200, order_to_json(outcome->order, base_url), request_id));
-                              });
-               }});
+                              context.on_connection<OrderEventOutcome>(
+                                  [reply, base_url, request_id = context.request_id](Result<OrderEventOutcome> outcome) {
+                                    if (!outcome.ok()) return reply(error_response(outcome.error(), request_id));
+                                    reply(ok_response(200, order_to_json(outcome->order, base_url), request_id));
+                                  }));
+               });
 }
 
 }  // namespace paygate::api

@@ -6,24 +6,24 @@
 namespace paygate::api {
 
 void Gateway::add_system_routes() {
-  router_.add("GET", "/healthz", {false, [](const RequestContext& context, http::Responder reply) {
+  add("GET", "/healthz", false, [](const RequestContext& context, http::Responder reply) {
     reply(ok_response(200, nlohmann::json{{"status", "alive"}}, context.request_id));
-  }});
+  });
 
-  router_.add("GET", "/readyz", {false, [this](const RequestContext& context, http::Responder reply) {
+  add("GET", "/readyz", false, [this](const RequestContext& context, http::Responder reply) {
     if (services_.ready && !services_.ready()) {
       return reply(error_response(make_error(ErrorCode::kShuttingDown, "not ready: shutting down or store unavailable"),
                                   context.request_id));
     }
     reply(ok_response(200, nlohmann::json{{"status", "ready"}}, context.request_id));
-  }});
+  });
 
-  router_.add("GET", "/metrics", {false, [this](const RequestContext&, http::Responder reply) {
+  add("GET", "/metrics", false, [this](const RequestContext&, http::Responder reply) {
     http::Response response;
     response.content_type = "text/plain; version=0.0.4";
     response.body = services_.metrics.render();
     reply(std::move(response));
-  }});
+  });
 }
 
 }  // namespace paygate::api

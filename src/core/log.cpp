@@ -1,8 +1,12 @@
 #include "core/log.h"
 
+#include <pthread.h>
+
 #include <atomic>
 #include <cstdio>
+#include <chrono>
 #include <mutex>
+#include <thread>
 
 #include "core/time.h"
 #include "fmt/format.h"
@@ -10,6 +14,7 @@
 namespace paygate::log {
 namespace {
 
+constexpr auto kFlushInterval = std::chrono::milliseconds(100);
 std::atomic<int> g_min_level{static_cast<int>(Level::kInfo)};
 std::mutex g_write_mutex;
 
@@ -58,10 +63,21 @@ void Field::append_json(std::string& out) const {
 
 void init(Level min_level) {
   g_min_level = static_cast<int>(min_level);
-  // Line-buffered: every line reaches the log collector as it happens, even through a pipe. setvbuf is only
-  // allowed before the first output, hence once.
-  static const bool line_buffered = std::setvbuf(stdout, nullptr, _IOLBF, 1 << 16) == 0;
-  (void)line_buffered;
+  // Lines are buffered (one write per 64 KiB instead of one per line: the access log costs ~15% of
+  // throughput otherwise) and flushed at most kFlushInterval later; warnings and errors flush at once.
+  // setvbuf is only allowed before the first output, hence once.
+  static const bool started = [] {
+    std::setvbuf(stdout, nullptr, _IOFBF, 1 << 16);
+    std::thread([] {
+      pthread_setname_np(pthread_self(), "paygate-log");
+      while (true) {
+        std::this_thread::sleep_for(kFlushInterval);
+        flush();
+      }
+    }).detach();
+    return true;
+  }();
+  (void)started;
 }
 
 std::optional<Level> parse_level(std::string_view text) {
@@ -91,6 +107,7 @@ void write(Level level, std::string_view event, std::initializer_list<Field> fie
   // One fwrite per line under a mutex keeps lines whole when threads log at once; stdio buffers the rest.
   std::lock_guard lock(g_write_mutex);
   std::fwrite(line.data(), 1, line.size(), stdout);
+  if (level >= Level::kWarn) std::fflush(stdout);
 }
 
 void flush() {

@@ -12,6 +12,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <map>
@@ -45,6 +46,7 @@ struct BenchPlan {
   MerchantCredentials credentials;
   std::string run_id;
   Clock::time_point deadline;
+  std::atomic<std::uint64_t>* next_order_number;
 };
 
 net::awaitable<void> drive_connection(const BenchPlan& plan, unsigned index, ConnectionStats& stats) {
@@ -53,21 +55,25 @@ net::awaitable<void> drive_connection(const BenchPlan& plan, unsigned index, Con
   beast::flat_buffer buffer;
   bool connected = false;
   const std::string host = fmt::format("{}:{}", plan.endpoint.host, plan.endpoint.port);
-  for (std::uint64_t sequence = 0; Clock::now() < plan.deadline; ++sequence) {
+  (void)index;
+  while (Clock::now() < plan.deadline) {
     beast::error_code ec;
     if (!connected) {
       co_await stream.async_connect(tcp::endpoint(net::ip::make_address(plan.endpoint.host), plan.endpoint.port),
                                     net::redirect_error(net::use_awaitable, ec));
       if (ec) {
+        // No server to measure: count it and stop this connection rather than spin on connect.
         ++stats.transport_errors;
-        continue;
+        co_return;
       }
       stream.socket().set_option(tcp::no_delay(true));
       connected = true;
     }
+    // out_trade_no follows one increasing sequence, as a merchant's own order numbers do.
+    const std::uint64_t order_number = plan.next_order_number->fetch_add(1);
     const std::string body = fmt::format(
-        R"({{"out_trade_no":"bench-{}-{}-{}","amount":{},"subject":"bench order","notify_url":"http://127.0.0.1:9/hook"}})",
-        plan.run_id, index, sequence, 100 + sequence % 9900);
+        R"({{"out_trade_no":"bench-{}-{:012}","amount":{},"subject":"bench order","notify_url":"http://127.0.0.1:9/hook"}})",
+        plan.run_id, order_number, 100 + order_number % 9900);
     bhttp::request<bhttp::string_body> request{bhttp::verb::post, "/api/v1/orders", 11};
     request.set(bhttp::field::host, host);
     request.set(bhttp::field::content_type, "application/json");
@@ -118,7 +124,8 @@ int run_bench(const CommonOptions& common, const BenchOptions& options) {
   auto endpoint = http::parse_endpoint(resolve_server_url(*config, options.server_url));
   if (!endpoint.ok()) return fail(endpoint.error().message);
 
-  BenchPlan plan{*endpoint, *credentials, crypto::random_base62(6), {}};
+  std::atomic<std::uint64_t> next_order_number{0};
+  BenchPlan plan{*endpoint, *credentials, crypto::random_base62(6), {}, &next_order_number};
   std::vector<ConnectionStats> stats(options.concurrency);
   net::io_context io;
   const auto started = Clock::now();

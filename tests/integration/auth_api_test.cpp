@@ -2,6 +2,9 @@
 // echoes the secret.
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <thread>
+
 #include "app/merchant_signature.h"
 #include "core/time.h"
 #include "tests/integration/harness.h"
@@ -106,7 +109,13 @@ TEST_F(AuthApi, SecretsNeverReachTheLog) {
   MerchantClient client(gateway_->endpoint(), demo);
   ASSERT_EQ(client.post("/api/v1/orders", order_body("auth-log-1").dump()).status, 201);
   client.raw("POST", "/api/v1/orders", "{}", {{"authorization", "PAYGATE-HMAC-SHA256 merchant_id=\"x\""}});
-  const std::string log = gateway_->log();
+  // The log is flushed within 100 ms: wait for the condition "our requests are in it", with a deadline.
+  std::string log = gateway_->log();
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (log.find("\"status\":401") == std::string::npos && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    log = gateway_->log();
+  }
   // The demo secret is printed once at creation (on stderr, by design); the JSON log lines never carry it.
   std::size_t json_lines_with_secret = 0;
   std::size_t start = 0;

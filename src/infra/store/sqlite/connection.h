@@ -67,6 +67,7 @@ class Connection {
   void exec(const char* sql);
   Statement prepare(const char* sql);  // cached by the address of sql: pass string literals
   std::int64_t changes() const;
+  sqlite3* handle() const { return db_; }
 
  private:
   sqlite3* db_ = nullptr;

@@ -1,5 +1,7 @@
 #include "infra/store/sqlite/group_commit_writer.h"
 
+#include <pthread.h>
+
 #include <chrono>
 #include <exception>
 
@@ -36,10 +38,16 @@ GroupCommitWriter::GroupCommitWriter(std::unique_ptr<Connection> db, GroupCommit
       commit_seconds_(metrics.histogram("paygate_store_commit_seconds",
                                         "Time to apply and durably commit one batch", {},
                                         latency_buckets_seconds())),
+      durable_seconds_(metrics.histogram("paygate_store_durable_commit_seconds",
+                                         "Time of the COMMIT alone (WAL write and fsync)", {},
+                                         latency_buckets_seconds())),
       queue_depth_(metrics.gauge("paygate_store_queue_depth", "Write commands waiting for the writer")),
       refused_busy_(metrics.counter("paygate_store_refused_total", "Writes refused because the queue was full")),
       commit_failures_(metrics.counter("paygate_store_commit_failures_total", "Batches that failed to commit")) {
-  thread_ = std::thread([this] { run(); });
+  thread_ = std::thread([this] {
+    pthread_setname_np(pthread_self(), "paygate-writer");
+    run();
+  });
 }
 
 GroupCommitWriter::~GroupCommitWriter() { drain(); }
@@ -94,15 +102,17 @@ void GroupCommitWriter::commit_batch(std::deque<std::unique_ptr<WriteCommand>>& 
   const auto started = std::chrono::steady_clock::now();
   bool committed = false;
   try {
-    db_->exec("BEGIN IMMEDIATE");
+    db_->prepare("BEGIN IMMEDIATE").run();
     for (auto& command : batch) {
-      db_->exec("SAVEPOINT command");
-      if (!command->apply(*db_)) db_->exec("ROLLBACK TO command");
-      db_->exec("RELEASE command");
+      db_->prepare("SAVEPOINT command").run();
+      if (!command->apply(*db_)) db_->prepare("ROLLBACK TO command").run();
+      db_->prepare("RELEASE command").run();
     }
     // With WAL and synchronous=FULL this COMMIT is the batch's single fsync.
-    db_->exec("COMMIT");
+    const auto applied = std::chrono::steady_clock::now();
+    db_->prepare("COMMIT").run();
     committed = true;
+    durable_seconds_.observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - applied).count());
   } catch (const SqliteError& e) {
     log::error("store_commit_failed", {{"error", e.what()}, {"batch_size", batch.size()}});
     commit_failures_.increment();

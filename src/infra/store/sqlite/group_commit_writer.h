@@ -102,6 +102,7 @@ class GroupCommitWriter {
 
   Histogram& batch_size_;
   Histogram& commit_seconds_;
+  Histogram& durable_seconds_;
   Gauge& queue_depth_;
   Counter& refused_busy_;
   Counter& commit_failures_;

@@ -55,16 +55,10 @@ std::optional<Order> select_order_by_out_trade_no(Connection& db, const Merchant
 }
 
 Result<CreatedOrder> insert_order(Connection& db, const Order& order) {
-  if (auto existing = select_order_by_out_trade_no(db, order.merchant_id, order.out_trade_no)) {
-    if (existing->request_fingerprint != order.request_fingerprint) {
-      return make_error(ErrorCode::kDuplicateOutTradeNo,
-                        fmt::format("out_trade_no '{}' is already order {} with different fields", order.out_trade_no,
-                                    existing->order_id.value));
-    }
-    return CreatedOrder{std::move(*existing), false};
-  }
+  // Insert first and look only on a conflict: the common case (a new out_trade_no) costs one statement.
   db.prepare("INSERT INTO orders (" PAYGATE_ORDER_COLUMNS
-             ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+             ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+             " ON CONFLICT (merchant_id, out_trade_no) DO NOTHING")
       .bind(1, order.order_id.value)
       .bind(2, order.merchant_id.value)
       .bind(3, order.out_trade_no)
@@ -84,7 +78,15 @@ Result<CreatedOrder> insert_order(Connection& db, const Order& order) {
       .bind(17, order.expires_at_ms)
       .bind(18, order.request_fingerprint)
       .run();
-  return CreatedOrder{order, true};
+  if (db.changes() == 1) return CreatedOrder{order, true};
+  auto existing = select_order_by_out_trade_no(db, order.merchant_id, order.out_trade_no);
+  PAYGATE_ASSERT(existing.has_value());  // the insert conflicted on exactly this key, inside this transaction
+  if (existing->request_fingerprint != order.request_fingerprint) {
+    return make_error(ErrorCode::kDuplicateOutTradeNo,
+                      fmt::format("out_trade_no '{}' is already order {} with different fields", order.out_trade_no,
+                                  existing->order_id.value));
+  }
+  return CreatedOrder{std::move(*existing), false};
 }
 
 Result<OrderEventOutcome> update_order_status(Connection& db, const OrderEventCommand& command) {

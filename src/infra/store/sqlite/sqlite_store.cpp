@@ -15,6 +15,9 @@ std::unique_ptr<Connection> open_writer_connection(const std::string& path) {
   return db;
 }
 
+// About 4 MiB of WAL (SQLite's own autocheckpoint default is 1000 pages).
+constexpr std::uint32_t kCheckpointWalPages = 1000;
+
 Error unavailable(const SqliteError& e) {
   log::error("store_read_failed", {{"error", e.what()}});
   return make_error(ErrorCode::kStoreUnavailable, "the store could not complete the read");
@@ -68,9 +71,13 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const SqliteStoreOptions&
     if (report.to_version != report.from_version) {
       log::info("store_migrated", {{"from_version", report.from_version}, {"to_version", report.to_version}});
     }
+    // A WAL left large by a crash is truncated back once checkpointed.
+    db->exec("PRAGMA journal_size_limit = 67108864");
     auto readers = std::make_unique<ReaderPool>(options.path, options.readers);
+    auto checkpointer = std::make_unique<Checkpointer>(options.path, *db, kCheckpointWalPages, metrics);
     auto writer = std::make_unique<GroupCommitWriter>(std::move(db), options.limits, metrics);
-    return std::unique_ptr<SqliteStore>(new SqliteStore(std::move(writer), std::move(readers)));
+    return std::unique_ptr<SqliteStore>(
+        new SqliteStore(std::move(writer), std::move(checkpointer), std::move(readers)));
   } catch (const SqliteError& e) {
     return make_error(ErrorCode::kStoreUnavailable, e.what());
   }
@@ -85,12 +92,16 @@ Result<MigrationReport> SqliteStore::migrate_only(const std::string& path, const
   }
 }
 
-SqliteStore::SqliteStore(std::unique_ptr<GroupCommitWriter> writer, std::unique_ptr<ReaderPool> readers)
-    : writer_(std::move(writer)), readers_(std::move(readers)) {}
+SqliteStore::SqliteStore(std::unique_ptr<GroupCommitWriter> writer, std::unique_ptr<Checkpointer> checkpointer,
+                         std::unique_ptr<ReaderPool> readers)
+    : writer_(std::move(writer)), checkpointer_(std::move(checkpointer)), readers_(std::move(readers)) {}
 
 SqliteStore::~SqliteStore() { drain(); }
 
-void SqliteStore::drain() { writer_->drain(); }
+void SqliteStore::drain() {
+  writer_->drain();
+  checkpointer_->stop();
+}
 
 template <class T, class Body>
 void SqliteStore::write(Body body, Completion<T> done) {

@@ -9,6 +9,7 @@
 
 #include "core/metrics.h"
 #include "core/time.h"
+#include "infra/store/sqlite/checkpointer.h"
 #include "infra/store/sqlite/group_commit_writer.h"
 #include "infra/store/sqlite/migrations.h"
 #include "ports/store.h"
@@ -49,7 +50,8 @@ class SqliteStore final : public Store {
 
  private:
   class ReaderPool;
-  SqliteStore(std::unique_ptr<GroupCommitWriter> writer, std::unique_ptr<ReaderPool> readers);
+  SqliteStore(std::unique_ptr<GroupCommitWriter> writer, std::unique_ptr<Checkpointer> checkpointer,
+              std::unique_ptr<ReaderPool> readers);
 
   template <class T, class Body>
   void write(Body body, Completion<T> done);
@@ -57,6 +59,7 @@ class SqliteStore final : public Store {
   Result<T> read(Query query);
 
   std::unique_ptr<GroupCommitWriter> writer_;
+  std::unique_ptr<Checkpointer> checkpointer_;
   std::unique_ptr<ReaderPool> readers_;
 };
 

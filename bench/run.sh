@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Measures, in one run on this machine: the nginx HTTP ceiling (wrk, fixed JSON), paygate's durable order
+# creation (paygate bench create-orders), its latency, RSS idle and under load, and start-to-ready time.
+# Usage: bench/run.sh [duration_s] [concurrency]. Prints a JSON summary; bench/RESULTS.md records the numbers.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+duration=${1:-10}
+concurrency=${2:-64}
+binary=build/paygate
+work=$(mktemp -d /tmp/paygate-bench-XXXXXX)
+trap 'kill $(jobs -p) 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$work"' EXIT
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])' 2>/dev/null \
+  || shuf -i 20000-60000 -n 1; }
+wait_for_http() { for _ in $(seq 1 2000); do curl -sf "$1" >/dev/null 2>&1 && return 0; sleep 0.005; done; return 1; }
+rss_kb() { awk '/^VmRSS/ {print $2}' "/proc/$1/status"; }
+hwm_kb() { awk '/^VmHWM/ {print $2}' "/proc/$1/status"; }
+
+# 1. nginx ceiling.
+nginx_port=$(free_port)
+sed -e "s|@DIR@|$work|g" -e "s|@PORT@|$nginx_port|g" bench/nginx.conf > "$work/nginx.conf"
+/usr/sbin/nginx -c "$work/nginx.conf" -p "$work" &
+wait_for_http "http://127.0.0.1:$nginx_port/"
+nginx_rps=$(wrk -t1 -c"$concurrency" -d"${duration}s" "http://127.0.0.1:$nginx_port/" | awk '/Requests\/sec/ {print $2}')
+kill "$(cat "$work/nginx.pid")"; wait 2>/dev/null || true
+
+# 2. paygate: start to ready, idle RSS, durable creates under load, RSS under load.
+port=$(free_port)
+start_ns=$(date +%s%N)
+"$binary" serve --data-dir "$work/data" --listen "127.0.0.1:$port" > "$work/serve.log" 2>&1 &
+pid=$!
+wait_for_http "http://127.0.0.1:$port/readyz"
+ready_ms=$(( ($(date +%s%N) - start_ns) / 1000000 ))
+"$binary" serve --help >/dev/null  # warm nothing; keeps the measurement honest about a cold first start
+idle_rss_kb=$(rss_kb $pid)
+"$binary" bench create-orders --data-dir "$work/data" --target "http://127.0.0.1:$port" \
+  --concurrency "$concurrency" --duration "$duration" > "$work/bench.json"
+load_rss_kb=$(hwm_kb $pid)
+kill -TERM $pid; wait $pid
+
+python3 - "$work/bench.json" <<PY
+import json, sys
+b = json.load(open(sys.argv[1]))
+nginx = float("$nginx_rps")
+print(json.dumps({
+  "nginx_rps": nginx,
+  "paygate_create_rps": round(b["requests_per_s"]),
+  "ratio_to_nginx": round(b["requests_per_s"] / nginx, 3),
+  "p50_ms": b["p50_ms"], "p99_ms": b["p99_ms"], "p999_ms": b["p999_ms"],
+  "statuses": b["statuses"], "transport_errors": b["transport_errors"],
+  "idle_rss_mb": round($idle_rss_kb / 1024, 1), "peak_rss_mb": round($load_rss_kb / 1024, 1),
+  "start_to_ready_ms": $ready_ms, "concurrency": $concurrency, "duration_s": $duration,
+}, indent=2))
+PY
