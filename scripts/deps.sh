@@ -9,7 +9,7 @@ build_packages=(
   nlohmann-json3-dev libspdlog-dev libfmt-dev libtomlplusplus-dev libcli11-dev
   libgtest-dev libgmock-dev libbenchmark-dev
 )
-bench_packages=(nginx-light wrk)
+bench_packages=(nginx-light wrk curl python3)
 
 wanted=("${build_packages[@]}")
 if [[ "${1:-build}" == "bench" ]]; then wanted+=("${bench_packages[@]}"); fi

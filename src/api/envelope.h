@@ -10,6 +10,8 @@
 namespace paygate::api {
 
 http::Response ok_response(int status, const nlohmann::json& data, std::string_view request_id);
+// The same envelope around data that is already JSON text (the hot paths build it without a DOM).
+http::Response ok_response_text(int status, std::string_view data_json, std::string_view request_id);
 // Status from the error catalogue; message names the field or cause.
 http::Response error_response(const Error& error, std::string_view request_id);
 

@@ -6,7 +6,7 @@
 #include "core/log.h"
 #include "core/text.h"
 #include "fmt/format.h"
-#include "crypto/random.h"
+#include "core/ids.h"
 
 namespace paygate::api {
 namespace {
@@ -28,9 +28,9 @@ std::string continue_trace(std::string_view incoming) {
     trace_id = std::string(incoming.substr(3, 32));
     flags = std::string(incoming.substr(53, 2));
   } else {
-    trace_id = crypto::random_hex(16);
+    trace_id = new_trace_id();
   }
-  return "00-" + trace_id + "-" + crypto::random_hex(8) + "-" + flags;
+  return "00-" + trace_id + "-" + new_span_id() + "-" + flags;
 }
 
 }  // namespace

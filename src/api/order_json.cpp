@@ -2,6 +2,7 @@
 
 #include <array>
 
+#include "core/log.h"
 #include "core/time.h"
 #include "fmt/format.h"
 #include "nlohmann/json.hpp"
@@ -68,6 +69,53 @@ Result<CreateOrderInput> parse_create_order(std::string_view text) {
     input.metadata_json = it->dump(-1, ' ', false, json::error_handler_t::strict);
   }
   return input;
+}
+
+std::string order_json_text(const Order& order, std::string_view public_base_url) {
+  std::string out;
+  out.reserve(640 + order.metadata_json.size());
+  auto key = [&out](std::string_view name) {
+    out += out.empty() ? "{\"" : ",\"";
+    out += name;
+    out += "\":";
+  };
+  auto text = [&](std::string_view name, std::string_view value) {
+    key(name);
+    log::append_json_string(out, value);
+  };
+  auto optional_text = [&](std::string_view name, std::string_view value) {
+    if (value.empty()) {
+      key(name);
+      out += "null";
+    } else {
+      text(name, value);
+    }
+  };
+  text("order_id", order.order_id.value);
+  text("out_trade_no", order.out_trade_no);
+  text("status", to_string(order.status));
+  key("amount");
+  out += std::to_string(order.amount.minor);
+  text("currency", currency_code(order.amount.currency));
+  text("subject", order.subject);
+  optional_text("channel", order.channel ? to_string(*order.channel) : std::string_view{});
+  optional_text("method", order.method);
+  optional_text("notify_url", order.notify_url);
+  key("metadata");
+  // metadata_json is our own canonical serialisation of a validated object, so it is embedded as is.
+  out += order.metadata_json.empty() ? std::string_view("null") : std::string_view(order.metadata_json);
+  optional_text("client_ip", order.client_ip);
+  optional_text("user_id", order.user_id);
+  text("created_at", format_rfc3339_ms(order.created_at_ms));
+  text("updated_at", format_rfc3339_ms(order.updated_at_ms));
+  text("expires_at", format_rfc3339_ms(order.expires_at_ms));
+  key("cashier_url");
+  std::string url(public_base_url);
+  url += "/cashier/";
+  url += order.order_id.value;
+  log::append_json_string(out, url);
+  out += '}';
+  return out;
 }
 
 json order_to_json(const Order& order, std::string_view public_base_url) {

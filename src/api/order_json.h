@@ -11,5 +11,7 @@ namespace paygate::api {
 
 Result<CreateOrderInput> parse_create_order(std::string_view body);
 nlohmann::json order_to_json(const Order& order, std::string_view public_base_url);
+// The same object as JSON text, written directly (no DOM): the create and read paths use it.
+std::string order_json_text(const Order& order, std::string_view public_base_url);
 
 }  // namespace paygate::api

@@ -28,8 +28,8 @@ void Gateway::add_order_routes() {
                   context.on_connection<CreatedOrder>(
                       [reply, base_url, request_id = context.request_id](Result<CreatedOrder> created) {
                         if (!created.ok()) return reply(error_response(created.error(), request_id));
-                        reply(ok_response(created->created ? 201 : 200, order_to_json(created->order, base_url),
-                                          request_id));
+                        reply(ok_response_text(created->created ? 201 : 200,
+                                               order_json_text(created->order, base_url), request_id));
                       }));
   });
 
@@ -37,7 +37,7 @@ void Gateway::add_order_routes() {
               [&orders, base_url](const RequestContext& context, http::Responder reply) {
                  auto order = orders.get(context.merchant_id(), context.param("order_id"));
                  if (!order.ok()) return reply(error_response(order.error(), context.request_id));
-                 reply(ok_response(200, order_to_json(*order, base_url), context.request_id));
+                 reply(ok_response_text(200, order_json_text(*order, base_url), context.request_id));
                });
 
   add("GET", "/api/v1/orders", true, [&orders, base_url](const RequestContext& context, http::Responder reply) {
