@@ -3,6 +3,7 @@
 
 #include <cstddef>
 #include <optional>
+#include <string>
 #include <string_view>
 
 namespace paygate {
@@ -12,6 +13,9 @@ std::optional<std::size_t> utf8_length(std::string_view text);
 
 // True when text contains an ASCII control character (U+0000..U+001F, U+007F).
 bool has_control_characters(std::string_view text);
+
+// Decodes %XX escapes and '+' as a space (form and query encoding). nullopt on a malformed escape.
+std::optional<std::string> percent_decode(std::string_view text);
 
 // 1..max_length characters of [A-Za-z0-9_-].
 bool is_token(std::string_view text, std::size_t max_length);
