@@ -13,6 +13,11 @@ int main(int argc, char** argv) {
   std::string listen;
   serve->add_option("--listen", listen, "HOST:PORT to listen on (env PAYGATE_LISTEN; default 127.0.0.1:8080)");
 
+  auto* sandbox = app.add_subcommand("sandbox", "Run the channel simulators (Alipay) on their own listener");
+  add_common_options(*sandbox, common);
+  std::string sandbox_listen;
+  sandbox->add_option("--listen", sandbox_listen, "HOST:PORT to listen on (default 127.0.0.1:8090)");
+
   auto* migrate = app.add_subcommand("migrate", "Apply pending database migrations");
   add_common_options(*migrate, common);
 
@@ -51,6 +56,7 @@ int main(int argc, char** argv) {
 
   if (serve->parsed()) return run_serve(common, listen);
   if (migrate->parsed()) return run_migrate(common);
+  if (sandbox->parsed()) return run_sandbox(common, sandbox_listen);
   if (merchant_create->parsed()) return run_merchant_create(common, merchant_name);
   if (merchant_list->parsed()) return run_merchant_list(common);
   if (api->parsed()) return run_api(common, api_options);

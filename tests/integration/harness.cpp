@@ -77,15 +77,16 @@ ProcessResult run_paygate(const std::vector<std::string>& args) {
   return result;
 }
 
-GatewayProcess::GatewayProcess(std::string data_dir, std::vector<std::string> extra_args)
-    : data_dir_(std::move(data_dir)), extra_args_(std::move(extra_args)) {}
+GatewayProcess::GatewayProcess(std::string data_dir, std::vector<std::string> extra_args, std::string subcommand)
+    : data_dir_(std::move(data_dir)), extra_args_(std::move(extra_args)), subcommand_(std::move(subcommand)) {}
 
 GatewayProcess::~GatewayProcess() {
   if (pid_ > 0) kill9();
 }
 
 void GatewayProcess::start() {
-  const std::string address_file = data_dir_ + "/paygate.addr";
+  const bool sandbox = subcommand_ == "sandbox";
+  const std::string address_file = data_dir_ + (sandbox ? "/sandbox/alipay.json" : "/paygate.addr");
   std::filesystem::remove(address_file);
   std::vector<std::string> argv;
   // PAYGATE_TEST_WRAPPER="/usr/bin/gdb -batch -ex run -ex bt --args" runs the server under a debugger.
@@ -93,7 +94,7 @@ void GatewayProcess::start() {
     std::istringstream words(wrapper);
     for (std::string word; words >> word;) argv.push_back(word);
   }
-  for (std::string arg : {PAYGATE_BINARY, "serve", "--listen", "127.0.0.1:0", "--data-dir"}) argv.push_back(arg);
+  for (std::string arg : {PAYGATE_BINARY, subcommand_.c_str(), "--listen", "127.0.0.1:0", "--data-dir"}) argv.push_back(arg);
   argv.push_back(data_dir_);
   argv.insert(argv.end(), extra_args_.begin(), extra_args_.end());
   std::filesystem::create_directories(data_dir_);
@@ -110,6 +111,11 @@ void GatewayProcess::start() {
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
   std::string address = read_file(address_file);
+  if (sandbox) address = nlohmann::json::parse(address).at("gateway_url").get<std::string>();
+  if (auto path = address.find('/', address.find("//") == std::string::npos ? 0 : address.find("//") + 2);
+      path != std::string::npos) {
+    address.resize(path);
+  }
   while (!address.empty() && address.back() == '\n') address.pop_back();
   auto endpoint = http::parse_endpoint(address);
   if (!endpoint.ok()) throw std::runtime_error("bad address file: " + address);

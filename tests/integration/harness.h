@@ -42,7 +42,9 @@ ProcessResult run_paygate(const std::vector<std::string>& args);
 
 class GatewayProcess {
  public:
-  explicit GatewayProcess(std::string data_dir, std::vector<std::string> extra_args = {});
+  // subcommand "serve" waits for <data_dir>/paygate.addr; "sandbox" for <data_dir>/sandbox/alipay.json.
+  explicit GatewayProcess(std::string data_dir, std::vector<std::string> extra_args = {},
+                          std::string subcommand = "serve");
   ~GatewayProcess();
 
   // Starts `paygate serve --listen 127.0.0.1:0 --data-dir …` and waits until it has written its address.
@@ -59,6 +61,7 @@ class GatewayProcess {
  private:
   std::string data_dir_;
   std::vector<std::string> extra_args_;
+  std::string subcommand_;
   pid_t pid_ = -1;
   http::Endpoint endpoint_;
 };

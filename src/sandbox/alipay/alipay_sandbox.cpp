@@ -1,0 +1,193 @@
+#include "sandbox/alipay/alipay_sandbox.h"
+
+#include "core/text.h"
+#include "fmt/format.h"
+#include "infra/channels/alipay/codec.h"
+#include "nlohmann/json.hpp"
+
+namespace paygate::alipay {
+namespace {
+
+using nlohmann::json;
+
+constexpr std::int64_t kTotalFenMax = 10'000'000'000;  // 100,000,000.00 yuan, Alipay's single-trade ceiling
+
+json failure(std::string_view code, std::string_view msg, std::string_view sub_code, std::string_view sub_msg) {
+  return json{{"code", code}, {"msg", msg}, {"sub_code", sub_code}, {"sub_msg", sub_msg}};
+}
+json business_failure(const TradeRefusal& refusal) {
+  return failure("40004", "Business Failed", refusal.sub_code, refusal.sub_msg);
+}
+json invalid_parameter(std::string_view what) {
+  return failure("40004", "Business Failed", "ACQ.INVALID_PARAMETER", what);
+}
+
+std::string text_field(const json& biz, const char* name) {
+  auto it = biz.find(name);
+  return it != biz.end() && it->is_string() ? it->get<std::string>() : std::string{};
+}
+
+json trade_fields(const SandboxTrade& trade) {
+  return json{{"code", "10000"}, {"msg", "Success"}, {"trade_no", trade.trade_no}, {"out_trade_no", trade.out_trade_no}};
+}
+
+}  // namespace
+
+AlipaySandbox::AlipaySandbox(crypto::RsaPrivateKey alipay_key, const Clock& clock, std::string public_base_url)
+    : alipay_key_(std::move(alipay_key)), clock_(clock), public_base_url_(std::move(public_base_url)) {}
+
+void AlipaySandbox::register_app(const std::string& app_id, crypto::RsaPublicKey app_public_key) {
+  std::lock_guard lock(apps_mutex_);
+  apps_.insert_or_assign(app_id, std::move(app_public_key));
+}
+
+void AlipaySandbox::handle(const http::Request& request, http::Responder respond) {
+  const std::string_view path = request.path();
+  if (path == "/gateway.do" && (request.method == "POST" || request.method == "GET")) return respond(gateway(request));
+  if (path == "/sandbox/alipay/pay" && request.method == "POST") return respond(pay(request));
+  respond(http::Response{404, "application/json", {}, R"({"code":"ROUTE_NOT_FOUND","message":"no sandbox endpoint here"})"});
+}
+
+http::Response AlipaySandbox::signed_reply(std::string_view method, const std::string& inner_json) const {
+  // The signature covers exactly these bytes; "sign" comes after the object, where the Node SDK looks.
+  http::Response response;
+  response.content_type = "application/json;charset=utf-8";
+  response.body = fmt::format(R"({{"{}":{},"sign":"{}"}})", response_key(method), inner_json,
+                              alipay_key_.sign_sha256_base64(inner_json));
+  return response;
+}
+
+http::Response AlipaySandbox::gateway(const http::Request& request) {
+  // The Node SDK sends the common parameters in the query and biz_content in the body: merge both.
+  auto query = form_decode(request.query());
+  auto form = form_decode(request.body);
+  const auto dump = [](const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); };
+  if (!query.ok() || !form.ok()) {
+    return signed_reply("error", dump(failure("40002", "Invalid Arguments", "isv.invalid-parameter", "表单格式错误")));
+  }
+  Params params = std::move(query).value();
+  for (auto& [name, value] : *form) {
+    if (!params.emplace(name, value).second) {
+      return signed_reply("error", dump(failure("40002", "Invalid Arguments", "isv.invalid-parameter",
+                                                "参数重复: " + name.substr(0, 32))));
+    }
+  }
+  const std::string method = params.count("method") ? params["method"] : "";
+  const std::string reply_method = method.empty() ? "error" : method;
+  auto reject = [&](std::string_view code, std::string_view msg, std::string_view sub_code, std::string_view sub_msg) {
+    return signed_reply(reply_method, dump(failure(code, msg, sub_code, sub_msg)));
+  };
+  if (method.empty()) return reject("40001", "Missing Required Arguments", "isv.missing-method", "缺少方法名参数");
+  if (params["app_id"].empty()) return reject("40001", "Missing Required Arguments", "isv.missing-app-id", "缺少AppID参数");
+  if (params["sign"].empty()) return reject("40001", "Missing Required Arguments", "isv.missing-signature", "缺少签名参数");
+  if (params["sign_type"] != "RSA2") {
+    return reject("40002", "Invalid Arguments", "isv.invalid-signature-type", "无效的签名类型");
+  }
+  std::optional<crypto::RsaPublicKey> app_key;
+  {
+    std::lock_guard lock(apps_mutex_);
+    if (auto it = apps_.find(params["app_id"]); it != apps_.end()) app_key = it->second;
+  }
+  if (!app_key) return reject("40002", "Invalid Arguments", "isv.invalid-app-id", "无效的AppID参数");
+  if (!verify(params, SignScope::kRequest, *app_key)) {
+    return reject("40002", "Invalid Arguments", "isv.invalid-signature", "验签出错");
+  }
+
+  const json biz = json::parse(params["biz_content"], nullptr, false);
+  if (biz.is_discarded() || !biz.is_object()) return signed_reply(method, dump(invalid_parameter("biz_content 不是 JSON 对象")));
+  const std::string& app_id = params["app_id"];
+  std::string out_trade_no = text_field(biz, "out_trade_no");
+  if (out_trade_no.empty() && method != "alipay.trade.precreate") {
+    // Query, close and refund may name the trade by Alipay's own trade_no instead.
+    out_trade_no = trades_.out_trade_no_of(app_id, text_field(biz, "trade_no")).value_or("");
+  }
+  const std::int64_t now_ms = clock_.now_unix_ms();
+
+  if (method == "alipay.trade.precreate") {
+    const std::string subject = text_field(biz, "subject");
+    auto total = yuan_to_fen(text_field(biz, "total_amount"));
+    if (out_trade_no.empty() || out_trade_no.size() > 64) return signed_reply(method, dump(invalid_parameter("out_trade_no 无效")));
+    if (subject.empty() || !utf8_length(subject) || *utf8_length(subject) > 256) {
+      return signed_reply(method, dump(invalid_parameter("subject 无效")));
+    }
+    if (!total.ok() || *total < 1 || *total > kTotalFenMax) {
+      return signed_reply(method, dump(invalid_parameter("total_amount 无效")));
+    }
+    auto outcome = trades_.precreate(app_id, out_trade_no, *total, subject, params["notify_url"], now_ms);
+    if (outcome.refusal) return signed_reply(method, dump(business_failure(*outcome.refusal)));
+    return signed_reply(method, dump(json{{"code", "10000"},
+                                          {"msg", "Success"},
+                                          {"out_trade_no", out_trade_no},
+                                          {"qr_code", public_base_url_ + "/sandbox/alipay/qr/" + outcome.value->trade_no}}));
+  }
+  if (method == "alipay.trade.query") {
+    auto trade = trades_.find(app_id, out_trade_no);
+    if (!trade) return signed_reply(method, dump(business_failure({"ACQ.TRADE_NOT_EXIST", "交易不存在"})));
+    json out = trade_fields(*trade);
+    out["trade_status"] = to_string(trade->status);
+    out["total_amount"] = fen_to_yuan(trade->total_fen);
+    if (trade->paid_at_ms > 0) {
+      out["buyer_logon_id"] = trade->buyer_logon_id;
+      out["send_pay_date"] = format_beijing_time(trade->paid_at_ms);
+    }
+    return signed_reply(method, dump(out));
+  }
+  if (method == "alipay.trade.close") {
+    auto outcome = trades_.close(app_id, out_trade_no);
+    if (outcome.refusal) return signed_reply(method, dump(business_failure(*outcome.refusal)));
+    return signed_reply(method, dump(trade_fields(*outcome.value)));
+  }
+  if (method == "alipay.trade.refund") {
+    auto amount = yuan_to_fen(text_field(biz, "refund_amount"));
+    if (!amount.ok()) return signed_reply(method, dump(invalid_parameter("refund_amount 无效")));
+    std::string out_request_no = text_field(biz, "out_request_no");
+    if (out_request_no.empty()) out_request_no = out_trade_no;  // Alipay's default: one full refund
+    auto outcome = trades_.refund(app_id, out_trade_no, out_request_no, *amount, now_ms);
+    if (outcome.refusal) return signed_reply(method, dump(business_failure(*outcome.refusal)));
+    json out = trade_fields(*outcome.value);
+    out["fund_change"] = "Y";
+    out["refund_fee"] = fen_to_yuan(outcome.value->refunded_fen);
+    out["gmt_refund_pay"] = format_beijing_time(outcome.value->refunds.at(out_request_no).refunded_at_ms);
+    return signed_reply(method, dump(out));
+  }
+  if (method == "alipay.trade.fastpay.refund.query") {
+    auto trade = trades_.find(app_id, out_trade_no);
+    if (!trade) return signed_reply(method, dump(business_failure({"ACQ.TRADE_NOT_EXIST", "交易不存在"})));
+    const std::string out_request_no = text_field(biz, "out_request_no");
+    json out = {{"code", "10000"}, {"msg", "Success"}, {"out_request_no", out_request_no}};
+    // As at Alipay: an unknown refund is a success answer without refund_status.
+    if (auto refund = trade->refunds.find(out_request_no); refund != trade->refunds.end()) {
+      out["trade_no"] = trade->trade_no;
+      out["out_trade_no"] = trade->out_trade_no;
+      out["refund_amount"] = fen_to_yuan(refund->second.amount_fen);
+      out["total_amount"] = fen_to_yuan(trade->total_fen);
+      out["refund_status"] = "REFUND_SUCCESS";
+    }
+    return signed_reply(method, dump(out));
+  }
+  return reject("40002", "Invalid Arguments", "isv.invalid-method", "不存在的方法名");
+}
+
+http::Response AlipaySandbox::pay(const http::Request& request) {
+  const json body = json::parse(request.body, nullptr, false);
+  http::Response response;
+  if (body.is_discarded() || !body.is_object() || !body.contains("app_id") || !body.contains("out_trade_no") ||
+      !body["app_id"].is_string() || !body["out_trade_no"].is_string()) {
+    response.status = 400;
+    response.body = R"({"code":"INVALID_PARAMETER","message":"body: needs string app_id and out_trade_no"})";
+    return response;
+  }
+  auto outcome = trades_.pay(body["app_id"], body["out_trade_no"], clock_.now_unix_ms());
+  if (outcome.refusal) {
+    response.status = outcome.refusal->sub_code == "ACQ.TRADE_NOT_EXIST" ? 404 : 409;
+    response.body = json{{"code", outcome.refusal->sub_code}, {"message", outcome.refusal->sub_msg}}.dump();
+    return response;
+  }
+  response.body = json{{"code", "OK"},
+                       {"trade_no", outcome.value->trade_no},
+                       {"trade_status", to_string(outcome.value->status)}}
+                      .dump();
+  return response;
+}
+
+}  // namespace paygate::alipay

@@ -1,0 +1,42 @@
+// The Alipay sandbox: a local Alipay OpenAPI (POST /gateway.do) that verifies merchants' RSA2 signatures as
+// Alipay does, keeps trade state, and signs every answer with its own key, so the gateway and merchant
+// developers (with the official SDKs) can work without the internet.
+#pragma once
+
+#include <map>
+#include <mutex>
+#include <string>
+
+#include "api/http_types.h"
+#include "core/time.h"
+#include "crypto/rsa.h"
+#include "sandbox/alipay/trade_book.h"
+
+namespace paygate::alipay {
+
+class AlipaySandbox {
+ public:
+  AlipaySandbox(crypto::RsaPrivateKey alipay_key, const Clock& clock, std::string public_base_url);
+
+  // Trusts app_id's requests signed with the private half of app_public_key.
+  void register_app(const std::string& app_id, crypto::RsaPublicKey app_public_key);
+
+  // Routes: POST /gateway.do, POST /sandbox/alipay/pay.
+  void handle(const http::Request& request, http::Responder respond);
+
+  const TradeBook& trades() const { return trades_; }
+
+ private:
+  http::Response gateway(const http::Request& request);
+  http::Response pay(const http::Request& request);
+  http::Response signed_reply(std::string_view method, const std::string& inner_json) const;
+
+  crypto::RsaPrivateKey alipay_key_;
+  const Clock& clock_;
+  const std::string public_base_url_;
+  std::mutex apps_mutex_;
+  std::map<std::string, crypto::RsaPublicKey> apps_;
+  TradeBook trades_;
+};
+
+}  // namespace paygate::alipay
