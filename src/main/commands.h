@@ -10,7 +10,7 @@ namespace paygate::cli {
 
 int run_serve(const CommonOptions& common, const std::string& listen);
 int run_migrate(const CommonOptions& common);
-int run_sandbox(const CommonOptions& common, const std::string& listen);
+int run_sandbox(const CommonOptions& common, const std::string& listen, double notify_retry_scale);
 int run_merchant_create(const CommonOptions& common, const std::string& name);
 int run_merchant_list(const CommonOptions& common);
 

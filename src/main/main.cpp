@@ -17,6 +17,10 @@ int main(int argc, char** argv) {
   add_common_options(*sandbox, common);
   std::string sandbox_listen;
   sandbox->add_option("--listen", sandbox_listen, "HOST:PORT to listen on (default 127.0.0.1:8090)");
+  double notify_retry_scale = 1.0;
+  sandbox->add_option("--notify-retry-scale", notify_retry_scale,
+                      "Compress Alipay's notify retry schedule (1 = real time, 0.001 for tests)")
+      ->check(CLI::Range(0.0, 1.0));
 
   auto* migrate = app.add_subcommand("migrate", "Apply pending database migrations");
   add_common_options(*migrate, common);
@@ -56,7 +60,7 @@ int main(int argc, char** argv) {
 
   if (serve->parsed()) return run_serve(common, listen);
   if (migrate->parsed()) return run_migrate(common);
-  if (sandbox->parsed()) return run_sandbox(common, sandbox_listen);
+  if (sandbox->parsed()) return run_sandbox(common, sandbox_listen, notify_retry_scale);
   if (merchant_create->parsed()) return run_merchant_create(common, merchant_name);
   if (merchant_list->parsed()) return run_merchant_list(common);
   if (api->parsed()) return run_api(common, api_options);

@@ -36,7 +36,7 @@ Result<crypto::RsaPrivateKey> load_or_create_key(const std::string& path) {
 
 }  // namespace
 
-int run_sandbox(const CommonOptions& common, const std::string& listen) {
+int run_sandbox(const CommonOptions& common, const std::string& listen, double notify_retry_scale) {
   auto config = resolve_config(common);
   if (!config.ok()) return fail(config.error().message);
   log::init(*log::parse_level(config->log.level));
@@ -66,7 +66,7 @@ int run_sandbox(const CommonOptions& common, const std::string& listen) {
   auto bound = server.listen(host, port);
   if (!bound.ok()) return fail(bound.error().message);
   const std::string base_url = fmt::format("http://{}:{}", host, *bound);
-  sandbox.emplace(*platform_key, clock, base_url);
+  sandbox.emplace(*platform_key, clock, base_url, notify_retry_scale);
   sandbox->register_app(kSandboxAlipayAppId, crypto::RsaPublicKey::from_pem(app_key->public_key_pem()).value());
 
   // Everything a merchant developer needs to point an official SDK at this sandbox (holds a private key).

@@ -42,6 +42,19 @@ Result<Endpoint> parse_endpoint(std::string_view url) {
   return Endpoint{std::string(url.substr(0, colon)), static_cast<std::uint16_t>(port)};
 }
 
+Result<HttpUrl> parse_http_url(std::string_view url) {
+  if (url.rfind("http://", 0) != 0) {
+    return make_error(ErrorCode::kInvalidParameter, "url: only http:// URLs are supported by this client");
+  }
+  const std::string_view rest = url.substr(7);
+  const auto slash = rest.find_first_of("/?");
+  auto endpoint = parse_endpoint(rest.substr(0, slash));
+  if (!endpoint.ok()) return std::move(endpoint).error();
+  std::string target = slash == std::string_view::npos ? "/" : std::string(rest.substr(slash));
+  if (target.front() == '?') target.insert(target.begin(), '/');
+  return HttpUrl{std::move(endpoint).value(), std::move(target)};
+}
+
 struct Client::Impl {
   Endpoint endpoint;
   std::uint32_t timeout_ms;

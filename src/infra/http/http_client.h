@@ -28,6 +28,14 @@ struct Endpoint {
 // "http://127.0.0.1:8080" or "127.0.0.1:8080" -> endpoint.
 Result<Endpoint> parse_endpoint(std::string_view url);
 
+// "http://host:port/path?query" -> endpoint and request target ("/path?query", "/" when empty). Only plain
+// http with an IP host and an explicit port: this client serves loopback peers.
+struct HttpUrl {
+  Endpoint endpoint;
+  std::string target;
+};
+Result<HttpUrl> parse_http_url(std::string_view url);
+
 class Client {
  public:
   Client(Endpoint endpoint, std::uint32_t timeout_ms = 10'000);

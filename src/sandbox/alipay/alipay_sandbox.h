@@ -10,13 +10,16 @@
 #include "api/http_types.h"
 #include "core/time.h"
 #include "crypto/rsa.h"
+#include "sandbox/alipay/notify_sender.h"
 #include "sandbox/alipay/trade_book.h"
 
 namespace paygate::alipay {
 
 class AlipaySandbox {
  public:
-  AlipaySandbox(crypto::RsaPrivateKey alipay_key, const Clock& clock, std::string public_base_url);
+  // notify_retry_scale compresses Alipay's notify retry schedule (1.0 = real time).
+  AlipaySandbox(crypto::RsaPrivateKey alipay_key, const Clock& clock, std::string public_base_url,
+                double notify_retry_scale = 1.0);
 
   // Trusts app_id's requests signed with the private half of app_public_key.
   void register_app(const std::string& app_id, crypto::RsaPublicKey app_public_key);
@@ -25,6 +28,7 @@ class AlipaySandbox {
   void handle(const http::Request& request, http::Responder respond);
 
   const TradeBook& trades() const { return trades_; }
+  NotifySender::Stats notify_stats() const { return notifies_.stats(); }
 
  private:
   http::Response gateway(const http::Request& request);
@@ -36,7 +40,10 @@ class AlipaySandbox {
   const std::string public_base_url_;
   std::mutex apps_mutex_;
   std::map<std::string, crypto::RsaPublicKey> apps_;
+  void send_trade_notify(const SandboxTrade& trade);
+
   TradeBook trades_;
+  NotifySender notifies_;
 };
 
 }  // namespace paygate::alipay

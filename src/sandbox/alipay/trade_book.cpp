@@ -86,12 +86,11 @@ TradeOutcome<SandboxTrade> TradeBook::pay(const std::string& app_id, const std::
   if (it == trades_.end()) return {std::nullopt, not_exist()};
   SandboxTrade& trade = it->second;
   if (trade.status == TradeStatus::kClosed) return {std::nullopt, TradeRefusal{"ACQ.TRADE_HAS_CLOSE", "交易已经关闭"}};
-  if (trade.status == TradeStatus::kWaitBuyerPay) {
-    trade.status = TradeStatus::kSuccess;
-    trade.paid_at_ms = now_ms;
-    trade.buyer_logon_id = "sandbox***@example.com";
-  }
-  return {trade, std::nullopt};
+  if (trade.status != TradeStatus::kWaitBuyerPay) return {trade, std::nullopt, false};
+  trade.status = TradeStatus::kSuccess;
+  trade.paid_at_ms = now_ms;
+  trade.buyer_logon_id = "sandbox***@example.com";
+  return {trade, std::nullopt, true};
 }
 
 TradeOutcome<SandboxTrade> TradeBook::refund(const std::string& app_id, const std::string& out_trade_no,

@@ -44,6 +44,7 @@ template <class T>
 struct TradeOutcome {
   std::optional<T> value;
   std::optional<TradeRefusal> refusal;
+  bool changed = false;  // the operation moved the trade (a repeat of a done operation leaves it false)
 };
 
 class TradeBook {
