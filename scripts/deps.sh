@@ -20,6 +20,12 @@ for package in "${wanted[@]}"; do
   [[ "$status" == "install ok installed" ]] || missing+=("$package")
 done
 
+# Node.js and npm run the official channel SDKs in the conformance tests. Any install that provides the
+# commands will do (Debian's nodejs/npm packages, or a NodeSource nodejs that bundles npm).
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+  missing+=(nodejs npm)
+fi
+
 if ((${#missing[@]} == 0)); then exit 0; fi
 
 echo "deps: installing ${missing[*]}" >&2
