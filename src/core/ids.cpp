@@ -78,6 +78,7 @@ MerchantId new_merchant_id() { return MerchantId{"mch_" + crypto::random_base62(
 std::string new_merchant_secret() { return "sk_" + crypto::random_base62(43); }
 
 std::string new_request_id() { return random_text(24, kHex); }
+std::string new_event_id() { return "evt_" + random_text(24, kBase62); }
 std::string new_trace_id() { return nonzero_hex(32); }
 std::string new_span_id() { return nonzero_hex(16); }
 

@@ -36,6 +36,8 @@ std::string new_merchant_secret();
 
 // A request id for logs and X-Request-Id: 24 lowercase hex characters.
 std::string new_request_id();
+// An outbox event id: "evt_" followed by 24 base62 characters.
+std::string new_event_id();
 // W3C trace context ids: 32 and 16 lowercase hex characters, never all zero.
 std::string new_trace_id();
 std::string new_span_id();

@@ -9,6 +9,9 @@ namespace paygate {
 
 enum class Channel : std::uint8_t { kAlipay, kWechatpay, kUnionpay };
 
+// What a channel says about a trade (from a verified notify or a query).
+enum class ChannelTradeStatus : std::uint8_t { kWaiting, kPaid, kClosed, kNotFound };
+
 std::string_view to_string(Channel channel);
 std::optional<Channel> parse_channel(std::string_view text);
 

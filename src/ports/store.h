@@ -78,6 +78,33 @@ struct IdempotencyResult {
   bool keep = true;  // false releases the key (the request failed in a way a retry may fix)
 };
 
+struct PaymentAttachment {
+  MerchantId merchant_id;
+  OrderId order_id;
+  std::string payment_url;
+};
+
+// A channel's authenticated word on a trade: a verified notify (with its notify_id, recorded in the inbox so
+// it applies once) or the answer to our own query (notify_id empty).
+struct ChannelTradeEvent {
+  Channel channel = Channel::kAlipay;
+  std::string channel_account_id;
+  std::string notify_id;
+  OrderId order_id;
+  ChannelTradeStatus status = ChannelTradeStatus::kWaiting;
+  std::int64_t amount_minor = 0;
+  std::string channel_trade_no;
+  std::int64_t paid_at_ms = 0;
+  std::string raw;
+  std::int64_t at_ms = 0;
+};
+
+struct ChannelTradeOutcome {
+  Order order;
+  bool duplicate_notify = false;  // this notify_id was applied before; nothing changed
+  bool changed = false;           // the order moved (and an outbox event was written with it)
+};
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -95,6 +122,14 @@ class Store {
   virtual Result<std::optional<Order>> find_order_by_out_trade_no(const MerchantId& merchant_id,
                                                                   const std::string& out_trade_no) = 0;
   virtual Result<OrderPage> list_orders(const OrderQuery& query) = 0;
+
+  // Not scoped to a merchant: for notifies and the public cashier page, which know only the order id.
+  virtual Result<std::optional<Order>> find_order_by_id(const OrderId& order_id) = 0;
+  // Records what the payer needs to pay a pending order.
+  virtual void attach_payment(PaymentAttachment attachment, Completion<Order> done) = 0;
+  // Inbox entry, compare-and-set transition and outbox event in one atomic command. Refuses (and records
+  // nothing) when the order is unknown, belongs to another channel account, or the amount differs.
+  virtual void apply_channel_event(ChannelTradeEvent event, Completion<ChannelTradeOutcome> done) = 0;
 
   virtual void claim_idempotency_key(IdempotencyClaim claim, Completion<IdempotencyDecision> done) = 0;
   virtual void finish_idempotency_key(IdempotencyResult result, Completion<bool> done) = 0;

@@ -120,9 +120,13 @@ TEST(Server, MigrateAndMerchantCommandsWorkOnTheDataDir) {
   TempDir dir;
   auto migrate = run_paygate({"migrate", "--data-dir", dir.path()});
   ASSERT_EQ(migrate.exit_code, 0) << migrate.output;
-  EXPECT_NE(migrate.output.find("schema version 0 -> 1"), std::string::npos);
+  const auto arrow = migrate.output.find("schema version 0 -> ");
+  ASSERT_NE(arrow, std::string::npos) << migrate.output;
+  const int latest = std::stoi(migrate.output.substr(arrow + 20));
+  EXPECT_GE(latest, 1);
   auto again = run_paygate({"migrate", "--data-dir", dir.path()});
-  EXPECT_NE(again.output.find("schema version 1 -> 1"), std::string::npos);
+  const std::string unchanged = "schema version " + std::to_string(latest) + " -> " + std::to_string(latest);
+  EXPECT_NE(again.output.find(unchanged), std::string::npos) << again.output;
   auto created = run_paygate({"merchant", "create", "--name", "Tea House", "--data-dir", dir.path()});
   ASSERT_EQ(created.exit_code, 0) << created.output;
   const auto merchant = nlohmann::json::parse(created.output);

@@ -9,7 +9,7 @@ namespace {
 #define PAYGATE_ORDER_COLUMNS                                                                             \
   "order_id, merchant_id, out_trade_no, amount_minor, currency, subject, channel, method, notify_url, " \
   "metadata, client_ip, user_id, status, version, created_at_ms, updated_at_ms, expires_at_ms, "       \
-  "request_fingerprint"
+  "request_fingerprint, channel_account_id, payment_url, channel_trade_no, paid_at_ms"
 
 Order read_order(const Statement& row) {
   Order order;
@@ -34,6 +34,10 @@ Order read_order(const Statement& row) {
   order.updated_at_ms = row.column_int64(15);
   order.expires_at_ms = row.column_int64(16);
   order.request_fingerprint = row.column_text(17);
+  order.channel_account_id = row.column_text(18);
+  order.payment_url = row.column_text(19);
+  order.channel_trade_no = row.column_text(20);
+  order.paid_at_ms = row.column_int64(21);
   return order;
 }
 
@@ -44,6 +48,24 @@ std::optional<Order> select_order(Connection& db, const MerchantId& merchant_id,
   row.bind(1, order_id.value).bind(2, merchant_id.value);
   if (!row.step()) return std::nullopt;
   return read_order(row);
+}
+
+std::optional<Order> select_order_by_id(Connection& db, const OrderId& order_id) {
+  auto row = db.prepare("SELECT " PAYGATE_ORDER_COLUMNS " FROM orders WHERE order_id = ?");
+  row.bind(1, order_id.value);
+  if (!row.step()) return std::nullopt;
+  return read_order(row);
+}
+
+Result<Order> update_payment(Connection& db, const PaymentAttachment& attachment) {
+  db.prepare("UPDATE orders SET payment_url = ? WHERE order_id = ? AND merchant_id = ? AND status = 'pending'")
+      .bind(1, attachment.payment_url)
+      .bind(2, attachment.order_id.value)
+      .bind(3, attachment.merchant_id.value)
+      .run();
+  auto order = select_order(db, attachment.merchant_id, attachment.order_id);
+  if (!order) return make_error(ErrorCode::kOrderNotFound, "order not found");
+  return std::move(*order);
 }
 
 std::optional<Order> select_order_by_out_trade_no(Connection& db, const MerchantId& merchant_id,
@@ -57,7 +79,7 @@ std::optional<Order> select_order_by_out_trade_no(Connection& db, const Merchant
 Result<CreatedOrder> insert_order(Connection& db, const Order& order) {
   // Insert first and look only on a conflict: the common case (a new out_trade_no) costs one statement.
   db.prepare("INSERT INTO orders (" PAYGATE_ORDER_COLUMNS
-             ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+             ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
              " ON CONFLICT (merchant_id, out_trade_no) DO NOTHING")
       .bind(1, order.order_id.value)
       .bind(2, order.merchant_id.value)
@@ -77,6 +99,10 @@ Result<CreatedOrder> insert_order(Connection& db, const Order& order) {
       .bind(16, order.updated_at_ms)
       .bind(17, order.expires_at_ms)
       .bind(18, order.request_fingerprint)
+      .bind(19, order.channel_account_id)
+      .bind(20, order.payment_url)
+      .bind(21, order.channel_trade_no)
+      .bind(22, order.paid_at_ms)
       .run();
   if (db.changes() == 1) return CreatedOrder{order, true};
   auto existing = select_order_by_out_trade_no(db, order.merchant_id, order.out_trade_no);

@@ -22,6 +22,10 @@ std::optional<Order> select_order_by_out_trade_no(Connection& db, const Merchant
                                                   const std::string& out_trade_no);
 OrderPage select_orders(Connection& db, const OrderQuery& query);
 
+std::optional<Order> select_order_by_id(Connection& db, const OrderId& order_id);
+Result<Order> update_payment(Connection& db, const PaymentAttachment& attachment);
+Result<ChannelTradeOutcome> apply_channel_trade_event(Connection& db, const ChannelTradeEvent& event);
+
 IdempotencyDecision claim_key(Connection& db, const IdempotencyClaim& claim);
 bool finish_key(Connection& db, const IdempotencyResult& result);
 

@@ -157,6 +157,20 @@ Result<OrderPage> SqliteStore::list_orders(const OrderQuery& query) {
   return read<OrderPage>([&](Connection& db) { return select_orders(db, query); });
 }
 
+Result<std::optional<Order>> SqliteStore::find_order_by_id(const OrderId& order_id) {
+  return read<std::optional<Order>>([&](Connection& db) { return select_order_by_id(db, order_id); });
+}
+
+void SqliteStore::attach_payment(PaymentAttachment attachment, Completion<Order> done) {
+  write<Order>([attachment = std::move(attachment)](Connection& db) { return update_payment(db, attachment); },
+               std::move(done));
+}
+
+void SqliteStore::apply_channel_event(ChannelTradeEvent event, Completion<ChannelTradeOutcome> done) {
+  write<ChannelTradeOutcome>(
+      [event = std::move(event)](Connection& db) { return apply_channel_trade_event(db, event); }, std::move(done));
+}
+
 void SqliteStore::claim_idempotency_key(IdempotencyClaim claim, Completion<IdempotencyDecision> done) {
   write<IdempotencyDecision>(
       [claim = std::move(claim)](Connection& db) -> Result<IdempotencyDecision> { return claim_key(db, claim); },

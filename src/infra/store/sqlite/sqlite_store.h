@@ -43,6 +43,10 @@ class SqliteStore final : public Store {
                                                           const std::string& out_trade_no) override;
   Result<OrderPage> list_orders(const OrderQuery& query) override;
 
+  Result<std::optional<Order>> find_order_by_id(const OrderId& order_id) override;
+  void attach_payment(PaymentAttachment attachment, Completion<Order> done) override;
+  void apply_channel_event(ChannelTradeEvent event, Completion<ChannelTradeOutcome> done) override;
+
   void claim_idempotency_key(IdempotencyClaim claim, Completion<IdempotencyDecision> done) override;
   void finish_idempotency_key(IdempotencyResult result, Completion<bool> done) override;
 
