@@ -67,6 +67,7 @@ Gateway::Gateway(GatewayServices services)
     : services_(std::move(services)), unmatched_metrics_(services_.metrics, "unmatched", "any") {
   add_order_routes();
   add_system_routes();
+  add_notify_routes();
 }
 
 void Gateway::add(std::string method, std::string_view pattern, bool authenticated, RouteHandler handler) {

@@ -13,6 +13,7 @@
 #include "api/router.h"
 #include "app/authenticator.h"
 #include "app/idempotency.h"
+#include "app/notifies.h"
 #include "app/orders.h"
 #include "core/metrics.h"
 
@@ -67,6 +68,7 @@ struct RouteSpec {
 struct GatewayServices {
   Authenticator& authenticator;
   OrderService& orders;
+  NotifyService& notifies;
   IdempotencyService& idempotency;
   MetricsRegistry& metrics;
   std::function<bool()> ready;  // /readyz: the store answers and the node is not shutting down
@@ -83,6 +85,7 @@ class Gateway {
   void add(std::string method, std::string_view pattern, bool authenticated, RouteHandler handler);
   void add_order_routes();
   void add_system_routes();
+  void add_notify_routes();
   void run_idempotent(const std::shared_ptr<RequestContext>& context, const RouteSpec& route, http::Responder respond);
   http::Responder instrument(const std::shared_ptr<RequestContext>& context, std::string_view route,
                              RouteMetrics& metrics, http::Responder respond);

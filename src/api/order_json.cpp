@@ -109,6 +109,9 @@ std::string order_json_text(const Order& order, std::string_view public_base_url
   text("created_at", format_rfc3339_ms(order.created_at_ms));
   text("updated_at", format_rfc3339_ms(order.updated_at_ms));
   text("expires_at", format_rfc3339_ms(order.expires_at_ms));
+  optional_text("payment_url", order.payment_url);
+  optional_text("channel_trade_no", order.channel_trade_no);
+  optional_text("paid_at", order.paid_at_ms > 0 ? format_rfc3339_ms(order.paid_at_ms) : std::string());
   key("cashier_url");
   std::string url(public_base_url);
   url += "/cashier/";
@@ -137,6 +140,9 @@ json order_to_json(const Order& order, std::string_view public_base_url) {
       {"created_at", format_rfc3339_ms(order.created_at_ms)},
       {"updated_at", format_rfc3339_ms(order.updated_at_ms)},
       {"expires_at", format_rfc3339_ms(order.expires_at_ms)},
+      {"payment_url", optional_text(order.payment_url)},
+      {"channel_trade_no", optional_text(order.channel_trade_no)},
+      {"paid_at", order.paid_at_ms > 0 ? json(format_rfc3339_ms(order.paid_at_ms)) : json(nullptr)},
       {"cashier_url", fmt::format("{}/cashier/{}", public_base_url, order.order_id.value)},
   };
 }

@@ -35,6 +35,15 @@ void Gateway::add_order_routes() {
 
   add("GET", "/api/v1/orders/{order_id}", true,
               [&orders, base_url](const RequestContext& context, http::Responder reply) {
+                 if (http::query_param(context.request.query(), "sync") == "true") {
+                   // Ask the channel first (a lost notify must not leave the order stuck), then answer.
+                   return orders.sync(context.merchant_id(), context.param("order_id"),
+                                      context.on_connection<Order>(
+                                          [reply, base_url, request_id = context.request_id](Result<Order> order) {
+                                            if (!order.ok()) return reply(error_response(order.error(), request_id));
+                                            reply(ok_response_text(200, order_json_text(*order, base_url), request_id));
+                                          }));
+                 }
                  auto order = orders.get(context.merchant_id(), context.param("order_id"));
                  if (!order.ok()) return reply(error_response(order.error(), context.request_id));
                  reply(ok_response_text(200, order_json_text(*order, base_url), context.request_id));

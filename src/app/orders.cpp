@@ -164,20 +164,83 @@ Result<OrderQuery> preflight_list_orders(const MerchantId& merchant_id, const Li
   return query;
 }
 
-OrderService::OrderService(Store& store, const Clock& clock, OrderConfig config)
-    : store_(store), clock_(clock), config_(config) {}
+OrderService::OrderService(Store& store, const Clock& clock, OrderConfig config, ChannelRegistry& channels,
+                           WorkerPool& workers, std::string notify_base_url)
+    : store_(store),
+      clock_(clock),
+      config_(config),
+      channels_(channels),
+      workers_(workers),
+      notify_base_url_(std::move(notify_base_url)) {}
+
+std::string OrderService::notify_url(const ChannelGateway& gateway) const {
+  return fmt::format("{}/notify/{}/{}", notify_base_url_, to_string(gateway.channel()), gateway.account_id());
+}
 
 void OrderService::create(const MerchantId& merchant_id, const CreateOrderInput& input, Completion<CreatedOrder> done) {
   auto order = preflight_create_order(merchant_id, input, config_, clock_.now_unix_ms());
   if (!order.ok()) return done(std::move(order).error());
+  ChannelGateway* gateway = nullptr;
   if (order->channel) {
-    // No channel adapter is wired into this build yet; saying so beats storing an order nobody can pay.
-    return done(make_error(ErrorCode::kChannelUnavailable,
-                           fmt::format("channel: {} is not available on this gateway; leave channel out to use the "
-                                       "cashier",
-                                       to_string(*order->channel))));
+    gateway = channels_.for_channel(*order->channel);
+    if (gateway == nullptr) {
+      // Saying so beats storing an order nobody can pay.
+      return done(make_error(ErrorCode::kChannelUnavailable,
+                             fmt::format("channel: {} is not configured on this gateway; leave channel out to use "
+                                         "the cashier",
+                                         to_string(*order->channel))));
+    }
+    order->channel_account_id = gateway->account_id();
   }
-  store_.create_order(std::move(order).value(), std::move(done));
+  // The order is durable before the channel hears of it: a crash after the channel call loses nothing, and a
+  // retry of the same create finds the order and asks the channel again (precreate is idempotent there).
+  store_.create_order(std::move(order).value(),
+                      [this, gateway, done = std::move(done)](Result<CreatedOrder> created) mutable {
+                        if (!created.ok() || gateway == nullptr) return done(std::move(created));
+                        const Order& stored = created->order;
+                        if (stored.status != OrderStatus::kPending || !stored.payment_url.empty()) {
+                          return done(std::move(created));
+                        }
+                        start_payment(*gateway, std::move(created).value(), std::move(done));
+                      });
+}
+
+void OrderService::start_payment(ChannelGateway& gateway, CreatedOrder created, Completion<CreatedOrder> done) {
+  auto finish = std::make_shared<Completion<CreatedOrder>>(std::move(done));
+  const bool queued = workers_.submit([this, &gateway, created, finish]() mutable {
+    auto payment = gateway.create_payment(created.order, notify_url(gateway));
+    if (!payment.ok()) return (*finish)(std::move(payment).error());
+    store_.attach_payment(
+        PaymentAttachment{created.order.merchant_id, created.order.order_id, payment->payment_url},
+        [created, finish](Result<Order> order) mutable {
+          if (!order.ok()) return (*finish)(std::move(order).error());
+          created.order = std::move(order).value();
+          (*finish)(std::move(created));
+        });
+  });
+  if (!queued) (*finish)(make_error(ErrorCode::kRateLimited, "channel calls are saturated; retry shortly"));
+}
+
+void OrderService::sync(const MerchantId& merchant_id, std::string_view order_id, Completion<Order> done) {
+  auto order = get(merchant_id, order_id);
+  if (!order.ok() || !order->channel || order->status != OrderStatus::kPending) return done(std::move(order));
+  ChannelGateway* gateway = channels_.by_account(order->channel_account_id);
+  if (gateway == nullptr) return done(std::move(order));
+  auto finish = std::make_shared<Completion<Order>>(std::move(done));
+  const bool queued = workers_.submit([this, gateway, order = std::move(order).value(), finish]() mutable {
+    auto trade = gateway->query(order);
+    if (!trade.ok()) return (*finish)(std::move(trade).error());
+    if (trade->status != ChannelTradeStatus::kPaid && trade->status != ChannelTradeStatus::kClosed) {
+      return (*finish)(std::move(order));
+    }
+    ChannelTradeEvent event{gateway->channel(), gateway->account_id(), "", order.order_id, trade->status,
+                            trade->amount_minor, trade->channel_trade_no, trade->paid_at_ms, "", clock_.now_unix_ms()};
+    store_.apply_channel_event(std::move(event), [finish](Result<ChannelTradeOutcome> outcome) {
+      if (!outcome.ok()) return (*finish)(std::move(outcome).error());
+      (*finish)(std::move(outcome->order));
+    });
+  });
+  if (!queued) (*finish)(make_error(ErrorCode::kRateLimited, "channel calls are saturated; retry shortly"));
 }
 
 Result<Order> OrderService::get(const MerchantId& merchant_id, std::string_view order_id) {

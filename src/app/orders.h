@@ -6,7 +6,9 @@
 #include <optional>
 #include <string>
 
+#include "app/channel_registry.h"
 #include "core/config.h"
+#include "core/worker_pool.h"
 #include "core/time.h"
 #include "ports/store.h"
 
@@ -47,18 +49,30 @@ Result<OrderQuery> preflight_list_orders(const MerchantId& merchant_id, const Li
 
 class OrderService {
  public:
-  OrderService(Store& store, const Clock& clock, OrderConfig config);
+  // notify_base_url: where channels reach this gateway, e.g. "https://pay.example.com" (notifies go to
+  // <notify_base_url>/notify/<channel>/<channel_account_id>).
+  OrderService(Store& store, const Clock& clock, OrderConfig config, ChannelRegistry& channels, WorkerPool& workers,
+               std::string notify_base_url);
 
   void create(const MerchantId& merchant_id, const CreateOrderInput& input, Completion<CreatedOrder> done);
   Result<Order> get(const MerchantId& merchant_id, std::string_view order_id);
   Result<Order> get_by_out_trade_no(const MerchantId& merchant_id, std::string_view out_trade_no);
   Result<OrderPage> list(const MerchantId& merchant_id, const ListOrdersInput& input);
   void close(const MerchantId& merchant_id, std::string_view order_id, Completion<OrderEventOutcome> done);
+  // Asks the channel where a pending order stands and applies its answer exactly as a notify would be.
+  void sync(const MerchantId& merchant_id, std::string_view order_id, Completion<Order> done);
+
+  std::string notify_url(const ChannelGateway& gateway) const;
 
  private:
+  void start_payment(ChannelGateway& gateway, CreatedOrder created, Completion<CreatedOrder> done);
+
   Store& store_;
   const Clock& clock_;
   const OrderConfig config_;
+  ChannelRegistry& channels_;
+  WorkerPool& workers_;
+  const std::string notify_base_url_;
 };
 
 }  // namespace paygate

@@ -1,11 +1,13 @@
 #include "core/config.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <functional>
 #include <limits>
 #include <vector>
 
 #include "core/log.h"
+#include "core/text.h"
 #include "fmt/format.h"
 #include "toml++/toml.h"
 
@@ -86,10 +88,65 @@ std::vector<Section> sections(Config& c) {
   };
 }
 
+Status apply_alipay_account(AlipayAccountConfig& account, const toml::table& table, const std::string& prefix) {
+  const std::vector<std::pair<std::string_view, Setter>> keys = {
+      {"id", string_into(account.id)},
+      {"app_id", string_into(account.app_id)},
+      {"app_private_key_file", string_into(account.app_private_key_file)},
+      {"alipay_public_key_file", string_into(account.alipay_public_key_file)},
+      {"gateway_url", string_into(account.gateway_url)},
+      {"enabled", bool_into(account.enabled)},
+      {"timeout_ms", unsigned_in(account.timeout_ms, 100, 120'000)},
+  };
+  for (const auto& [key, node] : table) {
+    const std::string name(key.str());
+    auto entry = std::find_if(keys.begin(), keys.end(), [&](const auto& candidate) { return candidate.first == name; });
+    if (entry == keys.end()) return config_error(prefix + "." + name, "unknown key");
+    if (auto status = entry->second(node, prefix + "." + name); !status) return status;
+  }
+  for (const auto& [value, key] : {std::pair{&account.id, "id"}, std::pair{&account.app_id, "app_id"},
+                                   std::pair{&account.app_private_key_file, "app_private_key_file"},
+                                   std::pair{&account.alipay_public_key_file, "alipay_public_key_file"}}) {
+    if (value->empty()) return config_error(prefix + "." + key, "is required");
+  }
+  return {};
+}
+
+Status apply_channels(ChannelsConfig& channels, const toml::table& table) {
+  for (const auto& [key, node] : table) {
+    const std::string name(key.str());
+    if (name == "workers") {
+      if (auto status = unsigned_in(channels.workers, 1, 256)(node, "channels.workers"); !status) return status;
+    } else if (name == "queue_max") {
+      if (auto status = unsigned_in(channels.queue_max, 1, 1'000'000)(node, "channels.queue_max"); !status) return status;
+    } else if (name == "alipay") {
+      const toml::array* accounts = node.as_array();
+      if (accounts == nullptr) return config_error("channels.alipay", "must be an array of tables ([[channels.alipay]])");
+      for (std::size_t i = 0; i < accounts->size(); ++i) {
+        const std::string prefix = fmt::format("channels.alipay[{}]", i);
+        const toml::table* account_table = (*accounts)[i].as_table();
+        if (account_table == nullptr) return config_error(prefix, "must be a table");
+        AlipayAccountConfig account;
+        if (auto status = apply_alipay_account(account, *account_table, prefix); !status) return status;
+        channels.alipay.push_back(std::move(account));
+      }
+    } else {
+      return config_error("channels." + name, "unknown key");
+    }
+  }
+  return {};
+}
+
 Status apply_table(Config& config, const toml::table& root) {
   auto known = sections(config);
   for (const auto& [section_key, section_node] : root) {
     const std::string section_name(section_key.str());
+    if (section_name == "channels") {
+      const toml::table* table = section_node.as_table();
+      if (table == nullptr) return config_error(section_name, "must be a table");
+      if (auto status = apply_channels(config.channels, *table); !status) return status;
+      continue;
+    }
     auto section = std::find_if(known.begin(), known.end(), [&](const Section& s) { return s.name == section_name; });
     if (section == known.end()) return config_error(section_name, "unknown section");
     const toml::table* table = section_node.as_table();
@@ -170,6 +227,14 @@ Status validate(const Config& config) {
   if (!config.server.public_url.empty() && config.server.public_url.rfind("http://", 0) != 0 &&
       config.server.public_url.rfind("https://", 0) != 0) {
     return config_error("server.public_url", "must start with http:// or https://");
+  }
+  for (std::size_t i = 0; i < config.channels.alipay.size(); ++i) {
+    const AlipayAccountConfig& account = config.channels.alipay[i];
+    const std::string prefix = fmt::format("channels.alipay[{}]", i);
+    if (!is_token(account.id, 32)) return config_error(prefix + ".id", "must be 1-32 characters of [A-Za-z0-9_-]");
+    for (std::size_t j = 0; j < i; ++j) {
+      if (config.channels.alipay[j].id == account.id) return config_error(prefix + ".id", "is used twice");
+    }
   }
   if (config.store.write_batch_max > config.store.writer_queue_max) {
     return config_error("store.write_batch_max", "must not exceed store.writer_queue_max");

@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/result.h"
 
@@ -41,6 +42,23 @@ struct OrderConfig {
   std::uint32_t expire_seconds_default = 7'200;
 };
 
+// One Alipay application (TOML: [[channels.alipay]]).
+struct AlipayAccountConfig {
+  std::string id;                      // channel_account_id: [A-Za-z0-9_-]{1,32}, part of the notify URL
+  std::string app_id;
+  std::string app_private_key_file;    // PEM (PKCS#1 or PKCS#8) or bare Base64
+  std::string alipay_public_key_file;  // PEM or bare Base64
+  std::string gateway_url = "https://openapi.alipay.com/gateway.do";
+  bool enabled = true;
+  std::uint32_t timeout_ms = 10'000;
+};
+
+struct ChannelsConfig {
+  std::uint32_t workers = 8;           // threads making blocking channel calls
+  std::uint32_t queue_max = 4'096;     // channel calls waiting for a worker; beyond it: 429
+  std::vector<AlipayAccountConfig> alipay;
+};
+
 struct LogConfig {
   std::string level = "info";
 };
@@ -50,6 +68,7 @@ struct Config {
   StoreConfig store;
   AuthConfig auth;
   OrderConfig orders;
+  ChannelsConfig channels;
   LogConfig log;
 
   std::string sqlite_path() const;

@@ -31,6 +31,8 @@ constexpr std::array kCatalogue = {
     ErrorInfo{"IDEMPOTENCY_KEY_IN_USE", 409, C::kRetryLater, true, "A request with this Idempotency-Key is still being processed."},
     ErrorInfo{"ORDER_STATUS_INVALID", 409, C::kRejected, false, "The order's status does not allow this operation."},
     ErrorInfo{"CHANNEL_UNAVAILABLE", 422, C::kRejected, false, "The requested payment channel or method is not available on this gateway."},
+    ErrorInfo{"CHANNEL_REJECTED", 502, C::kRejected, false, "The payment channel refused the operation; the message carries its code."},
+    ErrorInfo{"CHANNEL_OUTCOME_UNKNOWN", 503, C::kRetryLater, true, "The channel did not answer clearly (timeout, system error); the order stays pending and is queried."},
     ErrorInfo{"RATE_LIMITED", 429, C::kRetryLater, true, "Too many requests; retry after a short delay."},
     ErrorInfo{"STORE_BUSY", 503, C::kRetryLater, true, "The write queue is full; retry after a short delay."},
     ErrorInfo{"SHUTTING_DOWN", 503, C::kRetryLater, true, "The server is shutting down; retry against another node or later."},

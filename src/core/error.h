@@ -37,6 +37,8 @@ enum class ErrorCode : std::uint8_t {
   kIdempotencyKeyInUse,
   kOrderStatusInvalid,
   kChannelUnavailable,
+  kChannelRejected,
+  kChannelOutcomeUnknown,
   kRateLimited,
   kStoreBusy,
   kShuttingDown,

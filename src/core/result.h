@@ -13,7 +13,7 @@ namespace paygate {
 
 // One failure: a stable catalogue code and a message that names the field or cause (never a secret).
 struct Error {
-  ErrorCode code;
+  ErrorCode code = ErrorCode::kInternal;
   std::string message;
 };
 

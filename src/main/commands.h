@@ -8,7 +8,13 @@
 
 namespace paygate::cli {
 
-int run_serve(const CommonOptions& common, const std::string& listen);
+struct ServeOptions {
+  std::string listen;
+  bool sandbox = false;  // run the channel simulators in-process and route channel orders to them
+  std::string sandbox_listen = "127.0.0.1:8090";
+  double notify_retry_scale = 1.0;
+};
+int run_serve(const CommonOptions& common, const ServeOptions& options);
 int run_migrate(const CommonOptions& common);
 int run_sandbox(const CommonOptions& common, const std::string& listen, double notify_retry_scale);
 int run_merchant_create(const CommonOptions& common, const std::string& name);

@@ -10,8 +10,14 @@ int main(int argc, char** argv) {
 
   auto* serve = app.add_subcommand("serve", "Run the gateway");
   add_common_options(*serve, common);
-  std::string listen;
-  serve->add_option("--listen", listen, "HOST:PORT to listen on (env PAYGATE_LISTEN; default 127.0.0.1:8080)");
+  ServeOptions serve_options;
+  serve->add_option("--listen", serve_options.listen,
+                    "HOST:PORT to listen on (env PAYGATE_LISTEN; default 127.0.0.1:8080)");
+  serve->add_flag("--sandbox", serve_options.sandbox, "Run the channel sandboxes in-process and use them");
+  serve->add_option("--sandbox-listen", serve_options.sandbox_listen, "HOST:PORT of the in-process sandbox");
+  serve->add_option("--sandbox-notify-retry-scale", serve_options.notify_retry_scale,
+                    "Compress the sandbox's notify retry schedule (1 = real time)")
+      ->check(CLI::Range(0.0, 1.0));
 
   auto* sandbox = app.add_subcommand("sandbox", "Run the channel simulators (Alipay) on their own listener");
   add_common_options(*sandbox, common);
@@ -58,7 +64,7 @@ int main(int argc, char** argv) {
 
   CLI11_PARSE(app, argc, argv);
 
-  if (serve->parsed()) return run_serve(common, listen);
+  if (serve->parsed()) return run_serve(common, serve_options);
   if (migrate->parsed()) return run_migrate(common);
   if (sandbox->parsed()) return run_sandbox(common, sandbox_listen, notify_retry_scale);
   if (merchant_create->parsed()) return run_merchant_create(common, merchant_name);

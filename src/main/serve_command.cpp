@@ -6,16 +6,22 @@
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <optional>
 #include <thread>
 
 #include "api/gateway.h"
 #include "api/http_server.h"
 #include "app/merchants.h"
+#include "app/notifies.h"
+#include "core/worker_pool.h"
+#include "infra/channels/alipay/alipay_gateway.h"
 #include "core/log.h"
 #include "fmt/format.h"
 #include "main/commands.h"
 #include "main/runtime.h"
+#include "main/sandbox_runtime.h"
 #include "nlohmann/json.hpp"
 
 namespace paygate::cli {
@@ -37,9 +43,42 @@ Status ensure_demo_merchant(const Config& config, MerchantService& merchants) {
   return {};
 }
 
+std::optional<std::string> read_text_file(const std::string& path) {
+  std::ifstream file(path);
+  if (!file) return std::nullopt;
+  std::stringstream text;
+  text << file.rdbuf();
+  return text.str();
+}
+
+// Builds a gateway for every enabled [[channels.alipay]] account; a key that does not load stops the start.
+Status add_configured_accounts(const Config& config, const Clock& clock, ChannelRegistry& registry) {
+  for (std::size_t i = 0; i < config.channels.alipay.size(); ++i) {
+    const AlipayAccountConfig& account = config.channels.alipay[i];
+    if (!account.enabled) continue;
+    const std::string prefix = fmt::format("channels.alipay[{}]", i);
+    auto private_text = read_text_file(account.app_private_key_file);
+    if (!private_text) return make_error(ErrorCode::kInvalidParameter, prefix + ".app_private_key_file: cannot read");
+    auto private_key = crypto::RsaPrivateKey::from_pem(*private_text);
+    if (!private_key.ok()) return make_error(ErrorCode::kInvalidParameter, prefix + ".app_private_key_file: " + private_key.error().message);
+    auto public_text = read_text_file(account.alipay_public_key_file);
+    if (!public_text) return make_error(ErrorCode::kInvalidParameter, prefix + ".alipay_public_key_file: cannot read");
+    auto public_key = crypto::RsaPublicKey::from_pem(*public_text);
+    if (!public_key.ok()) return make_error(ErrorCode::kInvalidParameter, prefix + ".alipay_public_key_file: " + public_key.error().message);
+    auto gateway = alipay::AlipayGateway::create(
+        alipay::AlipayAccount{account.id, account.app_id, std::move(private_key).value(), std::move(public_key).value(),
+                              account.gateway_url, account.timeout_ms},
+        clock);
+    if (!gateway.ok()) return std::move(gateway).error();
+    registry.add(std::move(gateway).value());
+  }
+  return {};
+}
+
 }  // namespace
 
-int run_serve(const CommonOptions& common, const std::string& listen) {
+int run_serve(const CommonOptions& common, const ServeOptions& options) {
+  const std::string& listen = options.listen;
   const auto started = std::chrono::steady_clock::now();
   auto config = resolve_config(common);
   if (config.ok() && !listen.empty()) {
@@ -56,11 +95,26 @@ int run_serve(const CommonOptions& common, const std::string& listen) {
   MerchantService merchants(**store, clock);
   if (auto status = ensure_demo_merchant(*config, merchants); !status) return fail(status.error().message);
 
+  ChannelRegistry channels;
+  if (auto status = add_configured_accounts(*config, clock, channels); !status) return fail(status.error().message);
+  std::unique_ptr<SandboxRuntime> sandbox;
+  if (options.sandbox) {
+    auto started = SandboxRuntime::start(config->store.data_dir, options.sandbox_listen, options.notify_retry_scale, clock);
+    if (!started.ok()) return fail(started.error().message);
+    sandbox = std::move(started).value();
+    // The in-process sandbox gets its own account; configured accounts of the same channel come first.
+    channels.add(alipay::AlipayGateway::create(sandbox->alipay_account("alipay-sandbox"), clock).value());
+    sandbox->run_in_background();
+  }
+  WorkerPool channel_workers("paygate-channel", config->channels.workers, config->channels.queue_max);
+
   MerchantDirectory directory(**store, clock);
   NonceCache nonces(config->auth.nonce_cache_max);
   Authenticator authenticator(directory, nonces, clock, config->auth.timestamp_window_s);
-  OrderService orders(**store, clock, config->orders);
   IdempotencyService idempotency(**store, clock);
+  NotifyService notifies(**store, channels, clock);
+  // Set once the listener is bound (its port may be chosen at bind time).
+  std::optional<OrderService> orders;
 
   std::optional<api::Gateway> gateway;
   const ServerConfig& sc = config->server;
@@ -72,11 +126,12 @@ int run_serve(const CommonOptions& common, const std::string& listen) {
   auto port = server.listen(sc.listen_host, sc.listen_port);
   if (!port.ok()) return fail(port.error().message);
   config->server.listen_port = *port;
+  orders.emplace(**store, clock, config->orders, channels, channel_workers, config->public_base_url());
 
   std::atomic<bool> stopping{false};
   Store& store_ref = **store;
   gateway.emplace(api::GatewayServices{
-      authenticator, orders, idempotency, metrics,
+      authenticator, *orders, notifies, idempotency, metrics,
       [&stopping, &store_ref] { return !stopping.load() && store_ref.find_merchant(MerchantId{"-"}).ok(); },
       config->public_base_url(), sc.access_log});
 
@@ -92,12 +147,16 @@ int run_serve(const CommonOptions& common, const std::string& listen) {
                       {"data_dir", config->store.data_dir},
                       {"threads", threads},
                       {"startup_ms", startup_ms},
+                      {"sandbox", sandbox ? sandbox->base_url() : std::string()},
                       {"pid", static_cast<std::int64_t>(::getpid())}});
   log::flush();
 
   server.run(threads, [&stopping] { stopping = true; });
   std::filesystem::remove(address_file);
+  // Channel calls still queued finish (their store writes land), then the store flushes, then the sandbox.
+  channel_workers.stop();
   (*store)->drain();
+  if (sandbox) sandbox->stop();
   log::info("stopped", {});
   log::flush();
   return 0;

@@ -218,3 +218,15 @@ std::string format_beijing_time(std::int64_t unix_ms) {
 }
 
 }  // namespace paygate::alipay
+
+namespace paygate::alipay {
+
+std::optional<std::int64_t> parse_beijing_time(std::string_view text) {
+  if (text.size() != 19 || text[10] != ' ') return std::nullopt;
+  std::string rfc3339(text);
+  rfc3339[10] = 'T';
+  rfc3339 += "+08:00";
+  return parse_rfc3339_ms(rfc3339);
+}
+
+}  // namespace paygate::alipay

@@ -56,5 +56,6 @@ std::string fen_to_yuan(std::int64_t fen);
 
 // "yyyy-MM-dd HH:mm:ss" in GMT+8, Alipay's timestamp and notify_time format.
 std::string format_beijing_time(std::int64_t unix_ms);
+std::optional<std::int64_t> parse_beijing_time(std::string_view text);
 
 }  // namespace paygate::alipay

@@ -1,0 +1,33 @@
+// Channel notifies in: authenticate with the account's gateway, then hand the verified event to the store,
+// which records it in the inbox, moves the order and writes the outbox event in one atomic command.
+#pragma once
+
+#include <string>
+
+#include "app/channel_registry.h"
+#include "core/time.h"
+#include "ports/store.h"
+
+namespace paygate {
+
+struct NotifyAnswer {
+  bool accepted = false;
+  std::string body;  // in the channel's dialect ("success"/"failure" for Alipay)
+};
+
+class NotifyService {
+ public:
+  NotifyService(Store& store, ChannelRegistry& channels, const Clock& clock)
+      : store_(store), channels_(channels), clock_(clock) {}
+
+  // ORDER_NOT_FOUND-free by design: an unknown account is the only error; every other problem is a
+  // refusal in the channel's dialect, so the channel retries and nothing changes here.
+  void handle(Channel channel, std::string_view account_id, std::string body, Completion<NotifyAnswer> done);
+
+ private:
+  Store& store_;
+  ChannelRegistry& channels_;
+  const Clock& clock_;
+};
+
+}  // namespace paygate

@@ -1,0 +1,195 @@
+#include "infra/channels/alipay/alipay_gateway.h"
+
+#include "core/log.h"
+#include "fmt/format.h"
+#include "infra/channels/alipay/codec.h"
+#include "nlohmann/json.hpp"
+
+namespace paygate::alipay {
+namespace {
+
+using nlohmann::json;
+
+constexpr std::size_t kIdleClientsMax = 16;
+
+Error unknown(std::string_view why) {
+  return make_error(ErrorCode::kChannelOutcomeUnknown, fmt::format("alipay: {}", why));
+}
+
+// code 10000 is success; a business failure names its sub_code. SYSTEM_ERROR means "outcome unknown".
+Status business_status(const json& answer) {
+  const std::string code = answer.value("code", "");
+  if (code == "10000") return {};
+  const std::string sub_code = answer.value("sub_code", "");
+  if (code == "20000" || sub_code == "ACQ.SYSTEM_ERROR" || sub_code == "aop.ACQ.SYSTEM_ERROR") {
+    return unknown(fmt::format("{} {}", code, sub_code));
+  }
+  return make_error(ErrorCode::kChannelRejected,
+                    fmt::format("alipay: {} {} {}", code, sub_code, answer.value("sub_msg", "")));
+}
+
+std::string method_for(std::string_view order_method) {
+  if (order_method == "page") return "alipay.trade.page.pay";
+  if (order_method == "wap") return "alipay.trade.wap.pay";
+  return "alipay.trade.precreate";
+}
+
+}  // namespace
+
+Result<std::unique_ptr<AlipayGateway>> AlipayGateway::create(AlipayAccount account, const Clock& clock) {
+  auto gateway = http::parse_http_url(account.gateway_url);
+  if (!gateway.ok()) {
+    return make_error(ErrorCode::kInvalidParameter,
+                      fmt::format("channels.alipay[{}].gateway_url: {} (https gateways need the TLS client, "
+                                  "not built yet)",
+                                  account.id, gateway.error().message));
+  }
+  return std::unique_ptr<AlipayGateway>(new AlipayGateway(std::move(account), std::move(gateway).value(), clock));
+}
+
+AlipayGateway::AlipayGateway(AlipayAccount account, http::HttpUrl gateway, const Clock& clock)
+    : account_(std::move(account)), gateway_(std::move(gateway)), clock_(clock) {}
+
+std::unique_ptr<http::Client> AlipayGateway::take_client() {
+  {
+    std::lock_guard lock(clients_mutex_);
+    if (!idle_clients_.empty()) {
+      auto client = std::move(idle_clients_.back());
+      idle_clients_.pop_back();
+      return client;
+    }
+  }
+  return std::make_unique<http::Client>(gateway_.endpoint, account_.timeout_ms);
+}
+
+void AlipayGateway::give_back(std::unique_ptr<http::Client> client) {
+  std::lock_guard lock(clients_mutex_);
+  if (idle_clients_.size() < kIdleClientsMax) idle_clients_.push_back(std::move(client));
+}
+
+std::string AlipayGateway::signed_query_string(std::string_view method, const std::string& biz_content,
+                                               const std::string& notify_url) const {
+  Params params = {{"app_id", account_.app_id},
+                   {"method", std::string(method)},
+                   {"format", "JSON"},
+                   {"charset", "utf-8"},
+                   {"sign_type", "RSA2"},
+                   {"timestamp", format_beijing_time(clock_.now_unix_ms())},
+                   {"version", "1.0"},
+                   {"biz_content", biz_content}};
+  // Never send an empty parameter: the SDKs disagree on whether empties are signed.
+  if (!notify_url.empty()) params["notify_url"] = notify_url;
+  params["sign"] = sign(params, SignScope::kRequest, account_.app_private_key);
+  return form_encode(params);
+}
+
+Result<std::string> AlipayGateway::call(std::string_view method, const std::string& biz_content,
+                                        const std::string& notify_url) {
+  const std::string body = signed_query_string(method, biz_content, notify_url);
+  auto client = take_client();
+  auto response = client->send("POST", gateway_.target,
+                               {{"content-type", "application/x-www-form-urlencoded;charset=utf-8"}}, body);
+  if (!response.ok()) return unknown(response.error().message);
+  give_back(std::move(client));
+  if (response->status != 200) return unknown(fmt::format("HTTP {}", response->status));
+  auto split = split_signed_response(response->body, method);
+  if (!split) return unknown("the answer is not a gateway response");
+  // An unsigned answer is believed only when it is a plain error_response (Alipay does not sign those).
+  if (!verify_response(*split, account_.alipay_public_key)) {
+    if (split->key == "error_response" && !split->sign) {
+      return make_error(ErrorCode::kChannelRejected, fmt::format("alipay: error_response {}", split->content));
+    }
+    log::warn("alipay_answer_unverified", {{"account", account_.id}, {"method", method}});
+    return unknown("the answer's signature does not verify");
+  }
+  return std::string(split->content);
+}
+
+Result<ChannelPayment> AlipayGateway::create_payment(const Order& order, const std::string& notify_url) {
+  const std::int64_t minutes_left = std::max<std::int64_t>(1, (order.expires_at_ms - clock_.now_unix_ms()) / 60'000);
+  json biz = {{"out_trade_no", order.order_id.value},
+              {"total_amount", fen_to_yuan(order.amount.minor)},
+              {"subject", order.subject},
+              {"timeout_express", fmt::format("{}m", minutes_left)}};
+  const std::string method = method_for(order.method);
+  if (method != "alipay.trade.precreate") {
+    // page/wap: no server call; the payer's browser takes this signed URL to Alipay.
+    biz["product_code"] = order.method == "page" ? "FAST_INSTANT_TRADE_PAY" : "QUICK_WAP_WAY";
+    return ChannelPayment{account_.gateway_url + "?" + signed_query_string(method, biz.dump(), notify_url)};
+  }
+  auto answer = call(method, biz.dump(), notify_url);
+  if (!answer.ok()) return std::move(answer).error();
+  const json parsed = json::parse(*answer, nullptr, false);
+  if (parsed.is_discarded()) return unknown("unparseable precreate answer");
+  if (auto status = business_status(parsed); !status) return std::move(status).error();
+  if (!parsed.contains("qr_code") || !parsed["qr_code"].is_string()) return unknown("precreate answer without qr_code");
+  return ChannelPayment{parsed["qr_code"].get<std::string>()};
+}
+
+Result<ChannelTrade> AlipayGateway::query(const Order& order) {
+  auto answer = call("alipay.trade.query", json{{"out_trade_no", order.order_id.value}}.dump(), "");
+  if (!answer.ok()) return std::move(answer).error();
+  const json parsed = json::parse(*answer, nullptr, false);
+  if (parsed.is_discarded()) return unknown("unparseable query answer");
+  if (parsed.value("sub_code", "") == "ACQ.TRADE_NOT_EXIST") return ChannelTrade{ChannelTradeStatus::kNotFound, 0, "", 0};
+  if (auto status = business_status(parsed); !status) return std::move(status).error();
+  ChannelTrade trade;
+  const std::string status = parsed.value("trade_status", "");
+  trade.status = status == "TRADE_SUCCESS" || status == "TRADE_FINISHED" ? ChannelTradeStatus::kPaid
+                 : status == "TRADE_CLOSED"                               ? ChannelTradeStatus::kClosed
+                                                                          : ChannelTradeStatus::kWaiting;
+  auto amount = yuan_to_fen(parsed.value("total_amount", ""));
+  if (!amount.ok()) return unknown("query answer with a bad total_amount");
+  trade.amount_minor = *amount;
+  trade.channel_trade_no = parsed.value("trade_no", "");
+  trade.paid_at_ms = parse_beijing_time(parsed.value("send_pay_date", "")).value_or(0);
+  return trade;
+}
+
+Status AlipayGateway::close(const Order& order) {
+  auto answer = call("alipay.trade.close", json{{"out_trade_no", order.order_id.value}}.dump(), "");
+  if (!answer.ok()) return std::move(answer).error();
+  const json parsed = json::parse(*answer, nullptr, false);
+  if (parsed.is_discarded()) return unknown("unparseable close answer");
+  // A trade Alipay never saw (the QR code was never scanned) has nothing to close.
+  if (parsed.value("sub_code", "") == "ACQ.TRADE_NOT_EXIST") return {};
+  return business_status(parsed);
+}
+
+Result<VerifiedNotify> AlipayGateway::verify_notify(std::string_view body) {
+  auto params = form_decode(body);
+  if (!params.ok()) return std::move(params).error();
+  auto field = [&](const char* name) -> const std::string& {
+    static const std::string empty;
+    auto it = params->find(name);
+    return it == params->end() ? empty : it->second;
+  };
+  if (!verify(*params, SignScope::kNotify, account_.alipay_public_key)) {
+    return make_error(ErrorCode::kSignatureInvalid, "notify: signature does not verify");
+  }
+  if (field("app_id") != account_.app_id) return make_error(ErrorCode::kInvalidParameter, "notify: app_id is not ours");
+  if (field("notify_id").empty() || field("out_trade_no").empty()) {
+    return make_error(ErrorCode::kInvalidParameter, "notify: notify_id and out_trade_no are required");
+  }
+  VerifiedNotify notify;
+  notify.notify_id = field("notify_id");
+  notify.order_id = OrderId{field("out_trade_no")};
+  const std::string& status = field("trade_status");
+  if (status == "TRADE_SUCCESS" || status == "TRADE_FINISHED") {
+    notify.status = ChannelTradeStatus::kPaid;
+  } else if (status == "TRADE_CLOSED") {
+    notify.status = ChannelTradeStatus::kClosed;
+  } else if (status == "WAIT_BUYER_PAY") {
+    notify.status = ChannelTradeStatus::kWaiting;
+  } else {
+    return make_error(ErrorCode::kInvalidParameter, "notify: unknown trade_status");
+  }
+  auto amount = yuan_to_fen(field("total_amount"));
+  if (!amount.ok()) return make_error(ErrorCode::kInvalidParameter, "notify: total_amount is not an amount");
+  notify.amount_minor = *amount;
+  notify.channel_trade_no = field("trade_no");
+  notify.paid_at_ms = parse_beijing_time(field("gmt_payment")).value_or(clock_.now_unix_ms());
+  return notify;
+}
+
+}  // namespace paygate::alipay

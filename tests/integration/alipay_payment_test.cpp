@@ -1,0 +1,232 @@
+// Proves Alipay payments end to end against the real binary with its in-process sandbox: an alipay/qr order
+// gets its QR code from the sandbox, the sandbox's signed notify turns it paid exactly once, and every notify
+// that fails verification (signature, app_id, order, amount, tampering, garbage) changes nothing.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "core/time.h"
+#include "infra/channels/alipay/codec.h"
+#include "infra/store/sqlite/connection.h"
+#include "tests/integration/harness.h"
+
+namespace paygate::test {
+namespace {
+
+using nlohmann::json;
+
+std::string read_text(const std::string& path) {
+  std::ifstream file(path);
+  std::stringstream text;
+  text << file.rdbuf();
+  return text.str();
+}
+
+class AlipayPayments : public ::testing::Test {
+ protected:
+  // public_url: where the sandbox sends notifies; a dead address simulates notifies that never arrive.
+  void start(const std::string& public_url = "") {
+    const std::string config_path = dir_.path() + "/paygate.toml";
+    std::ofstream(config_path) << (public_url.empty() ? "" : "[server]\npublic_url = \"" + public_url + "\"\n");
+    gateway_.emplace(dir_.path() + "/data",
+                     std::vector<std::string>{"--config", config_path, "--sandbox", "--sandbox-listen", "127.0.0.1:0",
+                                              "--sandbox-notify-retry-scale", "0.001"});
+    gateway_->start();
+    const json sandbox = json::parse(read_text(dir_.path() + "/data/sandbox/alipay.json"));
+    sandbox_base_ = sandbox["gateway_url"].get<std::string>();
+    sandbox_base_.resize(sandbox_base_.size() - std::string("/gateway.do").size());
+    app_id_ = sandbox["app_id"];
+    platform_key_.emplace(
+        crypto::RsaPrivateKey::from_pem(read_text(dir_.path() + "/data/sandbox/alipay_platform_key.pem")).value());
+  }
+  void TearDown() override {
+    if (gateway_) {
+      EXPECT_EQ(gateway_->terminate(), 0);
+    }
+  }
+
+  MerchantClient merchant() { return MerchantClient(gateway_->endpoint(), gateway_->demo_merchant()); }
+
+  json create_alipay_order(const std::string& out_trade_no, std::int64_t amount) {
+    json body = order_body(out_trade_no, amount);
+    body["channel"] = "alipay";
+    body["method"] = "qr";
+    auto response = merchant().post("/api/v1/orders", body.dump());
+    EXPECT_EQ(response.status, 201) << response.raw.body;
+    return response.data();
+  }
+
+  int sandbox_pay(const std::string& order_id) {
+    auto url = http::parse_http_url(sandbox_base_ + "/sandbox/alipay/pay").value();
+    http::Client client(url.endpoint);
+    auto response = client.send("POST", url.target, {}, json{{"app_id", app_id_}, {"out_trade_no", order_id}}.dump());
+    return response.ok() ? response->status : -1;
+  }
+
+  // Waits for the condition "the order has this status", bounded.
+  json wait_for_status(const std::string& order_id, const std::string& status) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    auto client = merchant();
+    while (true) {
+      json order = client.get("/api/v1/orders/" + order_id).data();
+      if (order["status"] == status || std::chrono::steady_clock::now() > deadline) return order;
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+  }
+
+  alipay::Params notify_for(const json& order, const std::string& notify_id, const std::string& status = "TRADE_SUCCESS") {
+    alipay::Params params = {{"notify_time", alipay::format_beijing_time(SystemClock{}.now_unix_ms())},
+                             {"notify_type", "trade_status_sync"},
+                             {"notify_id", notify_id},
+                             {"app_id", app_id_},
+                             {"charset", "utf-8"},
+                             {"version", "1.0"},
+                             {"sign_type", "RSA2"},
+                             {"trade_no", "2026112299999999"},
+                             {"out_trade_no", order["order_id"].get<std::string>()},
+                             {"trade_status", status},
+                             {"total_amount", alipay::fen_to_yuan(order["amount"].get<std::int64_t>())},
+                             {"gmt_payment", alipay::format_beijing_time(SystemClock{}.now_unix_ms())}};
+    return params;
+  }
+  std::string signed_body(alipay::Params params, const crypto::RsaPrivateKey& key) {
+    params["sign"] = alipay::sign(params, alipay::SignScope::kNotify, key);
+    return alipay::form_encode(params);
+  }
+  std::pair<int, std::string> post_notify(const std::string& body, const std::string& account = "alipay-sandbox") {
+    http::Client client(gateway_->endpoint());
+    auto response = client.send("POST", "/notify/alipay/" + account,
+                                {{"content-type", "application/x-www-form-urlencoded"}}, body);
+    return response.ok() ? std::pair{response->status, response->body} : std::pair{-1, std::string()};
+  }
+
+  std::int64_t outbox_events(const std::string& order_id) {
+    sqlite::Connection db(dir_.path() + "/data/paygate.db", sqlite::OpenMode::kReadOnly);
+    auto row = db.prepare("SELECT COUNT(*) FROM outbox_events WHERE order_id = ?");
+    row.bind(1, order_id);
+    row.step();
+    return row.column_int64(0);
+  }
+
+  TempDir dir_;
+  std::optional<GatewayProcess> gateway_;
+  std::string sandbox_base_;
+  std::string app_id_;
+  std::optional<crypto::RsaPrivateKey> platform_key_;
+};
+
+TEST_F(AlipayPayments, QrOrderIsPaidByTheSandboxNotifyExactlyOnce) {
+  start();
+  const json order = create_alipay_order("pay-1", 990);
+  const std::string id = order["order_id"];
+  EXPECT_EQ(order["status"], "pending");
+  EXPECT_NE(order["payment_url"].get<std::string>().find("/sandbox/alipay/qr/"), std::string::npos);
+  // The same create again returns the same order and QR code.
+  json repeat_body = order_body("pay-1", 990);
+  repeat_body["channel"] = "alipay";
+  repeat_body["method"] = "qr";
+  auto repeat = merchant().post("/api/v1/orders", repeat_body.dump());
+  EXPECT_EQ(repeat.status, 200);
+  EXPECT_EQ(repeat.data()["payment_url"], order["payment_url"]);
+
+  ASSERT_EQ(sandbox_pay(id), 200);
+  const json paid = wait_for_status(id, "succeeded");
+  ASSERT_EQ(paid["status"], "succeeded");
+  EXPECT_FALSE(paid["channel_trade_no"].is_null());
+  EXPECT_FALSE(paid["paid_at"].is_null());
+  EXPECT_EQ(outbox_events(id), 1);
+
+  // A second, differently numbered success notify for the same payment changes nothing more.
+  EXPECT_EQ(post_notify(signed_body(notify_for(paid, "late-duplicate-1"), *platform_key_)).second, "success");
+  EXPECT_EQ(outbox_events(id), 1);
+  EXPECT_EQ(merchant().get("/api/v1/orders/" + id).data()["updated_at"], paid["updated_at"]);
+}
+
+TEST_F(AlipayPayments, NotifiesThatFailVerificationChangeNothing) {
+  start();
+  const json order = create_alipay_order("reject-1", 1234);
+  const std::string id = order["order_id"];
+  const auto other_key = crypto::RsaPrivateKey::generate();
+  auto with = [&](const std::function<void(alipay::Params&)>& edit) {
+    alipay::Params params = notify_for(order, "reject-notify-1");
+    edit(params);
+    return signed_body(params, *platform_key_);
+  };
+  const std::vector<std::pair<std::string, std::string>> refused = {
+      {"signed with another key", signed_body(notify_for(order, "reject-notify-1"), other_key)},
+      {"wrong app_id", with([](alipay::Params& p) { p["app_id"] = "2021000000009999"; })},
+      {"unknown order", with([](alipay::Params& p) { p["out_trade_no"] = "20260101000000000AAAAAAAAAAAA"; })},
+      {"amount mismatch", with([](alipay::Params& p) { p["total_amount"] = "12.33"; })},
+      {"tampered after signing", [&] {
+         std::string body = signed_body(notify_for(order, "reject-notify-1"), *platform_key_);
+         return body.replace(body.find("total_amount=12.34"), 18, "total_amount=99.99");
+       }()},
+      {"form garbage", "%%%=&&=="},
+      {"empty body", ""},
+      {"unknown trade_status", with([](alipay::Params& p) { p["trade_status"] = "PAID_MAYBE"; })},
+  };
+  for (const auto& [what, body] : refused) {
+    const auto [status, answer] = post_notify(body);
+    EXPECT_EQ(status, 200) << what;
+    EXPECT_EQ(answer, "failure") << what;
+  }
+  EXPECT_EQ(post_notify(signed_body(notify_for(order, "n-2"), *platform_key_), "no-such-account").first, 404);
+  EXPECT_EQ(merchant().get("/api/v1/orders/" + id).data()["status"], "pending");
+  EXPECT_EQ(outbox_events(id), 0);
+
+  // The refused notify_id was not consumed: the genuine notify with it is applied, and a replay is not.
+  const std::string genuine = signed_body(notify_for(order, "reject-notify-1"), *platform_key_);
+  EXPECT_EQ(post_notify(genuine).second, "success");
+  EXPECT_EQ(merchant().get("/api/v1/orders/" + id).data()["status"], "succeeded");
+  EXPECT_EQ(post_notify(genuine).second, "success");
+  EXPECT_EQ(outbox_events(id), 1);
+}
+
+TEST_F(AlipayPayments, TradeClosedNotifyClosesAPendingOrder) {
+  start();
+  const json order = create_alipay_order("closed-1", 100);
+  EXPECT_EQ(post_notify(signed_body(notify_for(order, "close-n-1", "TRADE_CLOSED"), *platform_key_)).second, "success");
+  EXPECT_EQ(merchant().get("/api/v1/orders/" + order["order_id"].get<std::string>()).data()["status"], "closed");
+  EXPECT_EQ(outbox_events(order["order_id"]), 1);
+}
+
+TEST_F(AlipayPayments, SyncQueryRecoversALostNotify) {
+  start("http://127.0.0.1:9");  // notifies go nowhere
+  const json order = create_alipay_order("lost-1", 500);
+  const std::string id = order["order_id"];
+  ASSERT_EQ(sandbox_pay(id), 200);
+  EXPECT_EQ(merchant().get("/api/v1/orders/" + id).data()["status"], "pending") << "no notify arrived";
+  auto synced = merchant().get("/api/v1/orders/" + id + "?sync=true");
+  ASSERT_EQ(synced.status, 200) << synced.raw.body;
+  EXPECT_EQ(synced.data()["status"], "succeeded");
+  EXPECT_EQ(outbox_events(id), 1);
+  auto again = merchant().get("/api/v1/orders/" + id + "?sync=true");
+  EXPECT_EQ(again.data()["status"], "succeeded");
+  EXPECT_EQ(outbox_events(id), 1) << "syncing a paid order changes nothing";
+}
+
+TEST_F(AlipayPayments, PageAndWapOrdersGetASignedPayUrl) {
+  start();
+  for (const char* method : {"page", "wap"}) {
+    json body = order_body(std::string("url-") + method, 100);
+    body["channel"] = "alipay";
+    body["method"] = method;
+    auto response = merchant().post("/api/v1/orders", body.dump());
+    ASSERT_EQ(response.status, 201) << response.raw.body;
+    const std::string url = response.data()["payment_url"];
+    ASSERT_EQ(url.rfind(sandbox_base_ + "/gateway.do?", 0), 0u) << url;
+    auto params = alipay::form_decode(url.substr(url.find('?') + 1));
+    ASSERT_TRUE(params.ok());
+    EXPECT_EQ(params->at("method"), std::string("alipay.trade.") + method + ".pay");
+    const auto app_key = crypto::RsaPrivateKey::from_pem(
+        json::parse(read_text(dir_.path() + "/data/sandbox/alipay.json"))["app_private_key"].get<std::string>());
+    const auto app_public = crypto::RsaPublicKey::from_pem(app_key->public_key_pem()).value();
+    EXPECT_TRUE(alipay::verify(*params, alipay::SignScope::kRequest, app_public));
+  }
+}
+
+}  // namespace
+}  // namespace paygate::test
