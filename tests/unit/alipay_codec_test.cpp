@@ -165,3 +165,19 @@ TEST(AlipayMoney, YuanAndFenConvertExactly) {
 
 }  // namespace
 }  // namespace paygate::alipay
+
+namespace paygate::alipay {
+namespace {
+
+// Found by the response_split fuzzer: a closer that does not match its opener must not end the object.
+TEST(AlipayResponse, MismatchedBracketsAreNotAnObject) {
+  EXPECT_FALSE(split_signed_response(R"({"alipay_trade_query_response":{ "a" : [ {"b":"}"}: "x" ] ]})",
+                                     "alipay.trade.query")
+                   .has_value());
+  EXPECT_FALSE(split_signed_response(R"({"alipay_trade_query_response":{"a":[}]})", "alipay.trade.query").has_value());
+  EXPECT_TRUE(split_signed_response(R"({"alipay_trade_query_response":{"a":[{"b":"]}"}]}})", "alipay.trade.query")
+                  .has_value());
+}
+
+}  // namespace
+}  // namespace paygate::alipay

@@ -3,6 +3,7 @@
 #include "core/log.h"
 #include "fmt/format.h"
 #include "infra/channels/alipay/codec.h"
+#include "infra/channels/alipay/notify.h"
 #include "nlohmann/json.hpp"
 
 namespace paygate::alipay {
@@ -159,37 +160,10 @@ Status AlipayGateway::close(const Order& order) {
 Result<VerifiedNotify> AlipayGateway::verify_notify(std::string_view body) {
   auto params = form_decode(body);
   if (!params.ok()) return std::move(params).error();
-  auto field = [&](const char* name) -> const std::string& {
-    static const std::string empty;
-    auto it = params->find(name);
-    return it == params->end() ? empty : it->second;
-  };
   if (!verify(*params, SignScope::kNotify, account_.alipay_public_key)) {
     return make_error(ErrorCode::kSignatureInvalid, "notify: signature does not verify");
   }
-  if (field("app_id") != account_.app_id) return make_error(ErrorCode::kInvalidParameter, "notify: app_id is not ours");
-  if (field("notify_id").empty() || field("out_trade_no").empty()) {
-    return make_error(ErrorCode::kInvalidParameter, "notify: notify_id and out_trade_no are required");
-  }
-  VerifiedNotify notify;
-  notify.notify_id = field("notify_id");
-  notify.order_id = OrderId{field("out_trade_no")};
-  const std::string& status = field("trade_status");
-  if (status == "TRADE_SUCCESS" || status == "TRADE_FINISHED") {
-    notify.status = ChannelTradeStatus::kPaid;
-  } else if (status == "TRADE_CLOSED") {
-    notify.status = ChannelTradeStatus::kClosed;
-  } else if (status == "WAIT_BUYER_PAY") {
-    notify.status = ChannelTradeStatus::kWaiting;
-  } else {
-    return make_error(ErrorCode::kInvalidParameter, "notify: unknown trade_status");
-  }
-  auto amount = yuan_to_fen(field("total_amount"));
-  if (!amount.ok()) return make_error(ErrorCode::kInvalidParameter, "notify: total_amount is not an amount");
-  notify.amount_minor = *amount;
-  notify.channel_trade_no = field("trade_no");
-  notify.paid_at_ms = parse_beijing_time(field("gmt_payment")).value_or(clock_.now_unix_ms());
-  return notify;
+  return notify_from_params(*params, account_.app_id, clock_.now_unix_ms());
 }
 
 }  // namespace paygate::alipay

@@ -1,5 +1,7 @@
 #include "infra/channels/alipay/codec.h"
 
+#include <string>
+
 #include "core/text.h"
 #include "core/time.h"
 #include "fmt/format.h"
@@ -33,7 +35,8 @@ std::size_t skip_value(std::string_view s, std::size_t i) {
   if (i >= s.size()) return kNotFound;
   if (s[i] == '"') return skip_string(s, i);
   if (s[i] == '{' || s[i] == '[') {
-    int depth = 0;
+    // Each closer must match its opener: "{ [ } ]" is not JSON, and must not pass as an object.
+    std::string expected_closers;
     while (i < s.size()) {
       const char c = s[i];
       if (c == '"') {
@@ -41,9 +44,11 @@ std::size_t skip_value(std::string_view s, std::size_t i) {
         if (i == kNotFound) return kNotFound;
         continue;
       }
-      if (c == '{' || c == '[') ++depth;
+      if (c == '{' || c == '[') expected_closers.push_back(c == '{' ? '}' : ']');
       if (c == '}' || c == ']') {
-        if (--depth == 0) return i + 1;
+        if (expected_closers.empty() || expected_closers.back() != c) return kNotFound;
+        expected_closers.pop_back();
+        if (expected_closers.empty()) return i + 1;
       }
       ++i;
     }
