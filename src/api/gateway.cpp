@@ -68,6 +68,7 @@ Gateway::Gateway(GatewayServices services)
   add_order_routes();
   add_system_routes();
   add_notify_routes();
+  add_cashier_routes();
 }
 
 void Gateway::add(std::string method, std::string_view pattern, bool authenticated, RouteHandler handler) {

@@ -12,6 +12,7 @@
 #include "api/http_types.h"
 #include "api/router.h"
 #include "app/authenticator.h"
+#include "app/cashier.h"
 #include "app/idempotency.h"
 #include "app/notifies.h"
 #include "app/orders.h"
@@ -69,6 +70,7 @@ struct GatewayServices {
   Authenticator& authenticator;
   OrderService& orders;
   NotifyService& notifies;
+  CashierService* cashier;  // null: no cashier routes
   IdempotencyService& idempotency;
   MetricsRegistry& metrics;
   std::function<bool()> ready;  // /readyz: the store answers and the node is not shutting down
@@ -86,6 +88,7 @@ class Gateway {
   void add_order_routes();
   void add_system_routes();
   void add_notify_routes();
+  void add_cashier_routes();
   void run_idempotent(const std::shared_ptr<RequestContext>& context, const RouteSpec& route, http::Responder respond);
   http::Responder instrument(const std::shared_ptr<RequestContext>& context, std::string_view route,
                              RouteMetrics& metrics, http::Responder respond);

@@ -13,6 +13,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <pthread.h>
@@ -49,7 +50,10 @@ struct Connection {
   explicit Connection(beast::tcp_stream& s) : stream(s) {}
   beast::tcp_stream& stream;
   bool busy = false;  // a request is being read, handled or written; touched only on the connection's thread
+  std::function<void()> interrupt;  // set while an event stream waits: ends the wait at shutdown
 };
+
+constexpr auto kEventStreamHeartbeat = std::chrono::seconds(15);
 
 }  // namespace
 
@@ -84,6 +88,7 @@ struct Server::Impl {
   net::awaitable<void> accept_loop();
   net::awaitable<void> serve(tcp::socket socket);
   net::awaitable<Response> dispatch(Request& request);
+  net::awaitable<void> stream_events(beast::tcp_stream& stream, Connection& connection, const Response& response);
   void begin_shutdown();
   net::io_context& pick_context() {
     const std::size_t index = next_context++ % (extra_contexts.size() + 1);
@@ -189,6 +194,11 @@ net::awaitable<void> Server::Impl::serve(tcp::socket socket) {
 
     stream.expires_never();  // the handler's own deadlines apply while it works
     Response response = co_await dispatch(request);
+    if (response.stream) {
+      // An event stream owns the rest of the connection.
+      co_await stream_events(stream, *connection, response);
+      break;
+    }
 
     bhttp::response<bhttp::string_body> reply{static_cast<bhttp::status>(response.status), version};
     reply.set(bhttp::field::content_type, response.content_type);
@@ -209,6 +219,53 @@ net::awaitable<void> Server::Impl::serve(tcp::socket socket) {
   }
   connection_count.fetch_sub(1);
   open_connections.add(-1);
+}
+
+net::awaitable<void> Server::Impl::stream_events(beast::tcp_stream& stream, Connection& connection,
+                                                 const Response& response) {
+  EventStream& events = *response.stream;
+  auto executor = co_await net::this_coro::executor;
+  auto wake = std::make_shared<net::steady_timer>(executor);
+  std::weak_ptr<net::steady_timer> weak_wake = wake;
+  // Pushes come from any thread; the timer is only touched on this connection's thread.
+  events.set_wake([executor, weak_wake] {
+    net::post(executor, [weak_wake] {
+      if (auto timer = weak_wake.lock()) timer->cancel();
+    });
+  });
+  connection.interrupt = [weak_wake] {
+    if (auto timer = weak_wake.lock()) timer->cancel();
+  };
+  std::string head = fmt::format(
+      "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream; charset=utf-8\r\nCache-Control: no-cache\r\n"
+      "Connection: close\r\n");
+  for (const auto& [name, value] : response.headers) head += fmt::format("{}: {}\r\n", name, value);
+  head += "\r\n";
+  beast::error_code ec;
+  stream.expires_after(std::chrono::milliseconds(limits.read_timeout_ms));
+  co_await net::async_write(stream, net::buffer(head), net::redirect_error(net::use_awaitable, ec));
+  connection.busy = false;  // waiting for events is idle time: shutdown may end it
+  while (!ec && !stopping.load()) {
+    std::string text = events.take();
+    if (!text.empty()) {
+      stream.expires_after(std::chrono::milliseconds(limits.read_timeout_ms));
+      co_await net::async_write(stream, net::buffer(text), net::redirect_error(net::use_awaitable, ec));
+      if (ec) break;
+    }
+    if (events.closed()) break;
+    stream.expires_never();
+    wake->expires_after(kEventStreamHeartbeat);
+    beast::error_code wait_ec;
+    co_await wake->async_wait(net::redirect_error(net::use_awaitable, wait_ec));
+    if (!wait_ec) {
+      // A comment line every 15 s finds clients that went away and keeps proxies from timing out.
+      static const std::string kHeartbeat = ": keep-alive\n\n";
+      stream.expires_after(std::chrono::milliseconds(limits.read_timeout_ms));
+      co_await net::async_write(stream, net::buffer(kHeartbeat), net::redirect_error(net::use_awaitable, ec));
+    }
+  }
+  connection.interrupt = nullptr;
+  events.finish();
 }
 
 net::awaitable<void> Server::Impl::accept_loop() {
@@ -246,6 +303,7 @@ void Server::Impl::close_idle_connections() {
   for (const auto& connection : connections) {
     // Each connection is only touched on its own context; an idle one is waiting for a first byte.
     net::post(connection->stream.get_executor(), [connection] {
+      if (connection->interrupt) connection->interrupt();
       if (!connection->busy) connection->stream.cancel();
     });
   }

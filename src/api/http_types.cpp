@@ -43,6 +43,62 @@ Responder::State::~State() {
   }
 }
 
+void EventStream::push(std::string_view name, std::string_view data) {
+  std::function<void()> wake;
+  {
+    std::lock_guard lock(mutex_);
+    if (closed_) return;
+    pending_ += "event: ";
+    pending_ += name;
+    pending_ += "\ndata: ";
+    pending_ += data;
+    pending_ += "\n\n";
+    wake = wake_;
+  }
+  if (wake) wake();
+}
+
+void EventStream::close() {
+  std::function<void()> wake;
+  {
+    std::lock_guard lock(mutex_);
+    closed_ = true;
+    wake = wake_;
+  }
+  if (wake) wake();
+}
+
+void EventStream::set_wake(std::function<void()> wake) {
+  std::lock_guard lock(mutex_);
+  wake_ = std::move(wake);
+}
+
+std::string EventStream::take() {
+  std::lock_guard lock(mutex_);
+  return std::exchange(pending_, {});
+}
+
+bool EventStream::closed() const {
+  std::lock_guard lock(mutex_);
+  return closed_;
+}
+
+void EventStream::on_finish(std::function<void()> finish) {
+  std::lock_guard lock(mutex_);
+  on_finish_.push_back(std::move(finish));
+}
+
+void EventStream::finish() {
+  std::vector<std::function<void()>> callbacks;
+  {
+    std::lock_guard lock(mutex_);
+    closed_ = true;
+    wake_ = nullptr;
+    callbacks.swap(on_finish_);
+  }
+  for (auto& callback : callbacks) callback();
+}
+
 std::optional<std::string> url_decode(std::string_view text) { return percent_decode(text); }
 
 std::optional<std::string> query_param(std::string_view query, std::string_view name) {

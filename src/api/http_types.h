@@ -5,6 +5,7 @@
 #include <atomic>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -31,11 +32,36 @@ struct Request {
   std::string_view header(std::string_view lower_name) const;
 };
 
+// A Server-Sent Events stream: the handler (or anyone holding it) pushes events from any thread; the server
+// writes them to the connection until either side closes it.
+class EventStream {
+ public:
+  // Queues "event: <name>\ndata: <data>\n\n"; data must not contain a newline (send JSON).
+  void push(std::string_view name, std::string_view data);
+  void close();
+
+  // Server side.
+  void set_wake(std::function<void()> wake);
+  std::string take();  // everything queued, as wire text
+  bool closed() const;
+  // Runs when the server is done with the stream (client gone or closed): e.g. to unsubscribe.
+  void on_finish(std::function<void()> finish);
+  void finish();
+
+ private:
+  mutable std::mutex mutex_;
+  std::string pending_;
+  bool closed_ = false;
+  std::function<void()> wake_;
+  std::vector<std::function<void()>> on_finish_;
+};
+
 struct Response {
   int status = 200;
   std::string content_type = "application/json";
   Headers headers;
   std::string body;
+  std::shared_ptr<EventStream> stream;  // set: the body is this event stream (text/event-stream)
 };
 
 // Hands the response back to the connection. Copies share one state: the first call wins, later calls are

@@ -114,7 +114,7 @@ std::string order_json_text(const Order& order, std::string_view public_base_url
   optional_text("paid_at", order.paid_at_ms > 0 ? format_rfc3339_ms(order.paid_at_ms) : std::string());
   key("cashier_url");
   std::string url(public_base_url);
-  url += "/cashier/";
+  url += "/pay/";
   url += order.order_id.value;
   log::append_json_string(out, url);
   out += '}';
@@ -143,7 +143,7 @@ json order_to_json(const Order& order, std::string_view public_base_url) {
       {"payment_url", optional_text(order.payment_url)},
       {"channel_trade_no", optional_text(order.channel_trade_no)},
       {"paid_at", order.paid_at_ms > 0 ? json(format_rfc3339_ms(order.paid_at_ms)) : json(nullptr)},
-      {"cashier_url", fmt::format("{}/cashier/{}", public_base_url, order.order_id.value)},
+      {"cashier_url", fmt::format("{}/pay/{}", public_base_url, order.order_id.value)},
   };
 }
 

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "app/channel_registry.h"
+#include "app/order_events.h"
 #include "core/time.h"
 #include "ports/store.h"
 
@@ -17,8 +18,8 @@ struct NotifyAnswer {
 
 class NotifyService {
  public:
-  NotifyService(Store& store, ChannelRegistry& channels, const Clock& clock)
-      : store_(store), channels_(channels), clock_(clock) {}
+  NotifyService(Store& store, ChannelRegistry& channels, OrderEventHub& events, const Clock& clock)
+      : store_(store), channels_(channels), events_(events), clock_(clock) {}
 
   // ORDER_NOT_FOUND-free by design: an unknown account is the only error; every other problem is a
   // refusal in the channel's dialect, so the channel retries and nothing changes here.
@@ -27,6 +28,7 @@ class NotifyService {
  private:
   Store& store_;
   ChannelRegistry& channels_;
+  OrderEventHub& events_;
   const Clock& clock_;
 };
 

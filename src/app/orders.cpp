@@ -165,12 +165,13 @@ Result<OrderQuery> preflight_list_orders(const MerchantId& merchant_id, const Li
 }
 
 OrderService::OrderService(Store& store, const Clock& clock, OrderConfig config, ChannelRegistry& channels,
-                           WorkerPool& workers, std::string notify_base_url)
+                           WorkerPool& workers, OrderEventHub& events, std::string notify_base_url)
     : store_(store),
       clock_(clock),
       config_(config),
       channels_(channels),
       workers_(workers),
+      events_(events),
       notify_base_url_(std::move(notify_base_url)) {}
 
 std::string OrderService::notify_url(const ChannelGateway& gateway) const {
@@ -201,22 +202,30 @@ void OrderService::create(const MerchantId& merchant_id, const CreateOrderInput&
                         if (stored.status != OrderStatus::kPending || !stored.payment_url.empty()) {
                           return done(std::move(created));
                         }
-                        start_payment(*gateway, std::move(created).value(), std::move(done));
+                        const bool created_now = created->created;
+                        request_payment(std::move(created).value().order,
+                                        [created_now, done = std::move(done)](Result<Order> order) mutable {
+                                          if (!order.ok()) return done(std::move(order).error());
+                                          done(CreatedOrder{std::move(order).value(), created_now});
+                                        });
                       });
 }
 
-void OrderService::start_payment(ChannelGateway& gateway, CreatedOrder created, Completion<CreatedOrder> done) {
-  auto finish = std::make_shared<Completion<CreatedOrder>>(std::move(done));
-  const bool queued = workers_.submit([this, &gateway, created, finish]() mutable {
-    auto payment = gateway.create_payment(created.order, notify_url(gateway));
+void OrderService::request_payment(Order order, Completion<Order> done) {
+  ChannelGateway* gateway = channels_.by_account(order.channel_account_id);
+  if (gateway == nullptr) {
+    return done(make_error(ErrorCode::kChannelUnavailable,
+                           fmt::format("channel account '{}' is not configured", order.channel_account_id)));
+  }
+  auto finish = std::make_shared<Completion<Order>>(std::move(done));
+  const bool queued = workers_.submit([this, gateway, order = std::move(order), finish]() mutable {
+    auto payment = gateway->create_payment(order, notify_url(*gateway));
     if (!payment.ok()) return (*finish)(std::move(payment).error());
-    store_.attach_payment(
-        PaymentAttachment{created.order.merchant_id, created.order.order_id, payment->payment_url},
-        [created, finish](Result<Order> order) mutable {
-          if (!order.ok()) return (*finish)(std::move(order).error());
-          created.order = std::move(order).value();
-          (*finish)(std::move(created));
-        });
+    store_.attach_payment(PaymentAttachment{order.merchant_id, order.order_id, payment->payment_url},
+                          [this, finish](Result<Order> stored) {
+                            if (stored.ok()) events_.publish(*stored);
+                            (*finish)(std::move(stored));
+                          });
   });
   if (!queued) (*finish)(make_error(ErrorCode::kRateLimited, "channel calls are saturated; retry shortly"));
 }
@@ -235,8 +244,9 @@ void OrderService::sync(const MerchantId& merchant_id, std::string_view order_id
     }
     ChannelTradeEvent event{gateway->channel(), gateway->account_id(), "", order.order_id, trade->status,
                             trade->amount_minor, trade->channel_trade_no, trade->paid_at_ms, "", clock_.now_unix_ms()};
-    store_.apply_channel_event(std::move(event), [finish](Result<ChannelTradeOutcome> outcome) {
+    store_.apply_channel_event(std::move(event), [this, finish](Result<ChannelTradeOutcome> outcome) {
       if (!outcome.ok()) return (*finish)(std::move(outcome).error());
+      if (outcome->changed) events_.publish(outcome->order);
       (*finish)(std::move(outcome->order));
     });
   });
@@ -274,7 +284,10 @@ void OrderService::close(const MerchantId& merchant_id, std::string_view order_i
   }
   store_.apply_order_event(
       OrderEventCommand{merchant_id, OrderId{std::string(order_id)}, OrderEvent::kClose, clock_.now_unix_ms()},
-      std::move(done));
+      [this, done = std::move(done)](Result<OrderEventOutcome> outcome) {
+        if (outcome.ok() && outcome->changed) events_.publish(outcome->order);
+        done(std::move(outcome));
+      });
 }
 
 }  // namespace paygate

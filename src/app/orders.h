@@ -7,6 +7,7 @@
 #include <string>
 
 #include "app/channel_registry.h"
+#include "app/order_events.h"
 #include "core/config.h"
 #include "core/worker_pool.h"
 #include "core/time.h"
@@ -52,7 +53,7 @@ class OrderService {
   // notify_base_url: where channels reach this gateway, e.g. "https://pay.example.com" (notifies go to
   // <notify_base_url>/notify/<channel>/<channel_account_id>).
   OrderService(Store& store, const Clock& clock, OrderConfig config, ChannelRegistry& channels, WorkerPool& workers,
-               std::string notify_base_url);
+               OrderEventHub& events, std::string notify_base_url);
 
   void create(const MerchantId& merchant_id, const CreateOrderInput& input, Completion<CreatedOrder> done);
   Result<Order> get(const MerchantId& merchant_id, std::string_view order_id);
@@ -63,15 +64,17 @@ class OrderService {
   void sync(const MerchantId& merchant_id, std::string_view order_id, Completion<Order> done);
 
   std::string notify_url(const ChannelGateway& gateway) const;
+  // Asks the order's channel for what the payer needs (QR code or pay URL) and records it.
+  void request_payment(Order order, Completion<Order> done);
 
  private:
-  void start_payment(ChannelGateway& gateway, CreatedOrder created, Completion<CreatedOrder> done);
 
   Store& store_;
   const Clock& clock_;
   const OrderConfig config_;
   ChannelRegistry& channels_;
   WorkerPool& workers_;
+  OrderEventHub& events_;
   const std::string notify_base_url_;
 };
 

@@ -14,7 +14,10 @@
 #include "api/gateway.h"
 #include "api/http_server.h"
 #include "app/merchants.h"
+#include "app/cashier.h"
 #include "app/notifies.h"
+#include "app/order_events.h"
+#include "infra/http/http_client.h"
 #include "core/worker_pool.h"
 #include "infra/channels/alipay/alipay_gateway.h"
 #include "core/log.h"
@@ -112,7 +115,8 @@ int run_serve(const CommonOptions& common, const ServeOptions& options) {
   NonceCache nonces(config->auth.nonce_cache_max);
   Authenticator authenticator(directory, nonces, clock, config->auth.timestamp_window_s);
   IdempotencyService idempotency(**store, clock);
-  NotifyService notifies(**store, channels, clock);
+  OrderEventHub order_events;
+  NotifyService notifies(**store, channels, order_events, clock);
   // Set once the listener is bound (its port may be chosen at bind time).
   std::optional<OrderService> orders;
 
@@ -126,12 +130,26 @@ int run_serve(const CommonOptions& common, const ServeOptions& options) {
   auto port = server.listen(sc.listen_host, sc.listen_port);
   if (!port.ok()) return fail(port.error().message);
   config->server.listen_port = *port;
-  orders.emplace(**store, clock, config->orders, channels, channel_workers, config->public_base_url());
+  orders.emplace(**store, clock, config->orders, channels, channel_workers, order_events, config->public_base_url());
+  CashierService::SandboxPay sandbox_pay;
+  if (sandbox) {
+    // The cashier's "pay in sandbox" button: the payer pays at the sandbox, which then notifies us.
+    sandbox_pay = [base_url = sandbox->base_url()](const Order& order) -> Status {
+      auto url = http::parse_http_url(base_url + "/sandbox/alipay/pay").value();
+      http::Client client(url.endpoint, 5'000);
+      const nlohmann::json body = {{"app_id", kSandboxAlipayAppId}, {"out_trade_no", order.order_id.value}};
+      auto response = client.send("POST", url.target, {}, body.dump());
+      if (!response.ok()) return make_error(ErrorCode::kChannelOutcomeUnknown, "sandbox: " + response.error().message);
+      if (response->status != 200) return make_error(ErrorCode::kChannelRejected, "sandbox: " + response->body);
+      return {};
+    };
+  }
+  CashierService cashier(**store, *orders, channels, channel_workers, order_events, std::move(sandbox_pay));
 
   std::atomic<bool> stopping{false};
   Store& store_ref = **store;
   gateway.emplace(api::GatewayServices{
-      authenticator, *orders, notifies, idempotency, metrics,
+      authenticator, *orders, notifies, &cashier, idempotency, metrics,
       [&stopping, &store_ref] { return !stopping.load() && store_ref.find_merchant(MerchantId{"-"}).ok(); },
       config->public_base_url(), sc.access_log});
 

@@ -125,6 +125,9 @@ class Store {
 
   // Not scoped to a merchant: for notifies and the public cashier page, which know only the order id.
   virtual Result<std::optional<Order>> find_order_by_id(const OrderId& order_id) = 0;
+  // The payer picked a channel at the cashier: a pending order without a channel gets one.
+  virtual void choose_channel(OrderId order_id, Channel channel, std::string method, std::string account_id,
+                              Completion<Order> done) = 0;
   // Records what the payer needs to pay a pending order.
   virtual void attach_payment(PaymentAttachment attachment, Completion<Order> done) = 0;
   // Inbox entry, compare-and-set transition and outbox event in one atomic command. Refuses (and records

@@ -61,7 +61,7 @@ TEST_F(OrdersApi, CreateThenReadBackByIdAndByOutTradeNo) {
   EXPECT_EQ(order["subject"], "Coffee 咖啡");
   EXPECT_EQ(order["metadata"]["qty"], 2);
   EXPECT_TRUE(order["channel"].is_null());
-  EXPECT_NE(order["cashier_url"].get<std::string>().find("/cashier/" + order_id), std::string::npos);
+  EXPECT_NE(order["cashier_url"].get<std::string>().find("/pay/" + order_id), std::string::npos);
   EXPECT_EQ(created.raw.header("x-request-id"), created.body["request_id"]);
 
   auto by_id = merchant.get("/api/v1/orders/" + order_id);

@@ -57,6 +57,33 @@ std::optional<Order> select_order_by_id(Connection& db, const OrderId& order_id)
   return read_order(row);
 }
 
+Result<Order> update_channel(Connection& db, const OrderId& order_id, Channel channel, const std::string& method,
+                             const std::string& account_id) {
+  auto order = select_order_by_id(db, order_id);
+  if (!order) return make_error(ErrorCode::kOrderNotFound, "order not found");
+  if (order->status != OrderStatus::kPending) {
+    return make_error(ErrorCode::kOrderStatusInvalid, fmt::format("order is {}", to_string(order->status)));
+  }
+  if (order->channel) {
+    if (*order->channel == channel && order->method == method) return std::move(*order);
+    return make_error(ErrorCode::kOrderStatusInvalid, "the order already has a channel");
+  }
+  db.prepare("UPDATE orders SET channel = ?, method = ?, channel_account_id = ?, version = version + 1"
+             " WHERE order_id = ? AND version = ?")
+      .bind(1, to_string(channel))
+      .bind(2, method)
+      .bind(3, account_id)
+      .bind(4, order_id.value)
+      .bind(5, order->version)
+      .run();
+  if (db.changes() != 1) return make_error(ErrorCode::kStoreUnavailable, "the order changed concurrently; retry");
+  order->channel = channel;
+  order->method = method;
+  order->channel_account_id = account_id;
+  order->version += 1;
+  return std::move(*order);
+}
+
 Result<Order> update_payment(Connection& db, const PaymentAttachment& attachment) {
   db.prepare("UPDATE orders SET payment_url = ? WHERE order_id = ? AND merchant_id = ? AND status = 'pending'")
       .bind(1, attachment.payment_url)

@@ -166,6 +166,14 @@ void SqliteStore::attach_payment(PaymentAttachment attachment, Completion<Order>
                std::move(done));
 }
 
+void SqliteStore::choose_channel(OrderId order_id, Channel channel, std::string method, std::string account_id,
+                                 Completion<Order> done) {
+  write<Order>(
+      [order_id = std::move(order_id), channel, method = std::move(method), account_id = std::move(account_id)](
+          Connection& db) { return update_channel(db, order_id, channel, method, account_id); },
+      std::move(done));
+}
+
 void SqliteStore::apply_channel_event(ChannelTradeEvent event, Completion<ChannelTradeOutcome> done) {
   write<ChannelTradeOutcome>(
       [event = std::move(event)](Connection& db) { return apply_channel_trade_event(db, event); }, std::move(done));

@@ -45,6 +45,8 @@ class SqliteStore final : public Store {
 
   Result<std::optional<Order>> find_order_by_id(const OrderId& order_id) override;
   void attach_payment(PaymentAttachment attachment, Completion<Order> done) override;
+  void choose_channel(OrderId order_id, Channel channel, std::string method, std::string account_id,
+                      Completion<Order> done) override;
   void apply_channel_event(ChannelTradeEvent event, Completion<ChannelTradeOutcome> done) override;
 
   void claim_idempotency_key(IdempotencyClaim claim, Completion<IdempotencyDecision> done) override;

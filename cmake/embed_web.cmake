@@ -1,0 +1,11 @@
+# Writes a C++ file holding the web/ files, so the binary serves its pages without an install step.
+set(body "// Generated from web/ by cmake/embed_web.cmake. Do not edit.\n#include \"api/web_assets.h\"\n\n")
+string(APPEND body "namespace paygate::api {\n\nstd::optional<std::string_view> web_asset(std::string_view name) {\n")
+foreach(input IN LISTS INPUTS)
+  get_filename_component(name ${input} NAME)
+  file(READ ${input} text)
+  string(APPEND body "  if (name == \"${name}\") return std::string_view(R\"paygate_web(${text})paygate_web\");\n")
+endforeach()
+string(APPEND body "  return std::nullopt;\n}\n\n}  // namespace paygate::api\n")
+file(WRITE ${OUTPUT}.tmp "${body}")
+file(COPY_FILE ${OUTPUT}.tmp ${OUTPUT} ONLY_IF_DIFFERENT)

@@ -1,0 +1,39 @@
+#include "app/order_events.h"
+
+#include <vector>
+
+namespace paygate {
+
+std::uint64_t OrderEventHub::subscribe(const OrderId& order_id, Listener listener) {
+  std::lock_guard lock(mutex_);
+  const std::uint64_t token = next_token_++;
+  listeners_[order_id.value].emplace(token, std::move(listener));
+  return token;
+}
+
+void OrderEventHub::unsubscribe(const OrderId& order_id, std::uint64_t token) {
+  std::lock_guard lock(mutex_);
+  auto it = listeners_.find(order_id.value);
+  if (it == listeners_.end()) return;
+  it->second.erase(token);
+  if (it->second.empty()) listeners_.erase(it);
+}
+
+void OrderEventHub::publish(const Order& order) {
+  std::vector<Listener> to_call;
+  {
+    std::lock_guard lock(mutex_);
+    auto it = listeners_.find(order.order_id.value);
+    if (it == listeners_.end()) return;
+    for (const auto& [token, listener] : it->second) to_call.push_back(listener);
+  }
+  for (const auto& listener : to_call) listener(order);
+}
+
+std::size_t OrderEventHub::watchers(const OrderId& order_id) const {
+  std::lock_guard lock(mutex_);
+  auto it = listeners_.find(order_id.value);
+  return it == listeners_.end() ? 0 : it->second.size();
+}
+
+}  // namespace paygate
