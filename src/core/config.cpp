@@ -97,6 +97,7 @@ Status apply_alipay_account(AlipayAccountConfig& account, const toml::table& tab
       {"gateway_url", string_into(account.gateway_url)},
       {"enabled", bool_into(account.enabled)},
       {"timeout_ms", unsigned_in(account.timeout_ms, 100, 120'000)},
+      {"ca_file", string_into(account.ca_file)},
   };
   for (const auto& [key, node] : table) {
     const std::string name(key.str());

@@ -51,6 +51,7 @@ struct AlipayAccountConfig {
   std::string gateway_url = "https://openapi.alipay.com/gateway.do";
   bool enabled = true;
   std::uint32_t timeout_ms = 10'000;
+  std::string ca_file;                 // trust only this CA bundle for the gateway; "" = system CAs
 };
 
 struct ChannelsConfig {

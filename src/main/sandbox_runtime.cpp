@@ -76,7 +76,7 @@ SandboxRuntime::~SandboxRuntime() { stop(); }
 alipay::AlipayAccount SandboxRuntime::alipay_account(const std::string& account_id) const {
   return alipay::AlipayAccount{account_id, kSandboxAlipayAppId, *app_key_,
                                crypto::RsaPublicKey::from_pem(platform_key_->public_key_pem()).value(),
-                               base_url_ + "/gateway.do", 10'000};
+                               base_url_ + "/gateway.do", 10'000, ""};
 }
 
 void SandboxRuntime::run() { server_->run(2, {}); }

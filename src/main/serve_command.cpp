@@ -70,7 +70,7 @@ Status add_configured_accounts(const Config& config, const Clock& clock, Channel
     if (!public_key.ok()) return make_error(ErrorCode::kInvalidParameter, prefix + ".alipay_public_key_file: " + public_key.error().message);
     auto gateway = alipay::AlipayGateway::create(
         alipay::AlipayAccount{account.id, account.app_id, std::move(private_key).value(), std::move(public_key).value(),
-                              account.gateway_url, account.timeout_ms},
+                              account.gateway_url, account.timeout_ms, account.ca_file},
         clock);
     if (!gateway.ok()) return std::move(gateway).error();
     registry.add(std::move(gateway).value());

@@ -5,8 +5,10 @@
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
 #include <optional>
 
 #include "fmt/format.h"
@@ -14,9 +16,21 @@
 namespace paygate::http {
 namespace {
 namespace net = boost::asio;
+namespace ssl = boost::asio::ssl;
 namespace beast = boost::beast;
 namespace bhttp = boost::beast::http;
 using tcp = net::ip::tcp;
+
+Result<std::uint16_t> parse_port(std::string_view text) {
+  int port = 0;
+  for (char c : text) {
+    if (c < '0' || c > '9' || port > 65535) return make_error(ErrorCode::kInvalidParameter, "url: bad port");
+    port = port * 10 + (c - '0');
+  }
+  if (text.empty() || port == 0 || port > 65535) return make_error(ErrorCode::kInvalidParameter, "url: bad port");
+  return static_cast<std::uint16_t>(port);
+}
+
 }  // namespace
 
 std::string ClientResponse::header(std::string_view lower_name) const {
@@ -33,49 +47,98 @@ Result<Endpoint> parse_endpoint(std::string_view url) {
   if (colon == std::string_view::npos || colon == 0) {
     return make_error(ErrorCode::kInvalidParameter, fmt::format("target: '{}' must be http://HOST:PORT", url));
   }
-  int port = 0;
-  for (char c : url.substr(colon + 1)) {
-    if (c < '0' || c > '9' || port > 65535) return make_error(ErrorCode::kInvalidParameter, "target: bad port");
-    port = port * 10 + (c - '0');
-  }
-  if (port == 0 || port > 65535) return make_error(ErrorCode::kInvalidParameter, "target: bad port");
-  return Endpoint{std::string(url.substr(0, colon)), static_cast<std::uint16_t>(port)};
+  auto port = parse_port(url.substr(colon + 1));
+  if (!port.ok()) return std::move(port).error();
+  return Endpoint{std::string(url.substr(0, colon)), *port, false};
 }
 
 Result<HttpUrl> parse_http_url(std::string_view url) {
-  if (url.rfind("http://", 0) != 0) {
-    return make_error(ErrorCode::kInvalidParameter, "url: only http:// URLs are supported by this client");
+  bool tls = false;
+  if (url.rfind("https://", 0) == 0) {
+    tls = true;
+    url.remove_prefix(8);
+  } else if (url.rfind("http://", 0) == 0) {
+    url.remove_prefix(7);
+  } else {
+    return make_error(ErrorCode::kInvalidParameter, "url: must start with http:// or https://");
   }
-  const std::string_view rest = url.substr(7);
-  const auto slash = rest.find_first_of("/?");
-  auto endpoint = parse_endpoint(rest.substr(0, slash));
-  if (!endpoint.ok()) return std::move(endpoint).error();
-  std::string target = slash == std::string_view::npos ? "/" : std::string(rest.substr(slash));
+  const auto slash = url.find_first_of("/?");
+  const std::string_view authority = url.substr(0, slash);
+  const auto colon = authority.rfind(':');
+  Endpoint endpoint;
+  endpoint.tls = tls;
+  endpoint.host = std::string(authority.substr(0, colon));
+  if (colon == std::string_view::npos) {
+    endpoint.port = tls ? 443 : 80;
+  } else {
+    auto port = parse_port(authority.substr(colon + 1));
+    if (!port.ok()) return std::move(port).error();
+    endpoint.port = *port;
+  }
+  if (endpoint.host.empty()) return make_error(ErrorCode::kInvalidParameter, "url: needs a host");
+  std::string target = slash == std::string_view::npos ? "/" : std::string(url.substr(slash));
   if (target.front() == '?') target.insert(target.begin(), '/');
-  return HttpUrl{std::move(endpoint).value(), std::move(target)};
+  return HttpUrl{std::move(endpoint), std::move(target)};
 }
 
 struct Client::Impl {
   Endpoint endpoint;
-  std::uint32_t timeout_ms;
+  ClientOptions options;
   net::io_context io;
-  std::optional<beast::tcp_stream> stream;
+  std::optional<ssl::context> tls_context;
+  std::optional<beast::tcp_stream> plain;
+  std::optional<beast::ssl_stream<beast::tcp_stream>> secure;
   beast::flat_buffer buffer;
 
+  Impl(Endpoint e, ClientOptions o) : endpoint(std::move(e)), options(std::move(o)) {
+    if (!endpoint.tls) return;
+    tls_context.emplace(ssl::context::tls_client);
+    tls_context->set_verify_mode(ssl::verify_peer);
+    if (options.ca_file.empty()) {
+      tls_context->set_default_verify_paths();
+    } else {
+      tls_context->load_verify_file(options.ca_file);
+    }
+  }
+
+  bool connected() const { return plain.has_value() || secure.has_value(); }
+  void disconnect() {
+    plain.reset();
+    secure.reset();
+  }
+  beast::tcp_stream& tcp() { return secure ? beast::get_lowest_layer(*secure) : *plain; }
+
   void connect() {
-    stream.emplace(io);
-    stream->expires_after(std::chrono::milliseconds(timeout_ms));
-    stream->connect(tcp::endpoint(net::ip::make_address(endpoint.host), endpoint.port));
-    stream->socket().set_option(tcp::no_delay(true));
+    tcp::resolver resolver(io);
+    const auto addresses = resolver.resolve(endpoint.host, std::to_string(endpoint.port));
+    const auto deadline = std::chrono::milliseconds(options.timeout_ms);
+    if (endpoint.tls) {
+      secure.emplace(io, *tls_context);
+      auto& layer = beast::get_lowest_layer(*secure);
+      layer.expires_after(deadline);
+      layer.connect(addresses);
+      // SNI and host name verification: the certificate must name the host we meant to reach.
+      if (!SSL_set_tlsext_host_name(secure->native_handle(), endpoint.host.c_str())) {
+        throw beast::system_error(beast::error_code(static_cast<int>(::ERR_get_error()), net::error::get_ssl_category()));
+      }
+      secure->set_verify_callback(ssl::host_name_verification(endpoint.host));
+      secure->handshake(ssl::stream_base::client);
+    } else {
+      plain.emplace(io);
+      plain->expires_after(deadline);
+      plain->connect(addresses);
+    }
+    tcp().socket().set_option(tcp::no_delay(true));
     buffer.clear();
   }
 
-  ClientResponse exchange(const bhttp::request<bhttp::string_body>& request) {
-    stream->expires_after(std::chrono::milliseconds(timeout_ms));
-    bhttp::write(*stream, request);
+  template <class Stream>
+  ClientResponse exchange(Stream& stream, const bhttp::request<bhttp::string_body>& request) {
+    tcp().expires_after(std::chrono::milliseconds(options.timeout_ms));
+    bhttp::write(stream, request);
     bhttp::response_parser<bhttp::string_body> parser;
     parser.body_limit(64 * 1024 * 1024);
-    bhttp::read(*stream, buffer, parser);
+    bhttp::read(stream, buffer, parser);
     auto& message = parser.get();
     ClientResponse response;
     response.status = static_cast<int>(message.result_int());
@@ -85,15 +148,16 @@ struct Client::Impl {
       response.headers.emplace_back(std::move(name), std::string(field.value()));
     }
     response.body = std::move(message.body());
-    if (!message.keep_alive()) stream.reset();
+    if (!message.keep_alive()) disconnect();
     return response;
   }
 };
 
-Client::Client(Endpoint endpoint, std::uint32_t timeout_ms) : impl_(std::make_unique<Impl>()) {
-  impl_->endpoint = std::move(endpoint);
-  impl_->timeout_ms = timeout_ms;
-}
+Client::Client(Endpoint endpoint, std::uint32_t timeout_ms)
+    : Client(std::move(endpoint), ClientOptions{timeout_ms, {}}) {}
+
+Client::Client(Endpoint endpoint, ClientOptions options)
+    : impl_(std::make_unique<Impl>(std::move(endpoint), std::move(options))) {}
 
 Client::~Client() = default;
 
@@ -104,7 +168,9 @@ Result<ClientResponse> Client::send(std::string_view method, std::string_view ta
   request.method_string(method);
   request.target(target);
   request.version(11);
-  request.set(bhttp::field::host, fmt::format("{}:{}", impl_->endpoint.host, impl_->endpoint.port));
+  const bool default_port = impl_->endpoint.port == (impl_->endpoint.tls ? 443 : 80);
+  request.set(bhttp::field::host, default_port ? impl_->endpoint.host
+                                               : fmt::format("{}:{}", impl_->endpoint.host, impl_->endpoint.port));
   request.set(bhttp::field::content_type, "application/json");
   for (const auto& [name, value] : headers) request.set(name, value);
   request.body() = std::string(body);
@@ -112,12 +178,12 @@ Result<ClientResponse> Client::send(std::string_view method, std::string_view ta
   // A kept-alive connection may have been closed by the server while idle: retry once on a fresh one.
   // Only then: a request that failed after a fresh connect is reported, never silently repeated.
   for (int attempt = 0; attempt < 2; ++attempt) {
-    const bool reused = impl_->stream.has_value();
+    const bool reused = impl_->connected();
     try {
-      if (!impl_->stream) impl_->connect();
-      return impl_->exchange(request);
+      if (!impl_->connected()) impl_->connect();
+      return impl_->secure ? impl_->exchange(*impl_->secure, request) : impl_->exchange(*impl_->plain, request);
     } catch (const std::exception& e) {
-      impl_->stream.reset();
+      impl_->disconnect();
       if (!reused || attempt == 1) {
         return make_error(ErrorCode::kInternal,
                           fmt::format("{}:{}: {}", impl_->endpoint.host, impl_->endpoint.port, e.what()));

@@ -1,5 +1,7 @@
-// A small blocking HTTP/1.1 client with one keep-alive connection (plain HTTP; used by `paygate api`, tests
-// and tooling against loopback servers). It reconnects once when the server closed an idle connection.
+// A small blocking HTTP/1.1 client with one keep-alive connection, over plain TCP or TLS (certificates
+// verified against the system store or a given CA file, host name checked). Used by the channel adapters,
+// the sandbox's notify sender, `paygate api`, and tests. It reconnects once when the server closed an idle
+// connection.
 #pragma once
 
 #include <cstdint>
@@ -21,24 +23,30 @@ struct ClientResponse {
 };
 
 struct Endpoint {
-  std::string host;
+  std::string host;  // an IP address or a DNS name
   std::uint16_t port = 0;
+  bool tls = false;
 };
 
-// "http://127.0.0.1:8080" or "127.0.0.1:8080" -> endpoint.
+// "http://127.0.0.1:8080" or "127.0.0.1:8080" -> endpoint (plain HTTP, explicit port).
 Result<Endpoint> parse_endpoint(std::string_view url);
 
-// "http://host:port/path?query" -> endpoint and request target ("/path?query", "/" when empty). Only plain
-// http with an IP host and an explicit port: this client serves loopback peers.
+// "http(s)://host[:port]/path?query" -> endpoint and request target ("/" when empty).
 struct HttpUrl {
   Endpoint endpoint;
   std::string target;
 };
 Result<HttpUrl> parse_http_url(std::string_view url);
 
+struct ClientOptions {
+  std::uint32_t timeout_ms = 10'000;
+  std::string ca_file;  // TLS: trust only this PEM bundle; empty = the system's trusted CAs
+};
+
 class Client {
  public:
   Client(Endpoint endpoint, std::uint32_t timeout_ms = 10'000);
+  Client(Endpoint endpoint, ClientOptions options);
   ~Client();
   Client(const Client&) = delete;
   Client& operator=(const Client&) = delete;

@@ -41,9 +41,7 @@ Result<std::unique_ptr<AlipayGateway>> AlipayGateway::create(AlipayAccount accou
   auto gateway = http::parse_http_url(account.gateway_url);
   if (!gateway.ok()) {
     return make_error(ErrorCode::kInvalidParameter,
-                      fmt::format("channels.alipay[{}].gateway_url: {} (https gateways need the TLS client, "
-                                  "not built yet)",
-                                  account.id, gateway.error().message));
+                      fmt::format("channels.alipay[{}].gateway_url: {}", account.id, gateway.error().message));
   }
   return std::unique_ptr<AlipayGateway>(new AlipayGateway(std::move(account), std::move(gateway).value(), clock));
 }
@@ -60,7 +58,7 @@ std::unique_ptr<http::Client> AlipayGateway::take_client() {
       return client;
     }
   }
-  return std::make_unique<http::Client>(gateway_.endpoint, account_.timeout_ms);
+  return std::make_unique<http::Client>(gateway_.endpoint, http::ClientOptions{account_.timeout_ms, account_.ca_file});
 }
 
 void AlipayGateway::give_back(std::unique_ptr<http::Client> client) {

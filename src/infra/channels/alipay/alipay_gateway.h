@@ -19,13 +19,14 @@ struct AlipayAccount {
   std::string app_id;
   crypto::RsaPrivateKey app_private_key;
   crypto::RsaPublicKey alipay_public_key;
-  std::string gateway_url;  // .../gateway.do
+  std::string gateway_url;  // .../gateway.do; https:// verifies Alipay's certificate
   std::uint32_t timeout_ms = 10'000;
+  std::string ca_file;      // trust only this CA bundle (tests, private PKI); empty = system CAs
 };
 
 class AlipayGateway final : public ChannelGateway {
  public:
-  // Fails when the gateway URL cannot be called (today: only http:// gateways, i.e. the sandbox).
+  // Fails when the gateway URL is not an http(s) URL.
   static Result<std::unique_ptr<AlipayGateway>> create(AlipayAccount account, const Clock& clock);
 
   Channel channel() const override { return Channel::kAlipay; }
