@@ -23,6 +23,13 @@ struct ChannelTrade {
   std::int64_t paid_at_ms = 0;
 };
 
+enum class ChannelRefundStatus : std::uint8_t { kSucceeded, kNotFound };
+
+struct ChannelRefund {
+  ChannelRefundStatus status = ChannelRefundStatus::kNotFound;
+  std::int64_t amount_minor = 0;  // this refund's amount, when found
+};
+
 // An authenticated notify in domain terms. Whether it matches an order (amount, account) is the store's check.
 struct VerifiedNotify {
   std::string notify_id;
@@ -44,6 +51,10 @@ class ChannelGateway {
   virtual Result<ChannelPayment> create_payment(const Order& order, const std::string& notify_url) = 0;
   virtual Result<ChannelTrade> query(const Order& order) = 0;
   virtual Status close(const Order& order) = 0;
+  // refund_id is the idempotency key at the channel (Alipay out_request_no): the same id never refunds twice.
+  virtual Result<ChannelRefund> refund(const Order& order, const std::string& refund_id, std::int64_t amount_minor,
+                                       const std::string& reason) = 0;
+  virtual Result<ChannelRefund> refund_query(const Order& order, const std::string& refund_id) = 0;
 
   // Parses and authenticates a raw notify body (signature, account identity). Never touches state.
   virtual Result<VerifiedNotify> verify_notify(std::string_view body) = 0;

@@ -34,6 +34,9 @@ class AlipayGateway final : public ChannelGateway {
   Result<ChannelPayment> create_payment(const Order& order, const std::string& notify_url) override;
   Result<ChannelTrade> query(const Order& order) override;
   Status close(const Order& order) override;
+  Result<ChannelRefund> refund(const Order& order, const std::string& refund_id, std::int64_t amount_minor,
+                               const std::string& reason) override;
+  Result<ChannelRefund> refund_query(const Order& order, const std::string& refund_id) override;
   Result<VerifiedNotify> verify_notify(std::string_view body) override;
   std::string_view notify_answer(bool accepted) const override { return accepted ? "success" : "failure"; }
 

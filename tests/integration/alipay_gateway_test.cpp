@@ -1,0 +1,132 @@
+// Proves our Alipay adapter against a running `paygate sandbox` process over HTTP: precreate, query, close,
+// refund and refund query, with every answer verified; a sandbox answering with the wrong key is an
+// "outcome unknown", never believed.
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "core/time.h"
+#include "infra/channels/alipay/alipay_gateway.h"
+#include "tests/integration/harness.h"
+
+namespace paygate::test {
+namespace {
+
+using nlohmann::json;
+
+class AlipayGatewayTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = new TempDir();
+    sandbox_ = new GatewayProcess(dir_->path(), {}, "sandbox");
+    sandbox_->start();
+  }
+  static void TearDownTestSuite() {
+    EXPECT_EQ(sandbox_->terminate(), 0);
+    delete sandbox_;
+    delete dir_;
+  }
+
+  alipay::AlipayAccount account(bool right_alipay_key = true) {
+    std::ifstream file(dir_->path() + "/sandbox/alipay.json");
+    std::stringstream text;
+    text << file.rdbuf();
+    const json config = json::parse(text.str());
+    auto alipay_public = right_alipay_key ? crypto::RsaPublicKey::from_pem(config["alipay_public_key"].get<std::string>()).value()
+                                          : crypto::RsaPublicKey::from_pem(crypto::RsaPrivateKey::generate().public_key_pem()).value();
+    return alipay::AlipayAccount{"acct-test", config["app_id"],
+                                 crypto::RsaPrivateKey::from_pem(config["app_private_key"].get<std::string>()).value(),
+                                 std::move(alipay_public), config["gateway_url"], 5'000, ""};
+  }
+
+  Order order(const std::string& suffix, std::int64_t amount) {
+    Order o;
+    o.order_id = new_order_id(clock_.now_unix_ms());
+    o.order_id.value.replace(o.order_id.value.size() - suffix.size(), suffix.size(), suffix);
+    o.amount = Money{amount, Currency::kCny};
+    o.subject = "adapter test";
+    o.method = "qr";
+    o.expires_at_ms = clock_.now_unix_ms() + 600'000;
+    return o;
+  }
+
+  int pay(const Order& o) {
+    http::Client client(sandbox_->endpoint());
+    auto response = client.send("POST", "/sandbox/alipay/pay", {},
+                                json{{"app_id", "9021000000000001"}, {"out_trade_no", o.order_id.value}}.dump());
+    return response.ok() ? response->status : -1;
+  }
+
+  static TempDir* dir_;
+  static GatewayProcess* sandbox_;
+  SystemClock clock_;
+};
+TempDir* AlipayGatewayTest::dir_ = nullptr;
+GatewayProcess* AlipayGatewayTest::sandbox_ = nullptr;
+
+TEST_F(AlipayGatewayTest, PayQueryRefundThroughTheAdapter) {
+  auto gateway = alipay::AlipayGateway::create(account(), clock_).value();
+  const Order o = order("PAY", 990);
+  auto payment = gateway->create_payment(o, "http://127.0.0.1:9/notify");
+  ASSERT_TRUE(payment.ok()) << payment.error().message;
+  EXPECT_NE(payment->payment_url.find("/sandbox/alipay/qr/"), std::string::npos);
+
+  auto waiting = gateway->query(o);
+  ASSERT_TRUE(waiting.ok());
+  EXPECT_EQ(waiting->status, ChannelTradeStatus::kWaiting);
+  ASSERT_EQ(pay(o), 200);
+  auto paid = gateway->query(o);
+  ASSERT_TRUE(paid.ok());
+  EXPECT_EQ(paid->status, ChannelTradeStatus::kPaid);
+  EXPECT_EQ(paid->amount_minor, 990);
+  EXPECT_FALSE(paid->channel_trade_no.empty());
+
+  auto refund = gateway->refund(o, "RF1", 300, "customer asked");
+  ASSERT_TRUE(refund.ok()) << refund.error().message;
+  EXPECT_EQ(refund->status, ChannelRefundStatus::kSucceeded);
+  auto too_much = gateway->refund(o, "RF2", 700, "");
+  ASSERT_FALSE(too_much.ok());
+  EXPECT_EQ(too_much.error().code, ErrorCode::kChannelRejected);
+  EXPECT_NE(too_much.error().message.find("ACQ.REFUND_AMT_NOT_EQUAL_TOTAL"), std::string::npos);
+  auto found = gateway->refund_query(o, "RF1");
+  ASSERT_TRUE(found.ok());
+  EXPECT_EQ(found->status, ChannelRefundStatus::kSucceeded);
+  EXPECT_EQ(found->amount_minor, 300);
+  EXPECT_EQ(gateway->refund_query(o, "RF2")->status, ChannelRefundStatus::kNotFound);
+
+  auto close_paid = gateway->close(o);
+  ASSERT_FALSE(close_paid.ok());
+  EXPECT_EQ(close_paid.error().code, ErrorCode::kChannelRejected);
+}
+
+TEST_F(AlipayGatewayTest, ClosingAndUnknownTrades) {
+  auto gateway = alipay::AlipayGateway::create(account(), clock_).value();
+  const Order never = order("NEW", 100);
+  EXPECT_EQ(gateway->query(never)->status, ChannelTradeStatus::kNotFound);
+  EXPECT_TRUE(gateway->close(never).ok()) << "nothing to close is not an error";
+  const Order o = order("CLS", 100);
+  ASSERT_TRUE(gateway->create_payment(o, "").ok());
+  EXPECT_TRUE(gateway->close(o).ok());
+  EXPECT_EQ(gateway->query(o)->status, ChannelTradeStatus::kClosed);
+}
+
+TEST_F(AlipayGatewayTest, AnswersThatDoNotVerifyAreOutcomeUnknown) {
+  auto gateway = alipay::AlipayGateway::create(account(false), clock_).value();
+  const Order o = order("UNV", 100);
+  auto payment = gateway->create_payment(o, "");
+  ASSERT_FALSE(payment.ok());
+  EXPECT_EQ(payment.error().code, ErrorCode::kChannelOutcomeUnknown);
+}
+
+TEST_F(AlipayGatewayTest, AnUnreachableChannelIsOutcomeUnknown) {
+  auto dead = account();
+  dead.gateway_url = "http://127.0.0.1:9/gateway.do";
+  auto gateway = alipay::AlipayGateway::create(std::move(dead), clock_).value();
+  auto trade = gateway->query(order("DED", 100));
+  ASSERT_FALSE(trade.ok());
+  EXPECT_EQ(trade.error().code, ErrorCode::kChannelOutcomeUnknown);
+}
+
+}  // namespace
+}  // namespace paygate::test
