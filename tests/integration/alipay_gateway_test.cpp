@@ -130,3 +130,53 @@ TEST_F(AlipayGatewayTest, AnUnreachableChannelIsOutcomeUnknown) {
 
 }  // namespace
 }  // namespace paygate::test
+
+namespace paygate::test {
+namespace {
+
+class AlipayFaultsTest : public AlipayGatewayTest {
+ protected:
+  http::ClientResponse set_faults(const json& knobs) {
+    http::Client client(sandbox_->endpoint());
+    return client.send("POST", "/sandbox/alipay/faults", {}, knobs.dump()).value();
+  }
+  void TearDown() override {
+    set_faults({{"error_rate", 0}, {"timeout_rate", 0}, {"latency_ms", 0}});
+  }
+};
+
+TEST_F(AlipayFaultsTest, SystemErrorsAndTimeoutsAreOutcomeUnknown) {
+  auto gateway = alipay::AlipayGateway::create(account(), clock_).value();
+  const Order o = order("FLT", 100);
+  ASSERT_EQ(set_faults({{"error_rate", 1}}).status, 200);
+  auto failed = gateway->create_payment(o, "");
+  ASSERT_FALSE(failed.ok());
+  EXPECT_EQ(failed.error().code, ErrorCode::kChannelOutcomeUnknown);
+  EXPECT_EQ(gateway->query(o).error().code, ErrorCode::kChannelOutcomeUnknown);
+
+  auto impatient_account = account();
+  impatient_account.timeout_ms = 300;
+  auto impatient = alipay::AlipayGateway::create(std::move(impatient_account), clock_).value();
+  ASSERT_EQ(set_faults({{"error_rate", 0}, {"timeout_rate", 1}, {"timeout_ms", 2000}}).status, 200);
+  auto timed_out = impatient->query(o);
+  ASSERT_FALSE(timed_out.ok());
+  EXPECT_EQ(timed_out.error().code, ErrorCode::kChannelOutcomeUnknown);
+
+  ASSERT_EQ(set_faults({{"timeout_rate", 0}, {"latency_ms", 50}}).status, 200);
+  EXPECT_TRUE(gateway->create_payment(o, "").ok()) << "a slow answer within the deadline is fine";
+}
+
+TEST_F(AlipayFaultsTest, KnobsAreValidated) {
+  auto unknown = set_faults({{"error_rat", 1}});
+  EXPECT_EQ(unknown.status, 400);
+  EXPECT_NE(unknown.body.find("error_rat"), std::string::npos);
+  auto range = set_faults({{"error_rate", 1.5}, {"latency_ms", 10}});
+  EXPECT_EQ(range.status, 400);
+  EXPECT_NE(range.body.find("error_rate"), std::string::npos);
+  http::Client client(sandbox_->endpoint());
+  const json now = json::parse(client.send("GET", "/sandbox/alipay/faults")->body);
+  EXPECT_EQ(now["latency_ms"], 0) << "a rejected update changes nothing";
+}
+
+}  // namespace
+}  // namespace paygate::test

@@ -208,6 +208,28 @@ TEST_F(AlipayPayments, SyncQueryRecoversALostNotify) {
   EXPECT_EQ(outbox_events(id), 1) << "syncing a paid order changes nothing";
 }
 
+TEST_F(AlipayPayments, DuplicatedAndDroppedNotifiesStillEndRight) {
+  start();
+  auto faults = [&](const json& knobs) {
+    auto url = http::parse_http_url(sandbox_base_ + "/sandbox/alipay/faults").value();
+    http::Client client(url.endpoint);
+    ASSERT_EQ(client.send("POST", url.target, {}, knobs.dump())->status, 200);
+  };
+  faults({{"notify_duplicate_rate", 1}, {"notify_delay_ms", 20}, {"notify_reorder", true}});
+  const json doubled = create_alipay_order("dup-notify-1", 700);
+  ASSERT_EQ(sandbox_pay(doubled["order_id"]), 200);
+  EXPECT_EQ(wait_for_status(doubled["order_id"], "succeeded")["status"], "succeeded");
+  EXPECT_EQ(outbox_events(doubled["order_id"]), 1) << "two deliveries, one payment";
+
+  faults({{"notify_duplicate_rate", 0}, {"notify_drop_rate", 1}});
+  const json dropped = create_alipay_order("drop-notify-1", 800);
+  ASSERT_EQ(sandbox_pay(dropped["order_id"]), 200);
+  EXPECT_EQ(merchant().get("/api/v1/orders/" + dropped["order_id"].get<std::string>()).data()["status"], "pending");
+  EXPECT_EQ(merchant().get("/api/v1/orders/" + dropped["order_id"].get<std::string>() + "?sync=true").data()["status"],
+            "succeeded")
+      << "the active query finds what the lost notify would have said";
+}
+
 TEST_F(AlipayPayments, PageAndWapOrdersGetASignedPayUrl) {
   start();
   for (const char* method : {"page", "wap"}) {

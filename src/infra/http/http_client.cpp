@@ -101,6 +101,17 @@ struct Client::Impl {
     }
   }
 
+  // Beast applies tcp_stream deadlines to asynchronous operations only, so each step runs as an async
+  // operation on this client's private io_context: a peer that stops answering costs at most timeout_ms.
+  template <class Start>
+  void run_with_deadline(Start start) {
+    beast::error_code result = net::error::would_block;
+    start([&result](beast::error_code ec, auto&&...) { result = ec; });
+    io.restart();
+    io.run();
+    if (result) throw beast::system_error(result);
+  }
+
   bool connected() const { return plain.has_value() || secure.has_value(); }
   void disconnect() {
     plain.reset();
@@ -116,17 +127,18 @@ struct Client::Impl {
       secure.emplace(io, *tls_context);
       auto& layer = beast::get_lowest_layer(*secure);
       layer.expires_after(deadline);
-      layer.connect(addresses);
+      run_with_deadline([&](auto handler) { layer.async_connect(addresses, handler); });
       // SNI and host name verification: the certificate must name the host we meant to reach.
       if (!SSL_set_tlsext_host_name(secure->native_handle(), endpoint.host.c_str())) {
         throw beast::system_error(beast::error_code(static_cast<int>(::ERR_get_error()), net::error::get_ssl_category()));
       }
       secure->set_verify_callback(ssl::host_name_verification(endpoint.host));
-      secure->handshake(ssl::stream_base::client);
+      layer.expires_after(deadline);
+      run_with_deadline([&](auto handler) { secure->async_handshake(ssl::stream_base::client, handler); });
     } else {
       plain.emplace(io);
       plain->expires_after(deadline);
-      plain->connect(addresses);
+      run_with_deadline([&](auto handler) { plain->async_connect(addresses, handler); });
     }
     tcp().socket().set_option(tcp::no_delay(true));
     buffer.clear();
@@ -134,11 +146,12 @@ struct Client::Impl {
 
   template <class Stream>
   ClientResponse exchange(Stream& stream, const bhttp::request<bhttp::string_body>& request) {
+    // One deadline for the whole exchange, write and read together.
     tcp().expires_after(std::chrono::milliseconds(options.timeout_ms));
-    bhttp::write(stream, request);
+    run_with_deadline([&](auto handler) { bhttp::async_write(stream, request, handler); });
     bhttp::response_parser<bhttp::string_body> parser;
     parser.body_limit(64 * 1024 * 1024);
-    bhttp::read(stream, buffer, parser);
+    run_with_deadline([&](auto handler) { bhttp::async_read(stream, buffer, parser, handler); });
     auto& message = parser.get();
     ClientResponse response;
     response.status = static_cast<int>(message.result_int());

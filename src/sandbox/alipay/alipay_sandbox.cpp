@@ -78,7 +78,10 @@ void AlipaySandbox::send_trade_notify(const SandboxTrade& trade) {
                    {"fund_bill_list", fmt::format(R"([{{"amount":"{}","fundChannel":"ALIPAYACCOUNT"}}])", total)}};
   // Notifies are verified without sign_type, so they are signed without it too.
   params["sign"] = sign(params, SignScope::kNotify, alipay_key_);
-  notifies_.send(trade.notify_url, params);
+  if (faults_.drop_notify()) return;
+  const auto delay = std::chrono::milliseconds(faults_.notify_delay_ms());
+  notifies_.send(trade.notify_url, params, delay);
+  if (faults_.duplicate_notify()) notifies_.send(trade.notify_url, params, delay);
 }
 
 void AlipaySandbox::register_app(const std::string& app_id, crypto::RsaPublicKey app_public_key) {
@@ -88,7 +91,27 @@ void AlipaySandbox::register_app(const std::string& app_id, crypto::RsaPublicKey
 
 void AlipaySandbox::handle(const http::Request& request, http::Responder respond) {
   const std::string_view path = request.path();
-  if (path == "/gateway.do" && (request.method == "POST" || request.method == "GET")) return respond(gateway(request));
+  if (path == "/gateway.do" && (request.method == "POST" || request.method == "GET")) {
+    // A slow (or timed-out) Alipay: the answer is held, not computed late, so state moves at once.
+    const std::uint32_t delay_ms = faults_.call_delay_ms();
+    http::Response answer = gateway(request);
+    if (delay_ms == 0) return respond(std::move(answer));
+    delayed_answers_.schedule(std::chrono::milliseconds(delay_ms),
+                              [respond, answer = std::move(answer)]() mutable { respond(std::move(answer)); });
+    return;
+  }
+  if (path == "/sandbox/alipay/faults") {
+    http::Response response;
+    if (request.method == "POST") {
+      if (auto status = faults_.update(request.body); !status) {
+        response.status = 400;
+        response.body = json{{"code", "INVALID_PARAMETER"}, {"message", status.error().message}}.dump();
+        return respond(std::move(response));
+      }
+    }
+    response.body = faults_.describe();
+    return respond(std::move(response));
+  }
   if (path == "/sandbox/alipay/pay" && request.method == "POST") return respond(pay(request));
   respond(http::Response{404, "application/json", {}, R"({"code":"ROUTE_NOT_FOUND","message":"no sandbox endpoint here"})"});
 }
@@ -136,6 +159,10 @@ http::Response AlipaySandbox::gateway(const http::Request& request) {
   if (!app_key) return reject("40002", "Invalid Arguments", "isv.invalid-app-id", "无效的AppID参数");
   if (!verify(params, SignScope::kRequest, *app_key)) {
     return reject("40002", "Invalid Arguments", "isv.invalid-signature", "验签出错");
+  }
+  if (faults_.fail_call()) {
+    // Injected before anything is applied; to the caller the outcome is unknown, as with the real thing.
+    return reject("20000", "Service Currently Unavailable", "ACQ.SYSTEM_ERROR", "系统繁忙");
   }
 
   const json biz = json::parse(params["biz_content"], nullptr, false);

@@ -10,6 +10,8 @@
 #include "api/http_types.h"
 #include "core/time.h"
 #include "crypto/rsa.h"
+#include "core/timer_queue.h"
+#include "sandbox/alipay/faults.h"
 #include "sandbox/alipay/notify_sender.h"
 #include "sandbox/alipay/trade_book.h"
 
@@ -29,6 +31,7 @@ class AlipaySandbox {
 
   const TradeBook& trades() const { return trades_; }
   NotifySender::Stats notify_stats() const { return notifies_.stats(); }
+  FaultInjector& faults() { return faults_; }
 
  private:
   http::Response gateway(const http::Request& request);
@@ -43,7 +46,9 @@ class AlipaySandbox {
   void send_trade_notify(const SandboxTrade& trade);
 
   TradeBook trades_;
+  FaultInjector faults_;
   NotifySender notifies_;
+  TimerQueue delayed_answers_;
 };
 
 }  // namespace paygate::alipay

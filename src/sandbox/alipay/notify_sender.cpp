@@ -30,9 +30,11 @@ NotifySender::~NotifySender() {
   thread_.join();
 }
 
-void NotifySender::send(std::string notify_url, const Params& signed_params) {
+void NotifySender::send(std::string notify_url, const Params& signed_params,
+                        std::chrono::milliseconds first_attempt_delay) {
   std::lock_guard lock(mutex_);
-  queue_.push(Pending{std::move(notify_url), form_encode(signed_params), 0, std::chrono::steady_clock::now()});
+  queue_.push(Pending{std::move(notify_url), form_encode(signed_params), 0,
+                      std::chrono::steady_clock::now() + first_attempt_delay});
   wake_.notify_one();
 }
 

@@ -24,7 +24,8 @@ class NotifySender {
   NotifySender& operator=(const NotifySender&) = delete;
   ~NotifySender();
 
-  void send(std::string notify_url, const Params& signed_params);
+  void send(std::string notify_url, const Params& signed_params,
+            std::chrono::milliseconds first_attempt_delay = std::chrono::milliseconds(0));
 
   struct Stats {
     std::uint64_t attempts = 0;

@@ -1,0 +1,49 @@
+// Fault knobs of the Alipay sandbox, for chaos tests and for merchants rehearsing failures: slow or failing
+// gateway answers, and notifies that are dropped, duplicated, delayed or reordered. Randomness comes from a
+// seeded generator so a failing chaos run can be replayed.
+#pragma once
+
+#include <cstdint>
+#include <mutex>
+#include <random>
+#include <string>
+
+#include "core/result.h"
+
+namespace paygate::alipay {
+
+struct SandboxFaults {
+  std::uint32_t latency_ms = 0;         // added before every gateway.do answer
+  double error_rate = 0;                // share of calls answered ACQ.SYSTEM_ERROR (outcome unknown)
+  double timeout_rate = 0;              // share of calls answered only after timeout_ms (the caller gives up)
+  std::uint32_t timeout_ms = 15'000;
+  double notify_drop_rate = 0;          // share of notifies never sent
+  double notify_duplicate_rate = 0;     // share of notifies sent twice (same notify_id)
+  std::uint32_t notify_delay_ms = 0;    // every notify waits this long before its first attempt
+  bool notify_reorder = false;          // each notify waits a random 0..notify_delay_ms instead
+  std::uint64_t seed = 1;
+};
+
+class FaultInjector {
+ public:
+  // Applies a JSON object of knobs (any subset); unknown keys and out-of-range values are errors naming the
+  // key, and then nothing changes.
+  Status update(std::string_view json_text);
+  std::string describe() const;  // the knobs as JSON
+  SandboxFaults current() const;
+
+  // Decisions for one gateway.do call and one notify.
+  std::uint32_t call_delay_ms();
+  bool fail_call();
+  bool drop_notify();
+  bool duplicate_notify();
+  std::uint32_t notify_delay_ms();
+
+ private:
+  bool chance(double rate);
+  mutable std::mutex mutex_;
+  SandboxFaults faults_;
+  std::mt19937_64 random_{1};
+};
+
+}  // namespace paygate::alipay
