@@ -55,6 +55,8 @@ class ChannelGateway {
   virtual Result<ChannelRefund> refund(const Order& order, const std::string& refund_id, std::int64_t amount_minor,
                                        const std::string& reason) = 0;
   virtual Result<ChannelRefund> refund_query(const Order& order, const std::string& refund_id) = 0;
+  // The channel's trade bill for one day ("yyyy-MM-dd", channel's time zone), as the channel's raw file.
+  virtual Result<std::string> download_bill(const std::string& date) = 0;
 
   // Parses and authenticates a raw notify body (signature, account identity). Never touches state.
   virtual Result<VerifiedNotify> verify_notify(std::string_view body) = 0;

@@ -180,3 +180,55 @@ TEST_F(AlipayFaultsTest, KnobsAreValidated) {
 
 }  // namespace
 }  // namespace paygate::test
+
+#include "infra/channels/alipay/bill_file.h"
+#include "infra/channels/alipay/codec.h"
+
+namespace paygate::test {
+namespace {
+
+TEST_F(AlipayGatewayTest, TheDailyBillIsAlipaysZipOfGbkCsvs) {
+  auto gateway = alipay::AlipayGateway::create(account(), clock_).value();
+  const Order first = order("BL1", 1234);
+  const Order second = order("BL2", 500);
+  ASSERT_TRUE(gateway->create_payment(first, "").ok());
+  ASSERT_TRUE(gateway->create_payment(second, "").ok());
+  ASSERT_EQ(pay(first), 200);
+  ASSERT_EQ(pay(second), 200);
+  ASSERT_TRUE(gateway->refund(first, "BL1-R1", 234, "").ok());
+
+  const std::string today = alipay::format_beijing_time(clock_.now_unix_ms()).substr(0, 10);
+  auto zip = gateway->download_bill(today);
+  ASSERT_TRUE(zip.ok()) << zip.error().message;
+  EXPECT_EQ(zip->substr(0, 2), "PK");
+  auto bill = alipay::read_trade_bill(*zip);
+  ASSERT_TRUE(bill.ok()) << bill.error().message;
+  ASSERT_EQ(bill->entry_names.size(), 2u);
+  EXPECT_NE(bill->entry_names[0].find("_业务明细.csv"), std::string::npos) << "entry names are GBK in the zip";
+  EXPECT_NE(bill->entry_names[1].find("_业务明细(汇总).csv"), std::string::npos);
+  ASSERT_EQ(bill->header_columns.size(), 25u);
+  EXPECT_EQ(bill->header_columns[0], "支付宝交易号");
+  EXPECT_EQ(bill->header_columns[24], "备注");
+
+  std::int64_t ours = 0;
+  int refund_rows = 0;
+  for (const auto& row : bill->rows) {
+    if (row.out_trade_no != first.order_id.value && row.out_trade_no != second.order_id.value) continue;
+    ours += row.amount_fen;
+    if (row.refund) {
+      ++refund_rows;
+      EXPECT_EQ(row.amount_fen, -234);
+      EXPECT_EQ(row.out_request_no, "BL1-R1");
+    }
+  }
+  EXPECT_EQ(ours, 1234 + 500 - 234);
+  EXPECT_EQ(refund_rows, 1);
+  std::int64_t all_rows = 0;
+  for (const auto& row : bill->rows) all_rows += row.amount_fen;
+  EXPECT_EQ(bill->total_fen, all_rows) << "the footer totals match the rows";
+
+  EXPECT_EQ(gateway->download_bill("2026-13-45").error().code, ErrorCode::kChannelRejected);
+}
+
+}  // namespace
+}  // namespace paygate::test

@@ -5,6 +5,7 @@
 #include "core/text.h"
 #include "core/time.h"
 #include "fmt/format.h"
+#include "infra/channels/alipay/bill_file.h"
 #include "infra/channels/alipay/codec.h"
 #include "nlohmann/json.hpp"
 
@@ -99,6 +100,12 @@ void AlipaySandbox::handle(const http::Request& request, http::Responder respond
     delayed_answers_.schedule(std::chrono::milliseconds(delay_ms),
                               [respond, answer = std::move(answer)]() mutable { respond(std::move(answer)); });
     return;
+  }
+  if (path.rfind("/sandbox/alipay/bill/", 0) == 0 && request.method == "GET") {
+    std::lock_guard lock(bills_mutex_);
+    auto it = bills_by_token_.find(std::string(path.substr(std::string_view("/sandbox/alipay/bill/").size())));
+    if (it == bills_by_token_.end()) return respond(http::Response{404, "text/plain", {}, "no such bill"});
+    return respond(http::Response{200, "application/zip", {}, it->second});
   }
   if (path == "/sandbox/alipay/faults") {
     http::Response response;
@@ -237,7 +244,48 @@ http::Response AlipaySandbox::gateway(const http::Request& request) {
     }
     return signed_reply(method, dump(out));
   }
+  if (method == "alipay.data.dataservice.bill.downloadurl.query") {
+    if (text_field(biz, "bill_type") != "trade") return signed_reply(method, dump(invalid_parameter("bill_type 只支持 trade")));
+    http::Response answer = bill_download_url(app_id, text_field(biz, "bill_date"));
+    if (answer.status != 200) return signed_reply(method, dump(invalid_parameter(answer.body)));
+    return signed_reply(method, answer.body);
+  }
   return reject("40002", "Invalid Arguments", "isv.invalid-method", "不存在的方法名");
+}
+
+http::Response AlipaySandbox::bill_download_url(const std::string& app_id, const std::string& bill_date) {
+  constexpr std::size_t kBillsMax = 256;
+  const auto day_start = parse_beijing_time(bill_date + " 00:00:00");
+  if (!day_start) return http::Response{400, "text/plain", {}, "bill_date 格式应为 yyyy-MM-dd"};
+  const std::int64_t day_end = *day_start + 24 * 3600 * 1000;
+  auto on_day = [&](std::int64_t ms) { return ms >= *day_start && ms < day_end; };
+  std::vector<BillRow> rows;
+  for (const SandboxTrade& trade : trades_.trades_of(app_id)) {
+    if (trade.paid_at_ms > 0 && on_day(trade.paid_at_ms)) {
+      rows.push_back(BillRow{trade.trade_no, trade.out_trade_no, false, trade.subject, trade.created_at_ms,
+                             trade.paid_at_ms, trade.total_fen, ""});
+    }
+    for (const auto& [out_request_no, refund] : trade.refunds) {
+      if (on_day(refund.refunded_at_ms)) {
+        rows.push_back(BillRow{trade.trade_no, trade.out_trade_no, true, trade.subject, trade.created_at_ms,
+                               refund.refunded_at_ms, -refund.amount_fen, out_request_no});
+      }
+    }
+  }
+  auto bill = write_trade_bill("2088721000000001", bill_date, rows);
+  if (!bill.ok()) return http::Response{500, "text/plain", {}, bill.error().message};
+  static std::atomic<std::uint64_t> sequence{0};
+  const std::string token = fmt::format("{}-{}", sequence.fetch_add(1), bill->zip_name);
+  {
+    std::lock_guard lock(bills_mutex_);
+    if (bills_by_token_.size() >= kBillsMax) bills_by_token_.erase(bills_by_token_.begin());
+    bills_by_token_.emplace(token, std::move(bill->zip_bytes));
+  }
+  return http::Response{200, "application/json", {},
+                        json{{"code", "10000"},
+                             {"msg", "Success"},
+                             {"bill_download_url", public_base_url_ + "/sandbox/alipay/bill/" + token}}
+                            .dump(-1, ' ', false, json::error_handler_t::replace)};
 }
 
 http::Response AlipaySandbox::pay(const http::Request& request) {

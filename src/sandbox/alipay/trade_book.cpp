@@ -60,6 +60,15 @@ std::optional<SandboxTrade> TradeBook::find(const std::string& app_id, const std
   return it->second;
 }
 
+std::vector<SandboxTrade> TradeBook::trades_of(const std::string& app_id) const {
+  std::lock_guard lock(mutex_);
+  std::vector<SandboxTrade> out;
+  for (const auto& [key, trade] : trades_) {
+    if (trade.app_id == app_id) out.push_back(trade);
+  }
+  return out;
+}
+
 std::optional<std::string> TradeBook::out_trade_no_of(const std::string& app_id, const std::string& trade_no) const {
   std::lock_guard lock(mutex_);
   auto it = out_trade_no_by_trade_no_.find(key(app_id, trade_no));

@@ -7,6 +7,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace paygate::alipay {
 
@@ -55,6 +56,7 @@ class TradeBook {
                                        std::int64_t total_fen, const std::string& subject,
                                        const std::string& notify_url, std::int64_t now_ms);
   std::optional<SandboxTrade> find(const std::string& app_id, const std::string& out_trade_no) const;
+  std::vector<SandboxTrade> trades_of(const std::string& app_id) const;
   std::optional<std::string> out_trade_no_of(const std::string& app_id, const std::string& trade_no) const;
   TradeOutcome<SandboxTrade> close(const std::string& app_id, const std::string& out_trade_no);
   // The payer pays: WAIT_BUYER_PAY -> TRADE_SUCCESS.

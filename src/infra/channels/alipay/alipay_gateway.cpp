@@ -185,6 +185,23 @@ Result<ChannelRefund> AlipayGateway::refund_query(const Order& order, const std:
   return ChannelRefund{ChannelRefundStatus::kSucceeded, *amount};
 }
 
+Result<std::string> AlipayGateway::download_bill(const std::string& date) {
+  auto answer = call("alipay.data.dataservice.bill.downloadurl.query",
+                     json{{"bill_type", "trade"}, {"bill_date", date}}.dump(), "");
+  if (!answer.ok()) return std::move(answer).error();
+  const json parsed = json::parse(*answer, nullptr, false);
+  if (parsed.is_discarded()) return unknown("unparseable bill answer");
+  if (auto status = business_status(parsed); !status) return std::move(status).error();
+  auto url = http::parse_http_url(parsed.value("bill_download_url", ""));
+  if (!url.ok()) return unknown("the bill answer has no usable bill_download_url");
+  // The download URL is short-lived and plain GET, usually on another host: its own connection.
+  http::Client client(url->endpoint, http::ClientOptions{account_.timeout_ms, account_.ca_file});
+  auto file = client.send("GET", url->target);
+  if (!file.ok()) return unknown(file.error().message);
+  if (file->status != 200) return unknown(fmt::format("bill download: HTTP {}", file->status));
+  return std::move(file->body);
+}
+
 Result<VerifiedNotify> AlipayGateway::verify_notify(std::string_view body) {
   auto params = form_decode(body);
   if (!params.ok()) return std::move(params).error();

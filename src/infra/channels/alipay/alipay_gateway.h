@@ -37,6 +37,7 @@ class AlipayGateway final : public ChannelGateway {
   Result<ChannelRefund> refund(const Order& order, const std::string& refund_id, std::int64_t amount_minor,
                                const std::string& reason) override;
   Result<ChannelRefund> refund_query(const Order& order, const std::string& refund_id) override;
+  Result<std::string> download_bill(const std::string& date) override;
   Result<VerifiedNotify> verify_notify(std::string_view body) override;
   std::string_view notify_answer(bool accepted) const override { return accepted ? "success" : "failure"; }
 
