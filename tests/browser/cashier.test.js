@@ -38,6 +38,20 @@ async function main() {
     assert.deepEqual(errors, []);
     await page.screenshot({ path: screenshot, fullPage: true });
     console.log('cashier page: chose Alipay, paid in sandbox, saw "paid"');
+
+    // A page-pay order: the payer's browser follows the signed URL to the (sandbox) Alipay page and pays there.
+    const payUrl = process.argv[4];
+    if (payUrl) {
+      const alipayPage = await browser.newPage({ viewport: { width: 390, height: 844 } });
+      await alipayPage.goto(payUrl);
+      assert.equal(await alipayPage.textContent('#amount'), '¥1.00');
+      await alipayPage.click('#pay');
+      await alipayPage.waitForSelector('#result:has-text("Paid")');
+      const cashierOfPageOrder = process.argv[5];
+      await alipayPage.goto(cashierOfPageOrder);
+      await alipayPage.waitForSelector('#status[data-status="succeeded"]', { timeout: 15000 });
+      console.log('page pay: the signed URL opened the sandbox pay page, paying there turned the order paid');
+    }
   } finally {
     await browser.close();
   }

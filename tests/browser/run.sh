@@ -24,4 +24,8 @@ done
 created=$("$binary" api --data-dir "$dir" POST /api/v1/orders \
   '{"out_trade_no":"browser-1","amount":990,"subject":"咖啡 <b>not bold</b>"}' 2>/dev/null)
 cashier_url=$(node -e 'const o=JSON.parse(process.argv[1]); process.stdout.write(o.data.cashier_url)' "$created")
-node cashier.test.js "$cashier_url" "$output/cashier-paid.png"
+page_order=$("$binary" api --data-dir "$dir" POST /api/v1/orders \
+  '{"out_trade_no":"browser-2","amount":100,"subject":"page pay","channel":"alipay","method":"page"}' 2>/dev/null)
+pay_url=$(node -e 'const o=JSON.parse(process.argv[1]); process.stdout.write(o.data.payment_url)' "$page_order")
+page_cashier=$(node -e 'const o=JSON.parse(process.argv[1]); process.stdout.write(o.data.cashier_url)' "$page_order")
+node cashier.test.js "$cashier_url" "$output/cashier-paid.png" "$pay_url" "$page_cashier"

@@ -185,7 +185,7 @@ http::Response AlipaySandbox::gateway(const http::Request& request) {
   if (method == "alipay.trade.precreate") {
     const std::string subject = text_field(biz, "subject");
     auto total = yuan_to_fen(text_field(biz, "total_amount"));
-    if (out_trade_no.empty() || out_trade_no.size() > 64) return signed_reply(method, dump(invalid_parameter("out_trade_no 无效")));
+    if (!is_token(out_trade_no, 64)) return signed_reply(method, dump(invalid_parameter("out_trade_no 无效")));
     if (subject.empty() || !utf8_length(subject) || *utf8_length(subject) > 256) {
       return signed_reply(method, dump(invalid_parameter("subject 无效")));
     }
@@ -198,6 +198,17 @@ http::Response AlipaySandbox::gateway(const http::Request& request) {
                                           {"msg", "Success"},
                                           {"out_trade_no", out_trade_no},
                                           {"qr_code", public_base_url_ + "/sandbox/alipay/qr/" + outcome.value->trade_no}}));
+  }
+  if (method == "alipay.trade.page.pay" || method == "alipay.trade.wap.pay") {
+    // The payer's browser arrives here with the merchant's signed URL: open the trade and show a pay page.
+    const std::string subject = text_field(biz, "subject");
+    auto total = yuan_to_fen(text_field(biz, "total_amount"));
+    if (!is_token(out_trade_no, 64) || subject.empty() || !total.ok() || *total < 1 || *total > kTotalFenMax) {
+      return signed_reply(method, dump(invalid_parameter("out_trade_no, subject 或 total_amount 无效")));
+    }
+    auto outcome = trades_.precreate(app_id, out_trade_no, *total, subject, params["notify_url"], now_ms);
+    if (outcome.refusal) return signed_reply(method, dump(business_failure(*outcome.refusal)));
+    return pay_page(app_id, *outcome.value);
   }
   if (method == "alipay.trade.query") {
     auto trade = trades_.find(app_id, out_trade_no);
@@ -251,6 +262,36 @@ http::Response AlipaySandbox::gateway(const http::Request& request) {
     return signed_reply(method, answer.body);
   }
   return reject("40002", "Invalid Arguments", "isv.invalid-method", "不存在的方法名");
+}
+
+http::Response AlipaySandbox::pay_page(const std::string& app_id, const SandboxTrade& trade) {
+  auto escape = [](std::string_view text) {
+    std::string out;
+    for (char c : text) {
+      switch (c) {
+        case '<': out += "&lt;"; break;
+        case '>': out += "&gt;"; break;
+        case '&': out += "&amp;"; break;
+        case '"': out += "&quot;"; break;
+        case '\'': out += "&#39;"; break;
+        default: out.push_back(c);
+      }
+    }
+    return out;
+  };
+  const std::string pay_body = json{{"app_id", app_id}, {"out_trade_no", trade.out_trade_no}}.dump();
+  http::Response page;
+  page.content_type = "text/html; charset=utf-8";
+  page.body = fmt::format(
+      R"(<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">)"
+      R"(<title>支付宝沙箱 Alipay sandbox</title></head><body style="font-family:system-ui;max-width:420px;margin:24px auto;padding:0 16px">)"
+      R"(<h1>支付宝沙箱 Alipay sandbox</h1><p id="subject">{}</p><p id="amount" style="font-size:32px">¥{}</p>)"
+      R"(<button id="pay" style="width:100%;padding:14px;font-size:16px">确认付款 Pay</button><p id="result"></p>)"
+      R"(<script>document.getElementById('pay').onclick=async()=>{{const r=await fetch('/sandbox/alipay/pay',{{method:'POST',body:'{}'}});)"
+      R"(document.getElementById('result').textContent=r.ok?'支付成功 Paid':'失败 Failed';}};</script></body></html>)",
+      // pay_body holds only validated tokens ([A-Za-z0-9_-]), so it sits safely in a JS string.
+      escape(trade.subject), fen_to_yuan(trade.total_fen), pay_body);
+  return page;
 }
 
 http::Response AlipaySandbox::bill_download_url(const std::string& app_id, const std::string& bill_date) {

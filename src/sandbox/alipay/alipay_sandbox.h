@@ -45,6 +45,7 @@ class AlipaySandbox {
   std::map<std::string, crypto::RsaPublicKey> apps_;
   void send_trade_notify(const SandboxTrade& trade);
   http::Response bill_download_url(const std::string& app_id, const std::string& bill_date);
+  http::Response pay_page(const std::string& app_id, const SandboxTrade& trade);
 
   std::mutex bills_mutex_;
   std::map<std::string, std::string> bills_by_token_;  // zip bytes; the oldest go first beyond kBillsMax
