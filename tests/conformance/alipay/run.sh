@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Runs the official alipay-sdk (npm, pinned) against a fresh `paygate sandbox`. Usage: run.sh PAYGATE_BINARY
+# Runs the official alipay-sdk (npm, pinned) against `paygate serve --sandbox`: the SDK calls the sandbox and
+# checks its notifies, and the SDK's signing rule checks a request our adapter signed. Usage: run.sh BINARY
 set -euo pipefail
 binary=$(realpath "$1")
 here=$(cd "$(dirname "$0")" && pwd)
@@ -8,14 +9,19 @@ if [[ ! -f node_modules/alipay-sdk/package.json ]]; then
   npm ci --no-audit --no-fund --loglevel=error >/dev/null
 fi
 dir=$(mktemp -d /tmp/paygate-conformance-XXXXXX)
-"$binary" sandbox --listen 127.0.0.1:0 --data-dir "$dir" --notify-retry-scale 0.001 >"$dir/sandbox.log" 2>&1 &
+"$binary" serve --data-dir "$dir" --listen 127.0.0.1:0 --sandbox --sandbox-listen 127.0.0.1:0 \
+  --sandbox-notify-retry-scale 0.001 >"$dir/serve.log" 2>&1 &
 pid=$!
 trap 'kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; rm -rf "$dir"' EXIT
-# Wait for the condition "the sandbox wrote its connection file", bounded.
+# Wait for the condition "the gateway and its sandbox are up", bounded.
 for _ in $(seq 1 2000); do
-  [[ -f "$dir/sandbox/alipay.json" ]] && break
-  kill -0 "$pid" 2>/dev/null || { cat "$dir/sandbox.log"; exit 1; }
+  [[ -f "$dir/paygate.addr" && -f "$dir/sandbox/alipay.json" ]] && break
+  kill -0 "$pid" 2>/dev/null || { cat "$dir/serve.log"; exit 1; }
   sleep 0.01
 done
-[[ -f "$dir/sandbox/alipay.json" ]] || { echo "sandbox did not start"; cat "$dir/sandbox.log"; exit 1; }
+[[ -f "$dir/paygate.addr" ]] || { echo "paygate did not start"; cat "$dir/serve.log"; exit 1; }
 node sdk_against_sandbox.js "$dir/sandbox/alipay.json"
+order=$("$binary" api --data-dir "$dir" POST /api/v1/orders \
+  '{"out_trade_no":"sdk-rule-1","amount":100,"subject":"签名 check","channel":"alipay","method":"page"}' 2>/dev/null)
+pay_url=$(node -e 'process.stdout.write(JSON.parse(process.argv[1]).data.payment_url)' "$order")
+node verify_our_requests.js "$dir/sandbox/alipay.json" "$pay_url"
