@@ -15,7 +15,7 @@ build: deps $(BUILD_DIR)/build.ninja
 	cmake --build $(BUILD_DIR) -j $(JOBS)
 
 run: build
-	$(BUILD_DIR)/paygate serve
+	$(BUILD_DIR)/paygate serve --sandbox
 
 test: build
 	ctest --test-dir $(BUILD_DIR) --output-on-failure

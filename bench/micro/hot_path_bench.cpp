@@ -58,3 +58,25 @@ BENCHMARK(BM_OrderJsonText);
 
 }  // namespace
 }  // namespace paygate
+
+#include "crypto/rsa.h"
+
+namespace paygate {
+namespace {
+
+void BM_RsaSign2048(benchmark::State& state) {
+  static const auto key = crypto::RsaPrivateKey::generate(2048);
+  for (auto _ : state) benchmark::DoNotOptimize(key.sign_sha256_base64(kBody));
+}
+BENCHMARK(BM_RsaSign2048);
+
+void BM_RsaVerify2048(benchmark::State& state) {
+  static const auto key = crypto::RsaPrivateKey::generate(2048);
+  static const auto public_key = crypto::RsaPublicKey::from_pem(key.public_key_pem()).value();
+  static const std::string signature = key.sign_sha256_base64(kBody);
+  for (auto _ : state) benchmark::DoNotOptimize(public_key.verify_sha256_base64(kBody, signature));
+}
+BENCHMARK(BM_RsaVerify2048);
+
+}  // namespace
+}  // namespace paygate

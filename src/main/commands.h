@@ -36,6 +36,9 @@ struct BenchOptions {
   unsigned concurrency = 64;
   unsigned duration_s = 10;
   unsigned threads = 1;
+  std::string channel;        // create-orders: "" (cashier orders) or "alipay"
+  std::string method = "qr";  // create-orders with a channel
+  std::uint32_t orders = 20'000;  // alipay-notifies: orders (and notifies) prepared before the run
 };
 int run_bench(const CommonOptions& common, const BenchOptions& options);
 

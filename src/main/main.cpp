@@ -53,9 +53,14 @@ int main(int argc, char** argv) {
   auto* bench = app.add_subcommand("bench", "Load generator");
   add_common_options(*bench, common);
   BenchOptions bench_options;
-  bench->add_option("scenario", bench_options.scenario, "Scenario: create-orders")
+  bench->add_option("scenario", bench_options.scenario, "Scenario: create-orders | alipay-notifies")
       ->required()
-      ->check(CLI::IsMember({"create-orders"}));
+      ->check(CLI::IsMember({"create-orders", "alipay-notifies"}));
+  bench->add_option("--channel", bench_options.channel, "create-orders: also pay through this channel (alipay)")
+      ->check(CLI::IsMember({"alipay"}));
+  bench->add_option("--method", bench_options.method, "create-orders: channel method (qr, page, wap)");
+  bench->add_option("--orders", bench_options.orders, "alipay-notifies: notifies to prepare and send")
+      ->check(CLI::Range(1, 10'000'000));
   bench->add_option("--target", bench_options.server_url, "Gateway URL (default: the running server in --data-dir)");
   bench->add_option("--concurrency", bench_options.concurrency, "Connections, each with one request in flight")
       ->check(CLI::Range(1, 4096));

@@ -82,7 +82,7 @@ alipay::AlipayAccount SandboxRuntime::alipay_account(const std::string& account_
 void SandboxRuntime::run() { server_->run(2, {}); }
 
 void SandboxRuntime::run_in_background() {
-  thread_ = std::thread([this] { server_->run(1, {}); });
+  thread_ = std::thread([this] { server_->run(2, {}); });
 }
 
 void SandboxRuntime::stop() {
