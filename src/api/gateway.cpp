@@ -175,9 +175,10 @@ void Gateway::run_idempotent(const std::shared_ptr<RequestContext>& context, con
           auto stored_body = response.body;
           const int status = response.status;
           services_.idempotency.finish(context->merchant_id(), key, status, std::move(stored_body),
-                                       [respond, response = std::move(response)](Result<bool>) mutable {
-                                         respond(std::move(response));
-                                       });
+                                       context->on_connection<bool>(
+                                           [respond, response = std::move(response)](Result<bool>) mutable {
+                                             respond(std::move(response));
+                                           }));
         }));
       }));
 }

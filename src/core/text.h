@@ -14,6 +14,9 @@ std::optional<std::size_t> utf8_length(std::string_view text);
 // True when text contains an ASCII control character (U+0000..U+001F, U+007F).
 bool has_control_characters(std::string_view text);
 
+// The value of a hex digit (either case), or -1.
+int hex_digit_value(char c);
+
 // Decodes %XX escapes and '+' as a space (form and query encoding). nullopt on a malformed escape.
 std::optional<std::string> percent_decode(std::string_view text);
 

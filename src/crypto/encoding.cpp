@@ -2,6 +2,8 @@
 
 #include <openssl/evp.h>
 
+#include "core/text.h"
+
 namespace paygate::crypto {
 
 std::string base64_encode(std::string_view bytes) {
@@ -46,17 +48,11 @@ std::string hex_encode(std::string_view bytes) {
 
 std::optional<std::string> hex_decode(std::string_view text) {
   if (text.size() % 2 != 0) return std::nullopt;
-  auto nibble = [](char c) -> int {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-  };
   std::string out;
   out.reserve(text.size() / 2);
   for (std::size_t i = 0; i < text.size(); i += 2) {
-    const int high = nibble(text[i]);
-    const int low = nibble(text[i + 1]);
+    const int high = hex_digit_value(text[i]);
+    const int low = hex_digit_value(text[i + 1]);
     if (high < 0 || low < 0) return std::nullopt;
     out.push_back(static_cast<char>(high << 4 | low));
   }

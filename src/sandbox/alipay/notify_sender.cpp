@@ -8,6 +8,20 @@ namespace {
 
 constexpr std::uint32_t kAttemptTimeoutMs = 3'000;
 
+// Alipay accepts exactly "success" (surrounding whitespace tolerated); anything else is a failure.
+bool post_notify(const std::string& url_text, const std::string& body) {
+  auto url = http::parse_http_url(url_text);
+  if (!url.ok()) return false;
+  http::Client client(url->endpoint, kAttemptTimeoutMs);
+  auto response = client.send("POST", url->target,
+                              {{"content-type", "application/x-www-form-urlencoded;charset=utf-8"}}, body);
+  if (!response.ok() || response->status != 200) return false;
+  const std::string& text = response->body;
+  const auto first = text.find_first_not_of(" \r\n\t");
+  const auto last = text.find_last_not_of(" \r\n\t");
+  return first != std::string::npos && text.substr(first, last - first + 1) == "success";
+}
+
 }  // namespace
 
 const std::vector<std::chrono::milliseconds>& NotifySender::alipay_retry_delays() {
@@ -17,80 +31,29 @@ const std::vector<std::chrono::milliseconds>& NotifySender::alipay_retry_delays(
   return delays;
 }
 
-NotifySender::NotifySender(double retry_scale) : retry_scale_(retry_scale) {
-  thread_ = std::thread([this] { run(); });
-}
-
-NotifySender::~NotifySender() {
-  {
-    std::lock_guard lock(mutex_);
-    stopping_ = true;
-    wake_.notify_one();
-  }
-  thread_.join();
-}
-
 void NotifySender::send(std::string notify_url, const Params& signed_params,
                         std::chrono::milliseconds first_attempt_delay) {
-  std::lock_guard lock(mutex_);
-  queue_.push(Pending{std::move(notify_url), form_encode(signed_params), 0,
-                      std::chrono::steady_clock::now() + first_attempt_delay});
-  wake_.notify_one();
+  auto delivery = std::make_shared<Delivery>(Delivery{std::move(notify_url), form_encode(signed_params), 0});
+  timers_.schedule(first_attempt_delay, [this, delivery] { attempt(delivery); });
 }
 
-NotifySender::Stats NotifySender::stats() const {
-  std::lock_guard lock(mutex_);
-  return stats_;
-}
-
-bool NotifySender::attempt(const Pending& pending) {
-  auto url = http::parse_http_url(pending.url);
-  if (!url.ok()) return false;
-  http::Client client(url->endpoint, kAttemptTimeoutMs);
-  auto response = client.send("POST", url->target,
-                              {{"content-type", "application/x-www-form-urlencoded;charset=utf-8"}}, pending.body);
-  // Alipay accepts exactly "success" (surrounding whitespace tolerated); anything else is a failure.
-  if (!response.ok() || response->status != 200) return false;
-  const std::string& body = response->body;
-  const auto first = body.find_first_not_of(" \r\n\t");
-  const auto last = body.find_last_not_of(" \r\n\t");
-  return first != std::string::npos && body.substr(first, last - first + 1) == "success";
-}
-
-void NotifySender::run() {
-  std::unique_lock lock(mutex_);
-  while (true) {
-    if (stopping_) return;
-    if (queue_.empty()) {
-      wake_.wait(lock);
-      continue;
-    }
-    if (queue_.top().due > std::chrono::steady_clock::now()) {
-      wake_.wait_until(lock, queue_.top().due);
-      continue;
-    }
-    Pending pending = queue_.top();
-    queue_.pop();
-    ++stats_.attempts;
-    lock.unlock();
-    const bool delivered = attempt(pending);
-    lock.lock();
-    ++pending.attempts_made;
-    if (delivered) {
-      ++stats_.delivered;
-      continue;
-    }
-    const auto& delays = alipay_retry_delays();
-    if (pending.attempts_made > delays.size()) {
-      ++stats_.abandoned;
-      log::warn("sandbox_notify_abandoned", {{"url", pending.url}});
-      continue;
-    }
-    const auto delay = std::chrono::duration_cast<std::chrono::steady_clock::duration>(
-        delays[pending.attempts_made - 1] * retry_scale_);
-    pending.due = std::chrono::steady_clock::now() + delay;
-    queue_.push(std::move(pending));
+void NotifySender::attempt(std::shared_ptr<Delivery> delivery) {
+  ++attempts_;
+  const bool delivered = post_notify(delivery->url, delivery->body);
+  ++delivery->attempts_made;
+  if (delivered) {
+    ++delivered_;
+    return;
   }
+  const auto& delays = alipay_retry_delays();
+  if (delivery->attempts_made > delays.size()) {
+    ++abandoned_;
+    log::warn("sandbox_notify_abandoned", {{"url", delivery->url}});
+    return;
+  }
+  const auto delay = std::chrono::duration_cast<std::chrono::milliseconds>(
+      delays[delivery->attempts_made - 1] * retry_scale_);
+  timers_.schedule(delay, [this, delivery] { attempt(delivery); });
 }
 
 }  // namespace paygate::alipay

@@ -3,15 +3,14 @@
 // attempt), which tests compress with a scale factor.
 #pragma once
 
+#include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
-#include <mutex>
-#include <queue>
+#include <memory>
 #include <string>
-#include <thread>
 #include <vector>
 
+#include "core/timer_queue.h"
 #include "infra/channels/alipay/codec.h"
 
 namespace paygate::alipay {
@@ -19,10 +18,7 @@ namespace paygate::alipay {
 class NotifySender {
  public:
   // retry_scale 1.0 is Alipay's real schedule; 0.001 turns 4 minutes into 240 ms.
-  explicit NotifySender(double retry_scale);
-  NotifySender(const NotifySender&) = delete;
-  NotifySender& operator=(const NotifySender&) = delete;
-  ~NotifySender();
+  explicit NotifySender(double retry_scale) : retry_scale_(retry_scale) {}
 
   void send(std::string notify_url, const Params& signed_params,
             std::chrono::milliseconds first_attempt_delay = std::chrono::milliseconds(0));
@@ -32,29 +28,23 @@ class NotifySender {
     std::uint64_t delivered = 0;
     std::uint64_t abandoned = 0;
   };
-  Stats stats() const;
+  Stats stats() const { return Stats{attempts_.load(), delivered_.load(), abandoned_.load()}; }
 
   static const std::vector<std::chrono::milliseconds>& alipay_retry_delays();
 
  private:
-  using SteadyTime = std::chrono::steady_clock::time_point;
-  struct Pending {
+  struct Delivery {
     std::string url;
     std::string body;
     std::size_t attempts_made = 0;
-    SteadyTime due;
-    bool operator>(const Pending& other) const { return due > other.due; }
   };
-  void run();
-  bool attempt(const Pending& pending);
+  void attempt(std::shared_ptr<Delivery> delivery);
 
   const double retry_scale_;
-  mutable std::mutex mutex_;
-  std::condition_variable wake_;
-  std::priority_queue<Pending, std::vector<Pending>, std::greater<>> queue_;
-  bool stopping_ = false;
-  Stats stats_;
-  std::thread thread_;
+  std::atomic<std::uint64_t> attempts_{0};
+  std::atomic<std::uint64_t> delivered_{0};
+  std::atomic<std::uint64_t> abandoned_{0};
+  TimerQueue timers_;  // last member: its thread stops before the rest goes away
 };
 
 }  // namespace paygate::alipay
