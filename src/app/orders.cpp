@@ -279,15 +279,36 @@ Result<OrderPage> OrderService::list(const MerchantId& merchant_id, const ListOr
 }
 
 void OrderService::close(const MerchantId& merchant_id, std::string_view order_id, Completion<OrderEventOutcome> done) {
-  if (!is_order_id_syntax(order_id)) {
-    return done(make_error(ErrorCode::kOrderNotFound, fmt::format("order_id '{}' not found", order_id.substr(0, 64))));
-  }
-  store_.apply_order_event(
-      OrderEventCommand{merchant_id, OrderId{std::string(order_id)}, OrderEvent::kClose, clock_.now_unix_ms()},
-      [this, done = std::move(done)](Result<OrderEventOutcome> outcome) {
-        if (outcome.ok() && outcome->changed) events_.publish(outcome->order);
-        done(std::move(outcome));
-      });
+  auto order = get(merchant_id, order_id);
+  if (!order.ok()) return done(std::move(order).error());
+  ChannelGateway* gateway = order->status == OrderStatus::kPending && !order->payment_url.empty()
+                                ? channels_.by_account(order->channel_account_id)
+                                : nullptr;
+  auto close_here = [this, merchant_id, id = order->order_id](Completion<OrderEventOutcome> finish) {
+    store_.apply_order_event(OrderEventCommand{merchant_id, id, OrderEvent::kClose, clock_.now_unix_ms()},
+                             [this, finish = std::move(finish)](Result<OrderEventOutcome> outcome) {
+                               if (outcome.ok() && outcome->changed) events_.publish(outcome->order);
+                               finish(std::move(outcome));
+                             });
+  };
+  if (gateway == nullptr) return close_here(std::move(done));
+  // The channel closes first, so the payer can no longer pay a QR code we consider closed. If it was paid
+  // meanwhile, the payment is applied instead and closing is refused.
+  auto finish = std::make_shared<Completion<OrderEventOutcome>>(std::move(done));
+  const bool queued = workers_.submit([this, gateway, order = std::move(order).value(), close_here, finish]() mutable {
+    auto closed = gateway->close(order);
+    if (closed.ok()) return close_here(std::move(*finish));
+    if (closed.error().code == ErrorCode::kChannelOutcomeUnknown) return (*finish)(std::move(closed).error());
+    auto trade = gateway->query(order);
+    if (!trade.ok() || trade->status != ChannelTradeStatus::kPaid) return (*finish)(std::move(closed).error());
+    ChannelTradeEvent event{gateway->channel(), gateway->account_id(), "", order.order_id, trade->status,
+                            trade->amount_minor, trade->channel_trade_no, trade->paid_at_ms, "", clock_.now_unix_ms()};
+    store_.apply_channel_event(std::move(event), [this, finish](Result<ChannelTradeOutcome> outcome) {
+      if (outcome.ok() && outcome->changed) events_.publish(outcome->order);
+      (*finish)(make_error(ErrorCode::kOrderStatusInvalid, "the order was paid at the channel; it cannot be closed"));
+    });
+  });
+  if (!queued) (*finish)(make_error(ErrorCode::kRateLimited, "channel calls are saturated; retry shortly"));
 }
 
 }  // namespace paygate

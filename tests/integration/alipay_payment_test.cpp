@@ -252,3 +252,30 @@ TEST_F(AlipayPayments, PageAndWapOrdersGetASignedPayUrl) {
 
 }  // namespace
 }  // namespace paygate::test
+
+namespace paygate::test {
+namespace {
+
+TEST_F(AlipayPayments, ClosingAChannelOrderClosesTheTradeAtTheChannelFirst) {
+  start();
+  const json open_order = create_alipay_order("close-channel-1", 300);
+  const std::string id = open_order["order_id"];
+  auto closed = merchant().post("/api/v1/orders/" + id + "/close", "");
+  ASSERT_EQ(closed.status, 200) << closed.raw.body;
+  EXPECT_EQ(closed.data()["status"], "closed");
+  EXPECT_EQ(sandbox_pay(id), 409) << "the sandbox trade is closed too: the QR code can no longer be paid";
+
+  // Paid at the channel but not yet known here (notifies lost): closing applies the payment instead.
+  gateway_->terminate();
+  gateway_.reset();
+  start("http://127.0.0.1:9");
+  const json paid_order = create_alipay_order("close-channel-2", 400);
+  ASSERT_EQ(sandbox_pay(paid_order["order_id"]), 200);
+  auto refused = merchant().post("/api/v1/orders/" + paid_order["order_id"].get<std::string>() + "/close", "");
+  EXPECT_EQ(refused.status, 409);
+  EXPECT_EQ(refused.code(), "ORDER_STATUS_INVALID");
+  EXPECT_EQ(merchant().get("/api/v1/orders/" + paid_order["order_id"].get<std::string>()).data()["status"], "succeeded");
+}
+
+}  // namespace
+}  // namespace paygate::test
