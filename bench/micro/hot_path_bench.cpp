@@ -11,11 +11,15 @@
 namespace paygate {
 namespace {
 
-const std::string kBody = R"({"out_trade_no":"bench-abc-000000001234","amount":990,"subject":"bench order","notify_url":"http://127.0.0.1:9/hook"})";
+const std::string kBody =
+    R"({"out_trade_no":"bench-abc-000000001234","amount":990,"subject":"bench order","notify_url":"http://127.0.0.1:9/hook"})";
 
 void BM_HmacSha256(benchmark::State& state) {
-  const std::string canonical = canonical_request("POST", "/api/v1/orders", "1700000000", "0123456789abcdef", kBody);
-  for (auto _ : state) benchmark::DoNotOptimize(crypto::hmac_sha256("sk_0123456789012345678901234567890123456789012", canonical));
+  const std::string canonical =
+      canonical_request("POST", "/api/v1/orders", "1700000000", "0123456789abcdef", kBody);
+  for (auto _ : state)
+    benchmark::DoNotOptimize(
+        crypto::hmac_sha256("sk_0123456789012345678901234567890123456789012", canonical));
 }
 BENCHMARK(BM_HmacSha256);
 
@@ -37,21 +41,24 @@ BENCHMARK(BM_ParseCreateOrder);
 void BM_PreflightCreateOrder(benchmark::State& state) {
   const auto input = api::parse_create_order(kBody).value();
   for (auto _ : state) {
-    benchmark::DoNotOptimize(preflight_create_order(MerchantId{"mch_x"}, input, OrderConfig{}, 1'700'000'000'000));
+    benchmark::DoNotOptimize(
+        preflight_create_order(MerchantId{"mch_x"}, input, OrderConfig{}, 1'700'000'000'000));
   }
 }
 BENCHMARK(BM_PreflightCreateOrder);
 
 void BM_OrderToJson(benchmark::State& state) {
   const auto input = api::parse_create_order(kBody).value();
-  const Order order = preflight_create_order(MerchantId{"mch_x"}, input, OrderConfig{}, 1'700'000'000'000).value();
+  const Order order =
+      preflight_create_order(MerchantId{"mch_x"}, input, OrderConfig{}, 1'700'000'000'000).value();
   for (auto _ : state) benchmark::DoNotOptimize(api::order_to_json(order, "http://127.0.0.1:8080").dump());
 }
 BENCHMARK(BM_OrderToJson);
 
 void BM_OrderJsonText(benchmark::State& state) {
   const auto input = api::parse_create_order(kBody).value();
-  const Order order = preflight_create_order(MerchantId{"mch_x"}, input, OrderConfig{}, 1'700'000'000'000).value();
+  const Order order =
+      preflight_create_order(MerchantId{"mch_x"}, input, OrderConfig{}, 1'700'000'000'000).value();
   for (auto _ : state) benchmark::DoNotOptimize(api::order_json_text(order, "http://127.0.0.1:8080"));
 }
 BENCHMARK(BM_OrderJsonText);

@@ -50,8 +50,9 @@ void Gateway::add_cashier_routes() {
     http::Response page;
     page.content_type = "text/html; charset=utf-8";
     page.body = std::string(web_asset("cashier.html").value_or("cashier page missing"));
-    page.headers.emplace_back("content-security-policy",
-                              "default-src 'self'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src 'self' data:");
+    page.headers.emplace_back(
+        "content-security-policy",
+        "default-src 'self'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src 'self' data:");
     page.headers.emplace_back("x-frame-options", "DENY");
     reply(std::move(page));
   });
@@ -62,44 +63,52 @@ void Gateway::add_cashier_routes() {
     reply(ok_response(200, cashier_state(*order, *cashier), context.request_id));
   });
 
-  add("GET", "/pay/{order_id}/events", false, [cashier](const RequestContext& context, http::Responder reply) {
-    auto order = cashier->find(context.param("order_id"));
-    if (!order.ok()) return reply(error_response(order.error(), context.request_id));
-    auto stream = std::make_shared<http::EventStream>();
-    std::weak_ptr<http::EventStream> weak = stream;
-    const OrderId order_id = order->order_id;
-    const std::uint64_t token = cashier->events().subscribe(order_id, [weak, cashier](const Order& changed) {
-      if (auto live = weak.lock()) live->push("state", cashier_state(changed, *cashier).dump());
-    });
-    stream->on_finish([cashier, order_id, token] { cashier->events().unsubscribe(order_id, token); });
-    // The current state first, so a page that connects late is never behind.
-    stream->push("state", cashier_state(*order, *cashier).dump());
-    http::Response response;
-    response.stream = std::move(stream);
-    reply(std::move(response));
-  });
+  add("GET", "/pay/{order_id}/events", false,
+      [cashier](const RequestContext& context, http::Responder reply) {
+        auto order = cashier->find(context.param("order_id"));
+        if (!order.ok()) return reply(error_response(order.error(), context.request_id));
+        auto stream = std::make_shared<http::EventStream>();
+        std::weak_ptr<http::EventStream> weak = stream;
+        const OrderId order_id = order->order_id;
+        const std::uint64_t token =
+            cashier->events().subscribe(order_id, [weak, cashier](const Order& changed) {
+              if (auto live = weak.lock()) live->push("state", cashier_state(changed, *cashier).dump());
+            });
+        stream->on_finish([cashier, order_id, token] { cashier->events().unsubscribe(order_id, token); });
+        // The current state first, so a page that connects late is never behind.
+        stream->push("state", cashier_state(*order, *cashier).dump());
+        http::Response response;
+        response.stream = std::move(stream);
+        reply(std::move(response));
+      });
 
-  add("POST", "/pay/{order_id}/channel", false, [cashier](const RequestContext& context, http::Responder reply) {
-    const json body = json::parse(context.request.body, nullptr, false);
-    if (body.is_discarded() || !body.is_object() || !body.value("channel", json()).is_string() ||
-        !body.value("method", json()).is_string()) {
-      return reply(error_response(make_error(ErrorCode::kInvalidParameter, "body: needs string channel and method"),
-                                  context.request_id));
-    }
-    cashier->choose(context.param("order_id"), body["channel"], body["method"],
-                    context.on_connection<Order>([reply, cashier, request_id = context.request_id](Result<Order> order) {
-                      if (!order.ok()) return reply(error_response(order.error(), request_id));
-                      reply(ok_response(200, cashier_state(*order, *cashier), request_id));
-                    }));
-  });
-
-  add("POST", "/pay/{order_id}/sandbox-pay", false, [cashier](const RequestContext& context, http::Responder reply) {
-    cashier->pay_in_sandbox(context.param("order_id"),
-                            context.on_connection<Order>([reply, cashier, request_id = context.request_id](Result<Order> order) {
+  add("POST", "/pay/{order_id}/channel", false,
+      [cashier](const RequestContext& context, http::Responder reply) {
+        const json body = json::parse(context.request.body, nullptr, false);
+        if (body.is_discarded() || !body.is_object() || !body.value("channel", json()).is_string() ||
+            !body.value("method", json()).is_string()) {
+          return reply(error_response(
+              make_error(ErrorCode::kInvalidParameter, "body: needs string channel and method"),
+              context.request_id));
+        }
+        cashier->choose(context.param("order_id"), body["channel"], body["method"],
+                        context.on_connection<Order>(
+                            [reply, cashier, request_id = context.request_id](Result<Order> order) {
                               if (!order.ok()) return reply(error_response(order.error(), request_id));
                               reply(ok_response(200, cashier_state(*order, *cashier), request_id));
                             }));
-  });
+      });
+
+  add("POST", "/pay/{order_id}/sandbox-pay", false,
+      [cashier](const RequestContext& context, http::Responder reply) {
+        cashier->pay_in_sandbox(context.param("order_id"),
+                                context.on_connection<Order>(
+                                    [reply, cashier, request_id = context.request_id](Result<Order> order) {
+                                      if (!order.ok())
+                                        return reply(error_response(order.error(), request_id));
+                                      reply(ok_response(200, cashier_state(*order, *cashier), request_id));
+                                    }));
+      });
 }
 
 }  // namespace paygate::api

@@ -3,10 +3,10 @@
 #include <chrono>
 
 #include "api/envelope.h"
+#include "core/ids.h"
 #include "core/log.h"
 #include "core/text.h"
 #include "fmt/format.h"
-#include "core/ids.h"
 
 namespace paygate::api {
 namespace {
@@ -23,8 +23,8 @@ std::string continue_trace(std::string_view incoming) {
   std::string trace_id;
   std::string flags = "01";
   if (incoming.size() == 55 && incoming.substr(0, 3) == "00-" && incoming[35] == '-' && incoming[52] == '-' &&
-      is_hex(incoming.substr(3, 32), 32) && is_hex(incoming.substr(36, 16), 16) && is_hex(incoming.substr(53, 2), 2) &&
-      incoming.substr(3, 32) != std::string(32, '0')) {
+      is_hex(incoming.substr(3, 32), 32) && is_hex(incoming.substr(36, 16), 16) &&
+      is_hex(incoming.substr(53, 2), 2) && incoming.substr(3, 32) != std::string(32, '0')) {
     trace_id = std::string(incoming.substr(3, 32));
     flags = std::string(incoming.substr(53, 2));
   } else {
@@ -46,9 +46,9 @@ RouteMetrics::RouteMetrics(MetricsRegistry& registry, std::string route, std::st
     : registry_(registry),
       route_(std::move(route)),
       method_(std::move(method)),
-      latency_seconds_(registry.histogram("paygate_http_request_duration_seconds",
-                                          "HTTP request latency by route and method",
-                                          {{"route", route_}, {"method", method_}}, latency_buckets_seconds())) {}
+      latency_seconds_(registry.histogram(
+          "paygate_http_request_duration_seconds", "HTTP request latency by route and method",
+          {{"route", route_}, {"method", method_}}, latency_buckets_seconds())) {}
 
 void RouteMetrics::record(int status, double seconds) {
   latency_seconds_.observe(seconds);
@@ -56,8 +56,9 @@ void RouteMetrics::record(int status, double seconds) {
   Counter* counter = requests_by_status_[status].load(std::memory_order_acquire);
   if (counter == nullptr) {
     // First response with this status on this route: the registry returns the same series to racing threads.
-    counter = &registry_.counter("paygate_http_requests_total", "HTTP requests by route, method and status",
-                                 {{"route", route_}, {"method", method_}, {"status", std::to_string(status)}});
+    counter =
+        &registry_.counter("paygate_http_requests_total", "HTTP requests by route, method and status",
+                           {{"route", route_}, {"method", method_}, {"status", std::to_string(status)}});
     requests_by_status_[status].store(counter, std::memory_order_release);
   }
   counter->increment();
@@ -86,15 +87,16 @@ http::Responder Gateway::instrument(const std::shared_ptr<RequestContext>& conte
     const http::Request& request = context->request;
     metrics.record(response.status, seconds);
     if (services_.access_log) {
-      log::info("http_request", {{"request_id", context->request_id},
-                                 {"trace_id", std::string_view(context->traceparent).substr(3, 32)},
-                                 {"method", request.method},
-                                 {"route", route},
-                                 {"path", request.path()},
-                                 {"status", response.status},
-                                 {"duration_ms", seconds * 1000.0},
-                                 {"remote", request.remote_address},
-                                 {"merchant_id", context->merchant ? context->merchant->merchant_id.value : ""}});
+      log::info("http_request",
+                {{"request_id", context->request_id},
+                 {"trace_id", std::string_view(context->traceparent).substr(3, 32)},
+                 {"method", request.method},
+                 {"route", route},
+                 {"path", request.path()},
+                 {"status", response.status},
+                 {"duration_ms", seconds * 1000.0},
+                 {"remote", request.remote_address},
+                 {"merchant_id", context->merchant ? context->merchant->merchant_id.value : ""}});
     }
     respond(std::move(response));
   });
@@ -108,16 +110,19 @@ void Gateway::handle(const http::Request& request, http::Responder respond) {
 
   auto match = router_.match(request.method, request.path());
   const bool matched = match.outcome == http::Router<RouteSpec>::Outcome::kMatched;
-  http::Responder reply = instrument(context, matched ? match.pattern : std::string_view("unmatched"),
-                                     matched ? *match.target->metrics : unmatched_metrics_, std::move(respond));
+  http::Responder reply =
+      instrument(context, matched ? match.pattern : std::string_view("unmatched"),
+                 matched ? *match.target->metrics : unmatched_metrics_, std::move(respond));
   try {
     if (match.outcome == http::Router<RouteSpec>::Outcome::kNotFound) {
-      return reply(error_response(make_error(ErrorCode::kRouteNotFound, "no endpoint at this path"), context->request_id));
+      return reply(error_response(make_error(ErrorCode::kRouteNotFound, "no endpoint at this path"),
+                                  context->request_id));
     }
     if (match.outcome == http::Router<RouteSpec>::Outcome::kMethodNotAllowed) {
-      return reply(error_response(
-          make_error(ErrorCode::kMethodNotAllowed, fmt::format("{} is not allowed here", request.method.substr(0, 16))),
-          context->request_id));
+      return reply(
+          error_response(make_error(ErrorCode::kMethodNotAllowed,
+                                    fmt::format("{} is not allowed here", request.method.substr(0, 16))),
+                         context->request_id));
     }
     const RouteSpec& route = *match.target;
     context->params = std::move(match.params);
@@ -133,8 +138,9 @@ void Gateway::handle(const http::Request& request, http::Responder respond) {
     route.handler(*context, reply);
   } catch (const std::exception& e) {
     log::error("handler_threw", {{"request_id", context->request_id}, {"error", e.what()}});
-    reply(error_response(make_error(ErrorCode::kInternal, "unexpected error; see the log for this request_id"),
-                         context->request_id));
+    reply(
+        error_response(make_error(ErrorCode::kInternal, "unexpected error; see the log for this request_id"),
+                       context->request_id));
   }
 }
 
@@ -149,7 +155,8 @@ void Gateway::run_idempotent(const std::shared_ptr<RequestContext>& context, con
   const RouteHandler& handler = route.handler;
   services_.idempotency.claim(
       context->merchant_id(), key, std::move(fingerprint),
-      context->on_connection<IdempotencyDecision>([this, context, key, &handler, respond](Result<IdempotencyDecision> decision) {
+      context->on_connection<IdempotencyDecision>([this, context, key, &handler,
+                                                   respond](Result<IdempotencyDecision> decision) {
         if (!decision.ok()) return respond(error_response(decision.error(), context->request_id));
         switch (decision->verdict) {
           case IdempotencyVerdict::kReplay: {
@@ -160,13 +167,14 @@ void Gateway::run_idempotent(const std::shared_ptr<RequestContext>& context, con
             return respond(std::move(replay));
           }
           case IdempotencyVerdict::kFingerprintMismatch:
-            return respond(error_response(
-                make_error(ErrorCode::kIdempotencyKeyReused, "Idempotency-Key was first used with a different request"),
-                context->request_id));
+            return respond(
+                error_response(make_error(ErrorCode::kIdempotencyKeyReused,
+                                          "Idempotency-Key was first used with a different request"),
+                               context->request_id));
           case IdempotencyVerdict::kInProgress:
-            return respond(error_response(
-                make_error(ErrorCode::kIdempotencyKeyInUse, "a request with this Idempotency-Key is still running"),
-                context->request_id));
+            return respond(error_response(make_error(ErrorCode::kIdempotencyKeyInUse,
+                                                     "a request with this Idempotency-Key is still running"),
+                                          context->request_id));
           case IdempotencyVerdict::kProceed:
             break;
         }
@@ -174,11 +182,11 @@ void Gateway::run_idempotent(const std::shared_ptr<RequestContext>& context, con
         handler(*context, http::Responder([this, context, key, respond](http::Response response) {
           auto stored_body = response.body;
           const int status = response.status;
-          services_.idempotency.finish(context->merchant_id(), key, status, std::move(stored_body),
-                                       context->on_connection<bool>(
-                                           [respond, response = std::move(response)](Result<bool>) mutable {
-                                             respond(std::move(response));
-                                           }));
+          services_.idempotency.finish(
+              context->merchant_id(), key, status, std::move(stored_body),
+              context->on_connection<bool>([respond, response = std::move(response)](Result<bool>) mutable {
+                respond(std::move(response));
+              }));
         }));
       }));
 }

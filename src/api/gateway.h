@@ -34,12 +34,13 @@ struct RequestContext {
   // Wraps a store completion so that it runs on this request's connection thread.
   template <class T, class F>
   std::function<void(Result<T>)> on_connection(F continuation) const {
-    return [run = request.run_on_connection, continuation = std::move(continuation)](Result<T> result) mutable {
-      if (!run) return continuation(std::move(result));
-      run([continuation = std::move(continuation), result = std::move(result)]() mutable {
-        continuation(std::move(result));
-      });
-    };
+    return
+        [run = request.run_on_connection, continuation = std::move(continuation)](Result<T> result) mutable {
+          if (!run) return continuation(std::move(result));
+          run([continuation = std::move(continuation), result = std::move(result)]() mutable {
+            continuation(std::move(result));
+          });
+        };
   }
 };
 
@@ -89,7 +90,8 @@ class Gateway {
   void add_system_routes();
   void add_notify_routes();
   void add_cashier_routes();
-  void run_idempotent(const std::shared_ptr<RequestContext>& context, const RouteSpec& route, http::Responder respond);
+  void run_idempotent(const std::shared_ptr<RequestContext>& context, const RouteSpec& route,
+                      http::Responder respond);
   http::Responder instrument(const std::shared_ptr<RequestContext>& context, std::string_view route,
                              RouteMetrics& metrics, http::Responder respond);
 

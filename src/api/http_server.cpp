@@ -3,24 +3,24 @@
 
 #include "api/http_server.h"
 
+#include <pthread.h>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-#include <pthread.h>
 
 #include <list>
-#include <optional>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include "core/log.h"
@@ -40,7 +40,8 @@ constexpr std::size_t kReadChunkBytes = 4096;
 Response limit_response(int status, std::string_view code, std::string_view message) {
   Response response;
   response.status = status;
-  response.body = fmt::format(R"({{"code":"{}","message":"{}","data":null,"request_id":null}})", code, message);
+  response.body =
+      fmt::format(R"({{"code":"{}","message":"{}","data":null,"request_id":null}})", code, message);
   return response;
 }
 
@@ -64,8 +65,8 @@ struct Server::Impl {
         acceptor(io),
         signals(io, SIGINT, SIGTERM),
         open_connections(metrics.gauge("paygate_http_open_connections", "Open client connections")),
-        refused_connections(
-            metrics.counter("paygate_http_refused_connections_total", "Connections closed at once: too many open")) {}
+        refused_connections(metrics.counter("paygate_http_refused_connections_total",
+                                            "Connections closed at once: too many open")) {}
 
   ServerLimits limits;
   Handler handler;
@@ -88,7 +89,8 @@ struct Server::Impl {
   net::awaitable<void> accept_loop();
   net::awaitable<void> serve(tcp::socket socket);
   net::awaitable<Response> dispatch(Request& request);
-  net::awaitable<void> stream_events(beast::tcp_stream& stream, Connection& connection, const Response& response);
+  net::awaitable<void> stream_events(beast::tcp_stream& stream, Connection& connection,
+                                     const Response& response);
   void begin_shutdown();
   net::io_context& pick_context() {
     const std::size_t index = next_context++ % (extra_contexts.size() + 1);
@@ -148,8 +150,8 @@ net::awaitable<void> Server::Impl::serve(tcp::socket socket) {
     // Wait for the first byte of the next request under the idle timeout...
     if (buffer.size() == 0) {
       stream.expires_after(std::chrono::milliseconds(limits.idle_timeout_ms));
-      const std::size_t n =
-          co_await stream.async_read_some(buffer.prepare(kReadChunkBytes), net::redirect_error(net::use_awaitable, ec));
+      const std::size_t n = co_await stream.async_read_some(buffer.prepare(kReadChunkBytes),
+                                                            net::redirect_error(net::use_awaitable, ec));
       if (ec) break;
       buffer.commit(n);
     }
@@ -322,7 +324,8 @@ void Server::Impl::begin_shutdown() {
       io,
       [this]() -> net::awaitable<void> {
         net::steady_timer timer(io);
-        const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(limits.shutdown_timeout_ms);
+        const auto deadline =
+            std::chrono::steady_clock::now() + std::chrono::milliseconds(limits.shutdown_timeout_ms);
         while (connection_count.load() > 0 && std::chrono::steady_clock::now() < deadline) {
           close_idle_connections();
           timer.expires_after(10ms);
@@ -330,7 +333,8 @@ void Server::Impl::begin_shutdown() {
           co_await timer.async_wait(net::redirect_error(net::use_awaitable, wait_ec));
         }
         if (connection_count.load() > 0) {
-          log::warn("shutdown_timeout", {{"open_connections", static_cast<std::int64_t>(connection_count.load())}});
+          log::warn("shutdown_timeout",
+                    {{"open_connections", static_cast<std::int64_t>(connection_count.load())}});
         }
         io.stop();
         for (auto& context : extra_contexts) context->stop();
@@ -346,7 +350,8 @@ Server::~Server() = default;
 Result<std::uint16_t> Server::listen(const std::string& host, std::uint16_t port) {
   beast::error_code ec;
   const auto address = net::ip::make_address(host, ec);
-  if (ec) return make_error(ErrorCode::kInvalidParameter, fmt::format("listen: '{}' is not an IP address", host));
+  if (ec)
+    return make_error(ErrorCode::kInvalidParameter, fmt::format("listen: '{}' is not an IP address", host));
   const tcp::endpoint endpoint{address, port};
   auto& acceptor = impl_->acceptor;
   acceptor.open(endpoint.protocol(), ec);
@@ -354,7 +359,8 @@ Result<std::uint16_t> Server::listen(const std::string& host, std::uint16_t port
   if (!ec) acceptor.bind(endpoint, ec);
   if (!ec) acceptor.listen(net::socket_base::max_listen_connections, ec);
   if (ec) {
-    return make_error(ErrorCode::kInvalidParameter, fmt::format("listen: cannot bind {}:{}: {}", host, port, ec.message()));
+    return make_error(ErrorCode::kInvalidParameter,
+                      fmt::format("listen: cannot bind {}:{}: {}", host, port, ec.message()));
   }
   return acceptor.local_endpoint().port();
 }

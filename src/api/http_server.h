@@ -16,9 +16,9 @@ namespace paygate::http {
 struct ServerLimits {
   std::uint32_t header_bytes_max = 16 * 1024;
   std::uint32_t body_bytes_max = 64 * 1024;
-  std::uint32_t read_timeout_ms = 10'000;   // the whole request, from its first byte
-  std::uint32_t idle_timeout_ms = 60'000;   // between requests on a keep-alive connection
-  std::uint32_t connections_max = 10'000;   // beyond this, new connections are closed at once
+  std::uint32_t read_timeout_ms = 10'000;  // the whole request, from its first byte
+  std::uint32_t idle_timeout_ms = 60'000;  // between requests on a keep-alive connection
+  std::uint32_t connections_max = 10'000;  // beyond this, new connections are closed at once
   std::uint32_t shutdown_timeout_ms = 10'000;
 };
 

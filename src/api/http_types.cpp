@@ -109,7 +109,8 @@ std::optional<std::string> query_param(std::string_view query, std::string_view 
     const auto equals = pair.find('=');
     const std::string_view key = pair.substr(0, equals);
     if (key != name) continue;
-    const std::string_view value = equals == std::string_view::npos ? std::string_view{} : pair.substr(equals + 1);
+    const std::string_view value =
+        equals == std::string_view::npos ? std::string_view{} : pair.substr(equals + 1);
     auto decoded = url_decode(value);
     return decoded ? decoded : std::optional<std::string>(std::string{});
   }

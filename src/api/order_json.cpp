@@ -39,8 +39,8 @@ Status read_integer(const json& body, const char* field, std::optional<std::int6
 }
 
 constexpr std::array<std::string_view, 11> kCreateFields = {
-    "out_trade_no", "amount", "currency", "subject", "channel", "method", "notify_url", "expire_seconds",
-    "metadata", "client_ip", "user_id"};
+    "out_trade_no", "amount",         "currency", "subject",   "channel", "method",
+    "notify_url",   "expire_seconds", "metadata", "client_ip", "user_id"};
 
 }  // namespace
 
@@ -55,12 +55,13 @@ Result<CreateOrderInput> parse_create_order(std::string_view text) {
     }
   }
   CreateOrderInput input;
-  for (auto status : {read_string(body, "out_trade_no", input.out_trade_no),
-                      read_integer(body, "amount", input.amount_minor), read_string(body, "currency", input.currency),
-                      read_string(body, "subject", input.subject), read_string(body, "channel", input.channel),
-                      read_string(body, "method", input.method), read_string(body, "notify_url", input.notify_url),
-                      read_integer(body, "expire_seconds", input.expire_seconds),
-                      read_string(body, "client_ip", input.client_ip), read_string(body, "user_id", input.user_id)}) {
+  for (auto status :
+       {read_string(body, "out_trade_no", input.out_trade_no),
+        read_integer(body, "amount", input.amount_minor), read_string(body, "currency", input.currency),
+        read_string(body, "subject", input.subject), read_string(body, "channel", input.channel),
+        read_string(body, "method", input.method), read_string(body, "notify_url", input.notify_url),
+        read_integer(body, "expire_seconds", input.expire_seconds),
+        read_string(body, "client_ip", input.client_ip), read_string(body, "user_id", input.user_id)}) {
     if (!status) return std::move(status).error();
   }
   if (auto it = body.find("metadata"); it != body.end() && !it->is_null()) {
@@ -123,7 +124,8 @@ std::string order_json_text(const Order& order, std::string_view public_base_url
 
 json order_to_json(const Order& order, std::string_view public_base_url) {
   auto optional_text = [](const std::string& text) { return text.empty() ? json(nullptr) : json(text); };
-  json metadata = order.metadata_json.empty() ? json(nullptr) : json::parse(order.metadata_json, nullptr, false);
+  json metadata =
+      order.metadata_json.empty() ? json(nullptr) : json::parse(order.metadata_json, nullptr, false);
   return json{
       {"order_id", order.order_id.value},
       {"out_trade_no", order.out_trade_no},

@@ -12,8 +12,9 @@ void Gateway::add_system_routes() {
 
   add("GET", "/readyz", false, [this](const RequestContext& context, http::Responder reply) {
     if (services_.ready && !services_.ready()) {
-      return reply(error_response(make_error(ErrorCode::kShuttingDown, "not ready: shutting down or store unavailable"),
-                                  context.request_id));
+      return reply(error_response(
+          make_error(ErrorCode::kShuttingDown, "not ready: shutting down or store unavailable"),
+          context.request_id));
     }
     reply(ok_response(200, nlohmann::json{{"status", "ready"}}, context.request_id));
   });

@@ -26,9 +26,10 @@ Result<Merchant> Authenticator::authenticate(const SignedRequest& request) {
   }
   auto fields = parse_authorization(request.authorization);
   if (!fields) {
-    return make_error(ErrorCode::kAuthMalformed,
-                      "Authorization must be PAYGATE-HMAC-SHA256 merchant_id=\"…\",timestamp=\"…\",nonce=\"…\","
-                      "signature=\"…\"");
+    return make_error(
+        ErrorCode::kAuthMalformed,
+        "Authorization must be PAYGATE-HMAC-SHA256 merchant_id=\"…\",timestamp=\"…\",nonce=\"…\","
+        "signature=\"…\"");
   }
   std::int64_t timestamp_s = 0;
   const auto* end = fields->timestamp.data() + fields->timestamp.size();
@@ -38,24 +39,26 @@ Result<Merchant> Authenticator::authenticate(const SignedRequest& request) {
   }
   if (fields->nonce.size() < 8 || fields->nonce.size() > 64 ||
       !std::all_of(fields->nonce.begin(), fields->nonce.end(), is_nonce_char)) {
-    return make_error(ErrorCode::kAuthMalformed, "Authorization nonce must be 8-64 characters of [A-Za-z0-9_-]");
+    return make_error(ErrorCode::kAuthMalformed,
+                      "Authorization nonce must be 8-64 characters of [A-Za-z0-9_-]");
   }
   const std::int64_t now_ms = clock_.now_unix_ms();
   const std::int64_t timestamp_ms = timestamp_s * 1000;
   if (timestamp_ms < now_ms - window_ms_ || timestamp_ms > now_ms + window_ms_) {
     return make_error(ErrorCode::kTimestampExpired,
-                      fmt::format("Authorization timestamp is more than {} s from server time {}", window_ms_ / 1000,
-                                  now_ms / 1000));
+                      fmt::format("Authorization timestamp is more than {} s from server time {}",
+                                  window_ms_ / 1000, now_ms / 1000));
   }
 
   auto found = merchants_.find(MerchantId{fields->merchant_id});
   if (!found.ok()) return std::move(found).error();
-  if (!found->has_value()) return make_error(ErrorCode::kMerchantUnknown, "merchant_id is not a known merchant");
+  if (!found->has_value())
+    return make_error(ErrorCode::kMerchantUnknown, "merchant_id is not a known merchant");
   const Merchant& merchant = **found;
 
   const std::string expected = sign_canonical_request(
-      merchant.secret,
-      canonical_request(request.method, request.path_and_query, fields->timestamp, fields->nonce, request.body));
+      merchant.secret, canonical_request(request.method, request.path_and_query, fields->timestamp,
+                                         fields->nonce, request.body));
   if (!crypto::constant_time_equal(expected, fields->signature)) {
     return make_error(ErrorCode::kSignatureInvalid,
                       "signature does not match METHOD\\nPATH?QUERY\\nTIMESTAMP\\nNONCE\\nBODY\\n");
@@ -64,9 +67,12 @@ Result<Merchant> Authenticator::authenticate(const SignedRequest& request) {
 
   // The nonce must be remembered for as long as its timestamp could still pass the window check.
   switch (nonces_.remember(merchant.merchant_id.value, fields->nonce, timestamp_ms + window_ms_, now_ms)) {
-    case NonceVerdict::kFresh: return **found;
-    case NonceVerdict::kReused: return make_error(ErrorCode::kNonceReused, "nonce was already used");
-    case NonceVerdict::kCacheFull: return make_error(ErrorCode::kRateLimited, "too many requests in the nonce window");
+    case NonceVerdict::kFresh:
+      return **found;
+    case NonceVerdict::kReused:
+      return make_error(ErrorCode::kNonceReused, "nonce was already used");
+    case NonceVerdict::kCacheFull:
+      return make_error(ErrorCode::kRateLimited, "too many requests in the nonce window");
   }
   return make_error(ErrorCode::kInternal, "unreachable");
 }

@@ -25,19 +25,22 @@ std::vector<Channel> CashierService::available_channels() const {
   return out;
 }
 
-void CashierService::choose(std::string_view order_id, const std::string& channel_name, const std::string& method,
-                            Completion<Order> done) {
+void CashierService::choose(std::string_view order_id, const std::string& channel_name,
+                            const std::string& method, Completion<Order> done) {
   auto order = find(order_id);
   if (!order.ok()) return done(std::move(order).error());
   const auto channel = parse_channel(channel_name);
-  if (!channel) return done(make_error(ErrorCode::kInvalidParameter, "channel: must be alipay, wechatpay or unionpay"));
+  if (!channel)
+    return done(make_error(ErrorCode::kInvalidParameter, "channel: must be alipay, wechatpay or unionpay"));
   if (!is_method_of(*channel, method)) {
-    return done(make_error(ErrorCode::kInvalidParameter,
-                           fmt::format("method: must be one of {} for channel {}", methods_of(*channel), channel_name)));
+    return done(make_error(
+        ErrorCode::kInvalidParameter,
+        fmt::format("method: must be one of {} for channel {}", methods_of(*channel), channel_name)));
   }
   ChannelGateway* gateway = channels_.for_channel(*channel);
   if (gateway == nullptr) {
-    return done(make_error(ErrorCode::kChannelUnavailable, fmt::format("channel: {} is not available", channel_name)));
+    return done(make_error(ErrorCode::kChannelUnavailable,
+                           fmt::format("channel: {} is not available", channel_name)));
   }
   store_.choose_channel(order->order_id, *channel, method, gateway->account_id(),
                         [this, done = std::move(done)](Result<Order> chosen) mutable {

@@ -15,7 +15,8 @@ namespace paygate {
 
 class MerchantDirectory {
  public:
-  MerchantDirectory(Store& store, const Clock& clock, std::int64_t ttl_ms = 10'000, std::size_t entries_max = 100'000);
+  MerchantDirectory(Store& store, const Clock& clock, std::int64_t ttl_ms = 10'000,
+                    std::size_t entries_max = 100'000);
 
   // nullopt: no such merchant. An error: the store could not answer.
   Result<std::optional<Merchant>> find(const MerchantId& merchant_id);

@@ -62,8 +62,8 @@ std::string format_authorization(const AuthorizationFields& fields) {
                      fields.merchant_id, fields.timestamp, fields.nonce, fields.signature);
 }
 
-std::string canonical_request(std::string_view method, std::string_view path_and_query, std::string_view timestamp,
-                              std::string_view nonce, std::string_view body) {
+std::string canonical_request(std::string_view method, std::string_view path_and_query,
+                              std::string_view timestamp, std::string_view nonce, std::string_view body) {
   std::string out;
   out.reserve(method.size() + path_and_query.size() + timestamp.size() + nonce.size() + body.size() + 5);
   out.append(method).push_back('\n');
@@ -78,14 +78,15 @@ std::string sign_canonical_request(std::string_view secret, std::string_view can
   return crypto::base64_encode(crypto::hmac_sha256(secret, canonical));
 }
 
-std::string sign_request_header(std::string_view merchant_id, std::string_view secret, std::string_view method,
-                                std::string_view path_and_query, std::string_view body, std::int64_t unix_seconds) {
+std::string sign_request_header(std::string_view merchant_id, std::string_view secret,
+                                std::string_view method, std::string_view path_and_query,
+                                std::string_view body, std::int64_t unix_seconds) {
   AuthorizationFields fields;
   fields.merchant_id = std::string(merchant_id);
   fields.timestamp = std::to_string(unix_seconds);
   fields.nonce = crypto::random_hex(16);
-  fields.signature =
-      sign_canonical_request(secret, canonical_request(method, path_and_query, fields.timestamp, fields.nonce, body));
+  fields.signature = sign_canonical_request(
+      secret, canonical_request(method, path_and_query, fields.timestamp, fields.nonce, body));
   return format_authorization(fields);
 }
 

@@ -24,12 +24,13 @@ struct AuthorizationFields {
 std::optional<AuthorizationFields> parse_authorization(std::string_view header);
 std::string format_authorization(const AuthorizationFields& fields);
 
-std::string canonical_request(std::string_view method, std::string_view path_and_query, std::string_view timestamp,
-                              std::string_view nonce, std::string_view body);
+std::string canonical_request(std::string_view method, std::string_view path_and_query,
+                              std::string_view timestamp, std::string_view nonce, std::string_view body);
 std::string sign_canonical_request(std::string_view secret, std::string_view canonical);
 
 // Signs a request as a merchant would: a fresh nonce and the given timestamp.
-std::string sign_request_header(std::string_view merchant_id, std::string_view secret, std::string_view method,
-                                std::string_view path_and_query, std::string_view body, std::int64_t unix_seconds);
+std::string sign_request_header(std::string_view merchant_id, std::string_view secret,
+                                std::string_view method, std::string_view path_and_query,
+                                std::string_view body, std::int64_t unix_seconds);
 
 }  // namespace paygate

@@ -16,8 +16,8 @@ void NonceCache::prune(Shard& shard, std::int64_t now_ms) {
   }
 }
 
-NonceVerdict NonceCache::remember(std::string_view merchant_id, std::string_view nonce, std::int64_t expires_at_ms,
-                                  std::int64_t now_ms) {
+NonceVerdict NonceCache::remember(std::string_view merchant_id, std::string_view nonce,
+                                  std::int64_t expires_at_ms, std::int64_t now_ms) {
   std::string key;
   key.reserve(merchant_id.size() + nonce.size() + 1);
   key.append(merchant_id).push_back('\n');

@@ -17,22 +17,18 @@ void NotifyService::handle(Channel channel, std::string_view account_id, std::st
     log::warn("notify_rejected", {{"account", gateway->account_id()}, {"reason", notify.error().message}});
     return done(NotifyAnswer{false, std::string(gateway->notify_answer(false))});
   }
-  ChannelTradeEvent event{channel,
-                          gateway->account_id(),
-                          notify->notify_id,
-                          notify->order_id,
-                          notify->status,
-                          notify->amount_minor,
-                          notify->channel_trade_no,
-                          notify->paid_at_ms,
-                          std::move(body),
-                          clock_.now_unix_ms()};
-  store_.apply_channel_event(std::move(event), [this, gateway, done = std::move(done)](Result<ChannelTradeOutcome> outcome) {
+  ChannelTradeEvent event{
+      channel,         gateway->account_id(), notify->notify_id,        notify->order_id,
+      notify->status,  notify->amount_minor,  notify->channel_trade_no, notify->paid_at_ms,
+      std::move(body), clock_.now_unix_ms()};
+  store_.apply_channel_event(std::move(event), [this, gateway,
+                                                done = std::move(done)](Result<ChannelTradeOutcome> outcome) {
     if (!outcome.ok()) {
       log::warn("notify_rejected", {{"account", gateway->account_id()}, {"reason", outcome.error().message}});
       return done(NotifyAnswer{false, std::string(gateway->notify_answer(false))});
     }
-    if (outcome->duplicate_notify) log::info("notify_duplicate", {{"order_id", outcome->order.order_id.value}});
+    if (outcome->duplicate_notify)
+      log::info("notify_duplicate", {{"order_id", outcome->order.order_id.value}});
     if (outcome->changed) events_.publish(outcome->order);
     done(NotifyAnswer{true, std::string(gateway->notify_answer(true))});
   });

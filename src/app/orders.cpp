@@ -45,8 +45,17 @@ bool is_ip_address(const std::string& text) {
 // Canonical text of the fields that define the order; equal fingerprints mean "the same create request".
 std::string fingerprint(const CreateOrderInput& input, const Order& order) {
   std::string canonical = fmt::format(
-      "out_trade_no={}\x1f" "amount={}\x1f" "currency={}\x1f" "subject={}\x1f" "channel={}\x1f" "method={}\x1f"
-      "notify_url={}\x1f" "expire_seconds={}\x1f" "metadata={}\x1f" "client_ip={}\x1f" "user_id={}",
+      "out_trade_no={}\x1f"
+      "amount={}\x1f"
+      "currency={}\x1f"
+      "subject={}\x1f"
+      "channel={}\x1f"
+      "method={}\x1f"
+      "notify_url={}\x1f"
+      "expire_seconds={}\x1f"
+      "metadata={}\x1f"
+      "client_ip={}\x1f"
+      "user_id={}",
       order.out_trade_no, order.amount.minor, currency_code(order.amount.currency), order.subject,
       order.channel ? to_string(*order.channel) : "", order.method, order.notify_url,
       input.expire_seconds ? std::to_string(*input.expire_seconds) : "", order.metadata_json, order.client_ip,
@@ -56,7 +65,8 @@ std::string fingerprint(const CreateOrderInput& input, const Order& order) {
 
 Status preflight_identity(const CreateOrderInput& input) {
   if (!input.out_trade_no) return invalid("out_trade_no", "is required");
-  if (!is_token(*input.out_trade_no, 64)) return invalid("out_trade_no", "must be 1-64 characters of [A-Za-z0-9_-]");
+  if (!is_token(*input.out_trade_no, 64))
+    return invalid("out_trade_no", "must be 1-64 characters of [A-Za-z0-9_-]");
   if (!input.amount_minor) return invalid("amount", "is required (integer minor units, e.g. fen)");
   if (*input.amount_minor < 1 || *input.amount_minor > kOrderAmountMinorMax) {
     return invalid("amount", fmt::format("must be between 1 and {} minor units", kOrderAmountMinorMax));
@@ -69,7 +79,8 @@ Status preflight_identity(const CreateOrderInput& input) {
   const auto subject_length = utf8_length(*input.subject);
   if (!subject_length) return invalid("subject", "must be valid UTF-8");
   if (*subject_length < 1 || *subject_length > 128) return invalid("subject", "must be 1-128 characters");
-  if (has_control_characters(*input.subject)) return invalid("subject", "must not contain control characters");
+  if (has_control_characters(*input.subject))
+    return invalid("subject", "must not contain control characters");
   return {};
 }
 
@@ -82,7 +93,8 @@ Status preflight_channel(const CreateOrderInput& input) {
   if (!channel) return invalid("channel", "must be alipay, wechatpay or unionpay");
   if (!input.method) return invalid("method", fmt::format("is required with channel {}", *input.channel));
   if (!is_method_of(*channel, *input.method)) {
-    return invalid("method", fmt::format("must be one of {} for channel {}", methods_of(*channel), *input.channel));
+    return invalid("method",
+                   fmt::format("must be one of {} for channel {}", methods_of(*channel), *input.channel));
   }
   return {};
 }
@@ -91,13 +103,16 @@ Status preflight_extras(const CreateOrderInput& input) {
   if (input.notify_url) {
     if (auto status = check_notify_url(*input.notify_url); !status) return status;
   }
-  if (input.expire_seconds && (*input.expire_seconds < kExpireSecondsMin || *input.expire_seconds > kExpireSecondsMax)) {
-    return invalid("expire_seconds", fmt::format("must be between {} and {}", kExpireSecondsMin, kExpireSecondsMax));
+  if (input.expire_seconds &&
+      (*input.expire_seconds < kExpireSecondsMin || *input.expire_seconds > kExpireSecondsMax)) {
+    return invalid("expire_seconds",
+                   fmt::format("must be between {} and {}", kExpireSecondsMin, kExpireSecondsMax));
   }
   if (input.metadata_json && input.metadata_json->size() > kMetadataBytesMax) {
     return invalid("metadata", "must be at most 4096 bytes as JSON");
   }
-  if (input.client_ip && !is_ip_address(*input.client_ip)) return invalid("client_ip", "must be an IPv4 or IPv6 address");
+  if (input.client_ip && !is_ip_address(*input.client_ip))
+    return invalid("client_ip", "must be an IPv4 or IPv6 address");
   if (input.user_id) {
     const auto length = utf8_length(*input.user_id);
     if (!length || *length < 1 || *length > 64 || has_control_characters(*input.user_id)) {
@@ -118,7 +133,8 @@ Result<Order> preflight_create_order(const MerchantId& merchant_id, const Create
   order.order_id = new_order_id(now_ms);
   order.merchant_id = merchant_id;
   order.out_trade_no = *input.out_trade_no;
-  order.amount = Money{*input.amount_minor, input.currency ? *parse_currency(*input.currency) : Currency::kCny};
+  order.amount =
+      Money{*input.amount_minor, input.currency ? *parse_currency(*input.currency) : Currency::kCny};
   order.subject = *input.subject;
   if (input.channel) order.channel = parse_channel(*input.channel);
   order.method = input.method.value_or("");
@@ -146,7 +162,8 @@ Result<OrderQuery> preflight_list_orders(const MerchantId& merchant_id, const Li
   }
   if (input.created_after) {
     query.created_after_ms = parse_rfc3339_ms(*input.created_after);
-    if (!query.created_after_ms) return invalid("created_after", "must be an RFC 3339 time, e.g. 2026-01-31T08:00:00Z");
+    if (!query.created_after_ms)
+      return invalid("created_after", "must be an RFC 3339 time, e.g. 2026-01-31T08:00:00Z");
   }
   if (input.limit) {
     std::uint32_t limit = 0;
@@ -178,7 +195,8 @@ std::string OrderService::notify_url(const ChannelGateway& gateway) const {
   return fmt::format("{}/notify/{}/{}", notify_base_url_, to_string(gateway.channel()), gateway.account_id());
 }
 
-void OrderService::create(const MerchantId& merchant_id, const CreateOrderInput& input, Completion<CreatedOrder> done) {
+void OrderService::create(const MerchantId& merchant_id, const CreateOrderInput& input,
+                          Completion<CreatedOrder> done) {
   auto order = preflight_create_order(merchant_id, input, config_, clock_.now_unix_ms());
   if (!order.ok()) return done(std::move(order).error());
   ChannelGateway* gateway = nullptr;
@@ -186,10 +204,11 @@ void OrderService::create(const MerchantId& merchant_id, const CreateOrderInput&
     gateway = channels_.for_channel(*order->channel);
     if (gateway == nullptr) {
       // Saying so beats storing an order nobody can pay.
-      return done(make_error(ErrorCode::kChannelUnavailable,
-                             fmt::format("channel: {} is not configured on this gateway; leave channel out to use "
-                                         "the cashier",
-                                         to_string(*order->channel))));
+      return done(
+          make_error(ErrorCode::kChannelUnavailable,
+                     fmt::format("channel: {} is not configured on this gateway; leave channel out to use "
+                                 "the cashier",
+                                 to_string(*order->channel))));
     }
     order->channel_account_id = gateway->account_id();
   }
@@ -242,8 +261,10 @@ void OrderService::sync(const MerchantId& merchant_id, std::string_view order_id
     if (trade->status != ChannelTradeStatus::kPaid && trade->status != ChannelTradeStatus::kClosed) {
       return (*finish)(std::move(order));
     }
-    ChannelTradeEvent event{gateway->channel(), gateway->account_id(), "", order.order_id, trade->status,
-                            trade->amount_minor, trade->channel_trade_no, trade->paid_at_ms, "", clock_.now_unix_ms()};
+    ChannelTradeEvent event{gateway->channel(),      gateway->account_id(), "",
+                            order.order_id,          trade->status,         trade->amount_minor,
+                            trade->channel_trade_no, trade->paid_at_ms,     "",
+                            clock_.now_unix_ms()};
     store_.apply_channel_event(std::move(event), [this, finish](Result<ChannelTradeOutcome> outcome) {
       if (!outcome.ok()) return (*finish)(std::move(outcome).error());
       if (outcome->changed) events_.publish(outcome->order);
@@ -254,7 +275,10 @@ void OrderService::sync(const MerchantId& merchant_id, std::string_view order_id
 }
 
 Result<Order> OrderService::get(const MerchantId& merchant_id, std::string_view order_id) {
-  auto not_found = [&] { return make_error(ErrorCode::kOrderNotFound, fmt::format("order_id '{}' not found", order_id.substr(0, 64))); };
+  auto not_found = [&] {
+    return make_error(ErrorCode::kOrderNotFound,
+                      fmt::format("order_id '{}' not found", order_id.substr(0, 64)));
+  };
   if (!is_order_id_syntax(order_id)) return not_found();
   auto found = store_.find_order(merchant_id, OrderId{std::string(order_id)});
   if (!found.ok()) return std::move(found).error();
@@ -262,7 +286,8 @@ Result<Order> OrderService::get(const MerchantId& merchant_id, std::string_view 
   return std::move(**found);
 }
 
-Result<Order> OrderService::get_by_out_trade_no(const MerchantId& merchant_id, std::string_view out_trade_no) {
+Result<Order> OrderService::get_by_out_trade_no(const MerchantId& merchant_id,
+                                                std::string_view out_trade_no) {
   if (!is_token(out_trade_no, 64)) return invalid("out_trade_no", "must be 1-64 characters of [A-Za-z0-9_-]");
   auto found = store_.find_order_by_out_trade_no(merchant_id, std::string(out_trade_no));
   if (!found.ok()) return std::move(found).error();
@@ -278,7 +303,8 @@ Result<OrderPage> OrderService::list(const MerchantId& merchant_id, const ListOr
   return store_.list_orders(*query);
 }
 
-void OrderService::close(const MerchantId& merchant_id, std::string_view order_id, Completion<OrderEventOutcome> done) {
+void OrderService::close(const MerchantId& merchant_id, std::string_view order_id,
+                         Completion<OrderEventOutcome> done) {
   auto order = get(merchant_id, order_id);
   if (!order.ok()) return done(std::move(order).error());
   ChannelGateway* gateway = order->status == OrderStatus::kPending && !order->payment_url.empty()
@@ -295,19 +321,25 @@ void OrderService::close(const MerchantId& merchant_id, std::string_view order_i
   // The channel closes first, so the payer can no longer pay a QR code we consider closed. If it was paid
   // meanwhile, the payment is applied instead and closing is refused.
   auto finish = std::make_shared<Completion<OrderEventOutcome>>(std::move(done));
-  const bool queued = workers_.submit([this, gateway, order = std::move(order).value(), close_here, finish]() mutable {
-    auto closed = gateway->close(order);
-    if (closed.ok()) return close_here(std::move(*finish));
-    if (closed.error().code == ErrorCode::kChannelOutcomeUnknown) return (*finish)(std::move(closed).error());
-    auto trade = gateway->query(order);
-    if (!trade.ok() || trade->status != ChannelTradeStatus::kPaid) return (*finish)(std::move(closed).error());
-    ChannelTradeEvent event{gateway->channel(), gateway->account_id(), "", order.order_id, trade->status,
-                            trade->amount_minor, trade->channel_trade_no, trade->paid_at_ms, "", clock_.now_unix_ms()};
-    store_.apply_channel_event(std::move(event), [this, finish](Result<ChannelTradeOutcome> outcome) {
-      if (outcome.ok() && outcome->changed) events_.publish(outcome->order);
-      (*finish)(make_error(ErrorCode::kOrderStatusInvalid, "the order was paid at the channel; it cannot be closed"));
-    });
-  });
+  const bool queued =
+      workers_.submit([this, gateway, order = std::move(order).value(), close_here, finish]() mutable {
+        auto closed = gateway->close(order);
+        if (closed.ok()) return close_here(std::move(*finish));
+        if (closed.error().code == ErrorCode::kChannelOutcomeUnknown)
+          return (*finish)(std::move(closed).error());
+        auto trade = gateway->query(order);
+        if (!trade.ok() || trade->status != ChannelTradeStatus::kPaid)
+          return (*finish)(std::move(closed).error());
+        ChannelTradeEvent event{gateway->channel(),      gateway->account_id(), "",
+                                order.order_id,          trade->status,         trade->amount_minor,
+                                trade->channel_trade_no, trade->paid_at_ms,     "",
+                                clock_.now_unix_ms()};
+        store_.apply_channel_event(std::move(event), [this, finish](Result<ChannelTradeOutcome> outcome) {
+          if (outcome.ok() && outcome->changed) events_.publish(outcome->order);
+          (*finish)(make_error(ErrorCode::kOrderStatusInvalid,
+                               "the order was paid at the channel; it cannot be closed"));
+        });
+      });
   if (!queued) (*finish)(make_error(ErrorCode::kRateLimited, "channel calls are saturated; retry shortly"));
 }
 

@@ -9,8 +9,8 @@
 #include "app/channel_registry.h"
 #include "app/order_events.h"
 #include "core/config.h"
-#include "core/worker_pool.h"
 #include "core/time.h"
+#include "core/worker_pool.h"
 #include "ports/store.h"
 
 namespace paygate {
@@ -52,8 +52,8 @@ class OrderService {
  public:
   // notify_base_url: where channels reach this gateway, e.g. "https://pay.example.com" (notifies go to
   // <notify_base_url>/notify/<channel>/<channel_account_id>).
-  OrderService(Store& store, const Clock& clock, OrderConfig config, ChannelRegistry& channels, WorkerPool& workers,
-               OrderEventHub& events, std::string notify_base_url);
+  OrderService(Store& store, const Clock& clock, OrderConfig config, ChannelRegistry& channels,
+               WorkerPool& workers, OrderEventHub& events, std::string notify_base_url);
 
   void create(const MerchantId& merchant_id, const CreateOrderInput& input, Completion<CreatedOrder> done);
   Result<Order> get(const MerchantId& merchant_id, std::string_view order_id);
@@ -68,7 +68,6 @@ class OrderService {
   void request_payment(Order order, Completion<Order> done);
 
  private:
-
   Store& store_;
   const Clock& clock_;
   const OrderConfig config_;

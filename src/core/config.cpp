@@ -25,7 +25,8 @@ Setter unsigned_in(T& target, std::int64_t min, std::int64_t max) {
   return [&target, min, max](const toml::node& node, const std::string& key) -> Status {
     const auto value = node.value_exact<std::int64_t>();
     if (!value) return config_error(key, "must be an integer");
-    if (*value < min || *value > max) return config_error(key, fmt::format("must be between {} and {}", min, max));
+    if (*value < min || *value > max)
+      return config_error(key, fmt::format("must be between {} and {}", min, max));
     target = static_cast<T>(*value);
     return {};
   };
@@ -83,12 +84,14 @@ std::vector<Section> sections(Config& c) {
       {"auth",
        {{"timestamp_window_s", unsigned_in(c.auth.timestamp_window_s, 1, 3600)},
         {"nonce_cache_max", unsigned_in(c.auth.nonce_cache_max, 1, 100'000'000)}}},
-      {"orders", {{"expire_seconds_default", unsigned_in(c.orders.expire_seconds_default, 60, 7 * 24 * 3600)}}},
+      {"orders",
+       {{"expire_seconds_default", unsigned_in(c.orders.expire_seconds_default, 60, 7 * 24 * 3600)}}},
       {"log", {{"level", string_into(c.log.level)}}},
   };
 }
 
-Status apply_alipay_account(AlipayAccountConfig& account, const toml::table& table, const std::string& prefix) {
+Status apply_alipay_account(AlipayAccountConfig& account, const toml::table& table,
+                            const std::string& prefix) {
   const std::vector<std::pair<std::string_view, Setter>> keys = {
       {"id", string_into(account.id)},
       {"app_id", string_into(account.app_id)},
@@ -101,7 +104,8 @@ Status apply_alipay_account(AlipayAccountConfig& account, const toml::table& tab
   };
   for (const auto& [key, node] : table) {
     const std::string name(key.str());
-    auto entry = std::find_if(keys.begin(), keys.end(), [&](const auto& candidate) { return candidate.first == name; });
+    auto entry = std::find_if(keys.begin(), keys.end(),
+                              [&](const auto& candidate) { return candidate.first == name; });
     if (entry == keys.end()) return config_error(prefix + "." + name, "unknown key");
     if (auto status = entry->second(node, prefix + "." + name); !status) return status;
   }
@@ -117,12 +121,15 @@ Status apply_channels(ChannelsConfig& channels, const toml::table& table) {
   for (const auto& [key, node] : table) {
     const std::string name(key.str());
     if (name == "workers") {
-      if (auto status = unsigned_in(channels.workers, 1, 256)(node, "channels.workers"); !status) return status;
+      if (auto status = unsigned_in(channels.workers, 1, 256)(node, "channels.workers"); !status)
+        return status;
     } else if (name == "queue_max") {
-      if (auto status = unsigned_in(channels.queue_max, 1, 1'000'000)(node, "channels.queue_max"); !status) return status;
+      if (auto status = unsigned_in(channels.queue_max, 1, 1'000'000)(node, "channels.queue_max"); !status)
+        return status;
     } else if (name == "alipay") {
       const toml::array* accounts = node.as_array();
-      if (accounts == nullptr) return config_error("channels.alipay", "must be an array of tables ([[channels.alipay]])");
+      if (accounts == nullptr)
+        return config_error("channels.alipay", "must be an array of tables ([[channels.alipay]])");
       for (std::size_t i = 0; i < accounts->size(); ++i) {
         const std::string prefix = fmt::format("channels.alipay[{}]", i);
         const toml::table* account_table = (*accounts)[i].as_table();
@@ -148,7 +155,8 @@ Status apply_table(Config& config, const toml::table& root) {
       if (auto status = apply_channels(config.channels, *table); !status) return status;
       continue;
     }
-    auto section = std::find_if(known.begin(), known.end(), [&](const Section& s) { return s.name == section_name; });
+    auto section =
+        std::find_if(known.begin(), known.end(), [&](const Section& s) { return s.name == section_name; });
     if (section == known.end()) return config_error(section_name, "unknown section");
     const toml::table* table = section_node.as_table();
     if (table == nullptr) return config_error(section_name, "must be a table");
@@ -170,7 +178,9 @@ std::string Config::sqlite_path() const {
   return store.sqlite_path.empty() ? store.data_dir + "/paygate.db" : store.sqlite_path;
 }
 
-std::string Config::listen_address() const { return fmt::format("{}:{}", server.listen_host, server.listen_port); }
+std::string Config::listen_address() const {
+  return fmt::format("{}:{}", server.listen_host, server.listen_port);
+}
 
 std::string Config::public_base_url() const {
   if (!server.public_url.empty()) return server.public_url;
@@ -224,7 +234,8 @@ Status apply_environment(Config& config) {
 Status validate(const Config& config) {
   if (config.server.listen_host.empty()) return config_error("server.listen", "host must not be empty");
   if (config.store.data_dir.empty()) return config_error("store.data_dir", "must not be empty");
-  if (!log::parse_level(config.log.level)) return config_error("log.level", "must be debug, info, warn or error");
+  if (!log::parse_level(config.log.level))
+    return config_error("log.level", "must be debug, info, warn or error");
   if (!config.server.public_url.empty() && config.server.public_url.rfind("http://", 0) != 0 &&
       config.server.public_url.rfind("https://", 0) != 0) {
     return config_error("server.public_url", "must start with http:// or https://");
@@ -232,7 +243,8 @@ Status validate(const Config& config) {
   for (std::size_t i = 0; i < config.channels.alipay.size(); ++i) {
     const AlipayAccountConfig& account = config.channels.alipay[i];
     const std::string prefix = fmt::format("channels.alipay[{}]", i);
-    if (!is_token(account.id, 32)) return config_error(prefix + ".id", "must be 1-32 characters of [A-Za-z0-9_-]");
+    if (!is_token(account.id, 32))
+      return config_error(prefix + ".id", "must be 1-32 characters of [A-Za-z0-9_-]");
     for (std::size_t j = 0; j < i; ++j) {
       if (config.channels.alipay[j].id == account.id) return config_error(prefix + ".id", "is used twice");
     }

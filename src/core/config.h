@@ -13,9 +13,9 @@ namespace paygate {
 
 struct ServerConfig {
   std::string listen_host = "127.0.0.1";
-  std::uint16_t listen_port = 8080;        // 0 picks a free port; the bound address goes to <data_dir>/paygate.addr
-  std::string public_url;                  // base of cashier_url; empty = http://<listen>
-  int threads = 0;                         // io threads; 0 = one per core
+  std::uint16_t listen_port = 8080;  // 0 picks a free port; the bound address goes to <data_dir>/paygate.addr
+  std::string public_url;            // base of cashier_url; empty = http://<listen>
+  int threads = 0;                   // io threads; 0 = one per core
   std::uint32_t body_bytes_max = 64 * 1024;
   std::uint32_t header_bytes_max = 16 * 1024;
   std::uint32_t read_timeout_ms = 10'000;  // a whole request must arrive within this
@@ -27,10 +27,11 @@ struct ServerConfig {
 
 struct StoreConfig {
   std::string data_dir = "./var";
-  std::string sqlite_path;                 // empty = <data_dir>/paygate.db
-  std::uint32_t writer_queue_max = 65'536; // commands waiting for the writer; beyond it writes get STORE_BUSY
-  std::uint32_t write_batch_max = 1'024;   // commands per group commit
-  std::uint32_t readers = 4;               // reader connections
+  std::string sqlite_path;  // empty = <data_dir>/paygate.db
+  std::uint32_t writer_queue_max =
+      65'536;                             // commands waiting for the writer; beyond it writes get STORE_BUSY
+  std::uint32_t write_batch_max = 1'024;  // commands per group commit
+  std::uint32_t readers = 4;              // reader connections
 };
 
 struct AuthConfig {
@@ -44,19 +45,19 @@ struct OrderConfig {
 
 // One Alipay application (TOML: [[channels.alipay]]).
 struct AlipayAccountConfig {
-  std::string id;                      // channel_account_id: [A-Za-z0-9_-]{1,32}, part of the notify URL
+  std::string id;  // channel_account_id: [A-Za-z0-9_-]{1,32}, part of the notify URL
   std::string app_id;
   std::string app_private_key_file;    // PEM (PKCS#1 or PKCS#8) or bare Base64
   std::string alipay_public_key_file;  // PEM or bare Base64
   std::string gateway_url = "https://openapi.alipay.com/gateway.do";
   bool enabled = true;
   std::uint32_t timeout_ms = 10'000;
-  std::string ca_file;                 // trust only this CA bundle for the gateway; "" = system CAs
+  std::string ca_file;  // trust only this CA bundle for the gateway; "" = system CAs
 };
 
 struct ChannelsConfig {
-  std::uint32_t workers = 8;           // threads making blocking channel calls
-  std::uint32_t queue_max = 4'096;     // channel calls waiting for a worker; beyond it: 429
+  std::uint32_t workers = 8;        // threads making blocking channel calls
+  std::uint32_t queue_max = 4'096;  // channel calls waiting for a worker; beyond it: 429
   std::vector<AlipayAccountConfig> alipay;
 };
 

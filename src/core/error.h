@@ -9,11 +9,11 @@ namespace paygate {
 
 // Grouped by meaning, as rippled groups its result codes.
 enum class ErrorClass : std::uint8_t {
-  kMalformed,       // the request itself is wrong; retrying the same request cannot help
-  kUnauthenticated, // credentials missing or wrong
-  kRejected,        // well-formed, but the current state forbids it
-  kRetryLater,      // a transient condition; the same request may succeed later
-  kInternal,        // a bug or an unavailable dependency on our side
+  kMalformed,        // the request itself is wrong; retrying the same request cannot help
+  kUnauthenticated,  // credentials missing or wrong
+  kRejected,         // well-formed, but the current state forbids it
+  kRetryLater,       // a transient condition; the same request may succeed later
+  kInternal,         // a bug or an unavailable dependency on our side
 };
 
 enum class ErrorCode : std::uint8_t {
@@ -47,7 +47,7 @@ enum class ErrorCode : std::uint8_t {
 };
 
 struct ErrorInfo {
-  std::string_view code;   // the stable wire string, e.g. "ORDER_NOT_FOUND"
+  std::string_view code;  // the stable wire string, e.g. "ORDER_NOT_FOUND"
   int http_status;
   ErrorClass error_class;
   bool retryable;          // whether sending the same request again can succeed

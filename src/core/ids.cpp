@@ -15,7 +15,8 @@ class Xoshiro256 {
   Xoshiro256() {
     const std::string seed = crypto::random_bytes(sizeof state_);
     std::memcpy(state_, seed.data(), sizeof state_);
-    if ((state_[0] | state_[1] | state_[2] | state_[3]) == 0) state_[0] = 1;  // all-zero state is a fixed point
+    if ((state_[0] | state_[1] | state_[2] | state_[3]) == 0)
+      state_[0] = 1;  // all-zero state is a fixed point
   }
   std::uint64_t next() {
     const std::uint64_t result = rotl(state_[1] * 5, 7) * 9;

@@ -3,8 +3,8 @@
 #include <pthread.h>
 
 #include <atomic>
-#include <cstdio>
 #include <chrono>
+#include <cstdio>
 #include <mutex>
 #include <thread>
 
@@ -20,10 +20,14 @@ std::mutex g_write_mutex;
 
 std::string_view level_name(Level level) {
   switch (level) {
-    case Level::kDebug: return "debug";
-    case Level::kInfo: return "info";
-    case Level::kWarn: return "warn";
-    case Level::kError: return "error";
+    case Level::kDebug:
+      return "debug";
+    case Level::kInfo:
+      return "info";
+    case Level::kWarn:
+      return "warn";
+    case Level::kError:
+      return "error";
   }
   return "info";
 }
@@ -34,11 +38,21 @@ void append_json_string(std::string& out, std::string_view text) {
   out.push_back('"');
   for (unsigned char c : text) {
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
       default:
         if (c < 0x20) {
           out += fmt::format("\\u{:04x}", c);
@@ -54,10 +68,18 @@ void Field::append_json(std::string& out) const {
   append_json_string(out, key_);
   out.push_back(':');
   switch (kind_) {
-    case Kind::kText: append_json_string(out, text_); break;
-    case Kind::kInteger: out += fmt::format("{}", integer_); break;
-    case Kind::kFloat: out += fmt::format("{}", floating_); break;
-    case Kind::kBool: out += boolean_ ? "true" : "false"; break;
+    case Kind::kText:
+      append_json_string(out, text_);
+      break;
+    case Kind::kInteger:
+      out += fmt::format("{}", integer_);
+      break;
+    case Kind::kFloat:
+      out += fmt::format("{}", floating_);
+      break;
+    case Kind::kBool:
+      out += boolean_ ? "true" : "false";
+      break;
   }
 }
 

@@ -59,15 +59,16 @@ void Histogram::render(std::string& out, std::string_view name, std::string_view
   for (std::size_t i = 0; i <= upper_bounds_.size(); ++i) {
     cumulative += bucket_counts_[i].load(std::memory_order_relaxed);
     const std::string bound = i < upper_bounds_.size() ? fmt::format("{}", upper_bounds_[i]) : "+Inf";
-    out += fmt::format("{}_bucket{} {}\n", name, with_label(labels, fmt::format("le=\"{}\"", bound)), cumulative);
+    out += fmt::format("{}_bucket{} {}\n", name, with_label(labels, fmt::format("le=\"{}\"", bound)),
+                       cumulative);
   }
   out += fmt::format("{}_sum{} {}\n", name, labels, sum_.load(std::memory_order_relaxed));
   out += fmt::format("{}_count{} {}\n", name, labels, count_.load(std::memory_order_relaxed));
 }
 
 const std::vector<double>& latency_buckets_seconds() {
-  static const std::vector<double> buckets = {0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01,
-                                              0.025,  0.05,    0.1,    0.25,  0.5,    1,     2.5, 10};
+  static const std::vector<double> buckets = {0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
+                                              0.05,   0.1,     0.25,   0.5,   1,      2.5,   10};
   return buckets;
 }
 
@@ -94,8 +95,8 @@ Gauge& MetricsRegistry::gauge(std::string_view name, std::string_view help, cons
   return *series;
 }
 
-Histogram& MetricsRegistry::histogram(std::string_view name, std::string_view help, const MetricLabels& labels,
-                                      const std::vector<double>& upper_bounds) {
+Histogram& MetricsRegistry::histogram(std::string_view name, std::string_view help,
+                                      const MetricLabels& labels, const std::vector<double>& upper_bounds) {
   std::lock_guard lock(mutex_);
   auto& series = family(name, help, Type::kHistogram).histograms[label_key(labels)];
   if (!series) series = std::make_unique<Histogram>(upper_bounds);
@@ -106,10 +107,14 @@ std::string MetricsRegistry::render() const {
   std::lock_guard lock(mutex_);
   std::string out;
   for (const auto& [name, family] : families_) {
-    const char* type = family.type == Type::kCounter ? "counter" : family.type == Type::kGauge ? "gauge" : "histogram";
+    const char* type = family.type == Type::kCounter ? "counter"
+                       : family.type == Type::kGauge ? "gauge"
+                                                     : "histogram";
     out += fmt::format("# HELP {} {}\n# TYPE {} {}\n", name, family.help, name, type);
-    for (const auto& [labels, series] : family.counters) out += fmt::format("{}{} {}\n", name, labels, series->value());
-    for (const auto& [labels, series] : family.gauges) out += fmt::format("{}{} {}\n", name, labels, series->value());
+    for (const auto& [labels, series] : family.counters)
+      out += fmt::format("{}{} {}\n", name, labels, series->value());
+    for (const auto& [labels, series] : family.gauges)
+      out += fmt::format("{}{} {}\n", name, labels, series->value());
     for (const auto& [labels, series] : family.histograms) series->render(out, name, labels);
   }
   return out;

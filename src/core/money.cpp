@@ -95,8 +95,9 @@ std::string format_decimal(Money money) {
 
 Result<Money> add(Money a, Money b) {
   if (a.currency != b.currency) {
-    return make_error(ErrorCode::kInvalidParameter,
-                      fmt::format("cannot add {} to {}", currency_code(b.currency), currency_code(a.currency)));
+    return make_error(
+        ErrorCode::kInvalidParameter,
+        fmt::format("cannot add {} to {}", currency_code(b.currency), currency_code(a.currency)));
   }
   PAYGATE_ASSERT(in_range(a.minor) && in_range(b.minor));
   const std::int64_t sum = a.minor + b.minor;  // cannot overflow: both are within +-10^15

@@ -17,8 +17,12 @@ CivilTime to_civil(std::int64_t unix_ms) {
   const auto day_point = floor<days>(point);
   const year_month_day date{day_point};
   const hh_mm_ss time{point - day_point};
-  return CivilTime{int(date.year()),           int(unsigned(date.month())), int(unsigned(date.day())),
-                   int(time.hours().count()),  int(time.minutes().count()), int(time.seconds().count()),
+  return CivilTime{int(date.year()),
+                   int(unsigned(date.month())),
+                   int(unsigned(date.day())),
+                   int(time.hours().count()),
+                   int(time.minutes().count()),
+                   int(time.seconds().count()),
                    int(time.subseconds().count())};
 }
 
@@ -56,16 +60,17 @@ std::string format_rfc3339_ms(std::int64_t unix_ms) {
 
 std::string format_compact_utc_ms(std::int64_t unix_ms) {
   const CivilTime t = to_civil(unix_ms);
-  return fmt::format("{:04}{:02}{:02}{:02}{:02}{:02}{:03}", t.year, t.month, t.day, t.hour, t.minute, t.second,
-                     t.millisecond);
+  return fmt::format("{:04}{:02}{:02}{:02}{:02}{:02}{:03}", t.year, t.month, t.day, t.hour, t.minute,
+                     t.second, t.millisecond);
 }
 
 std::optional<std::int64_t> parse_rfc3339_ms(std::string_view text) {
   using namespace std::chrono;
   int year, month, day, hour, minute, second;
-  if (!read_digits(text, 4, year) || !expect(text, '-') || !read_digits(text, 2, month) || !expect(text, '-') ||
-      !read_digits(text, 2, day) || !(expect(text, 'T') || expect(text, 't')) || !read_digits(text, 2, hour) ||
-      !expect(text, ':') || !read_digits(text, 2, minute) || !expect(text, ':') || !read_digits(text, 2, second)) {
+  if (!read_digits(text, 4, year) || !expect(text, '-') || !read_digits(text, 2, month) ||
+      !expect(text, '-') || !read_digits(text, 2, day) || !(expect(text, 'T') || expect(text, 't')) ||
+      !read_digits(text, 2, hour) || !expect(text, ':') || !read_digits(text, 2, minute) ||
+      !expect(text, ':') || !read_digits(text, 2, second)) {
     return std::nullopt;
   }
   int millisecond = 0;
@@ -92,7 +97,8 @@ std::optional<std::int64_t> parse_rfc3339_ms(std::string_view text) {
   } else {
     return std::nullopt;
   }
-  if (!text.empty() || month < 1 || month > 12 || hour > 23 || minute > 59 || second > 59) return std::nullopt;
+  if (!text.empty() || month < 1 || month > 12 || hour > 23 || minute > 59 || second > 59)
+    return std::nullopt;
   const year_month_day date{std::chrono::year{year}, std::chrono::month{unsigned(month)},
                             std::chrono::day{unsigned(day)}};
   if (!date.ok()) return std::nullopt;

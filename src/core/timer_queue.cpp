@@ -6,7 +6,9 @@
 
 namespace paygate {
 
-TimerQueue::TimerQueue() { thread_ = std::thread([this] { run(); }); }
+TimerQueue::TimerQueue() {
+  thread_ = std::thread([this] { run(); });
+}
 
 TimerQueue::~TimerQueue() {
   {

@@ -8,7 +8,8 @@
 
 namespace paygate {
 
-WorkerPool::WorkerPool(const std::string& name, std::size_t threads, std::size_t queue_max) : queue_max_(queue_max) {
+WorkerPool::WorkerPool(const std::string& name, std::size_t threads, std::size_t queue_max)
+    : queue_max_(queue_max) {
   for (std::size_t i = 0; i < threads; ++i) {
     threads_.emplace_back([this, name] {
       pthread_setname_np(pthread_self(), name.substr(0, 15).c_str());

@@ -53,7 +53,8 @@ Result<RsaPrivateKey> RsaPrivateKey::from_pem(std::string_view text) {
     if (is_rsa(key)) return RsaPrivateKey(PkeyPtr(key));
     EVP_PKEY_free(key);
   }
-  return make_error(ErrorCode::kInvalidParameter, "private key: not an RSA private key in PEM or Base64 form");
+  return make_error(ErrorCode::kInvalidParameter,
+                    "private key: not an RSA private key in PEM or Base64 form");
 }
 
 RsaPrivateKey RsaPrivateKey::generate(int bits) {
@@ -66,7 +67,8 @@ std::string RsaPrivateKey::sign_sha256_base64(std::string_view data) const {
   MdCtxPtr ctx(EVP_MD_CTX_new(), &EVP_MD_CTX_free);
   std::size_t length = 0;
   if (!ctx || EVP_DigestSignInit(ctx.get(), nullptr, EVP_sha256(), nullptr, key_.get()) != 1 ||
-      EVP_DigestSign(ctx.get(), nullptr, &length, reinterpret_cast<const unsigned char*>(data.data()), data.size()) != 1) {
+      EVP_DigestSign(ctx.get(), nullptr, &length, reinterpret_cast<const unsigned char*>(data.data()),
+                     data.size()) != 1) {
     throw std::runtime_error("OpenSSL RSA signing failed");
   }
   std::string signature(length, '\0');
@@ -124,8 +126,9 @@ bool RsaPublicKey::verify_sha256_base64(std::string_view data, std::string_view 
   if (!signature || signature->empty()) return false;
   MdCtxPtr ctx(EVP_MD_CTX_new(), &EVP_MD_CTX_free);
   if (!ctx || EVP_DigestVerifyInit(ctx.get(), nullptr, EVP_sha256(), nullptr, key_.get()) != 1) return false;
-  return EVP_DigestVerify(ctx.get(), reinterpret_cast<const unsigned char*>(signature->data()), signature->size(),
-                          reinterpret_cast<const unsigned char*>(data.data()), data.size()) == 1;
+  return EVP_DigestVerify(ctx.get(), reinterpret_cast<const unsigned char*>(signature->data()),
+                          signature->size(), reinterpret_cast<const unsigned char*>(data.data()),
+                          data.size()) == 1;
 }
 
 }  // namespace paygate::crypto

@@ -25,15 +25,15 @@ struct Order {
   std::string client_ip;
   std::string user_id;
   OrderStatus status = OrderStatus::kPending;
-  std::int64_t version = 0;        // bumped by every transition; the compare-and-set token
+  std::int64_t version = 0;  // bumped by every transition; the compare-and-set token
   std::int64_t created_at_ms = 0;
   std::int64_t updated_at_ms = 0;
   std::int64_t expires_at_ms = 0;
   // SHA-256 of the canonical create request: the same out_trade_no with another fingerprint is a conflict.
   std::string request_fingerprint;
   std::string channel_account_id;  // the configured account that carries the payment; "" for cashier orders
-  std::string payment_url;         // what the payer opens or scans (QR code content or pay URL); "" until known
-  std::string channel_trade_no;    // the channel's own number for the trade, once paid
+  std::string payment_url;       // what the payer opens or scans (QR code content or pay URL); "" until known
+  std::string channel_trade_no;  // the channel's own number for the trade, once paid
   std::int64_t paid_at_ms = 0;
 };
 

@@ -7,7 +7,14 @@
 
 namespace paygate {
 
-enum class OrderStatus : std::uint8_t { kPending, kSucceeded, kPartiallyRefunded, kRefunded, kClosed, kFailed };
+enum class OrderStatus : std::uint8_t {
+  kPending,
+  kSucceeded,
+  kPartiallyRefunded,
+  kRefunded,
+  kClosed,
+  kFailed
+};
 
 enum class OrderEvent : std::uint8_t {
   kPay,            // the channel reports the payment succeeded

@@ -15,8 +15,9 @@ namespace paygate::cli {
 int run_api(const CommonOptions& common, const ApiOptions& options) {
   auto config = resolve_config(common);
   if (!config.ok()) return fail(config.error().message);
-  const std::string credentials_path =
-      options.credentials_path.empty() ? config->store.data_dir + "/demo-merchant.json" : options.credentials_path;
+  const std::string credentials_path = options.credentials_path.empty()
+                                           ? config->store.data_dir + "/demo-merchant.json"
+                                           : options.credentials_path;
   auto credentials = read_credentials(credentials_path);
   if (!credentials.ok()) return fail(credentials.error().message);
   auto endpoint = http::parse_endpoint(resolve_server_url(*config, options.server_url));
@@ -28,8 +29,8 @@ int run_api(const CommonOptions& common, const ApiOptions& options) {
   for (char& c : method) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
 
   std::vector<std::pair<std::string, std::string>> headers = {
-      {"authorization", sign_request_header(credentials->merchant_id, credentials->secret, method, options.target,
-                                            body, SystemClock{}.now_unix_ms() / 1000)}};
+      {"authorization", sign_request_header(credentials->merchant_id, credentials->secret, method,
+                                            options.target, body, SystemClock{}.now_unix_ms() / 1000)}};
   if (!options.idempotency_key.empty()) headers.emplace_back("idempotency-key", options.idempotency_key);
 
   http::Client client(*endpoint);

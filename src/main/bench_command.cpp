@@ -2,6 +2,8 @@
 // reports throughput and latency percentiles. Each connection keeps exactly one request in flight.
 #include <utility>
 
+#include <algorithm>
+#include <atomic>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
@@ -11,8 +13,6 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-#include <algorithm>
-#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <fstream>
@@ -24,13 +24,13 @@
 
 #include "app/merchant_signature.h"
 #include "crypto/random.h"
+#include "crypto/rsa.h"
 #include "fmt/format.h"
+#include "infra/channels/alipay/codec.h"
 #include "infra/http/http_client.h"
 #include "main/commands.h"
 #include "main/credentials.h"
 #include "main/sandbox_runtime.h"
-#include "infra/channels/alipay/codec.h"
-#include "crypto/rsa.h"
 #include "nlohmann/json.hpp"
 
 namespace paygate::cli {
@@ -75,8 +75,9 @@ net::awaitable<void> drive_connection(const BenchPlan& plan, ConnectionStats& st
   while (Clock::now() < plan.deadline) {
     beast::error_code ec;
     if (!connected) {
-      co_await stream.async_connect(tcp::endpoint(net::ip::make_address(plan.endpoint.host), plan.endpoint.port),
-                                    net::redirect_error(net::use_awaitable, ec));
+      co_await stream.async_connect(
+          tcp::endpoint(net::ip::make_address(plan.endpoint.host), plan.endpoint.port),
+          net::redirect_error(net::use_awaitable, ec));
       if (ec) {
         // No server to measure: count it and stop this connection rather than spin on connect.
         ++stats.transport_errors;
@@ -97,7 +98,8 @@ net::awaitable<void> drive_connection(const BenchPlan& plan, ConnectionStats& st
     const auto started = Clock::now();
     co_await bhttp::async_write(stream, request, net::redirect_error(net::use_awaitable, ec));
     bhttp::response<bhttp::string_body> response;
-    if (!ec) co_await bhttp::async_read(stream, buffer, response, net::redirect_error(net::use_awaitable, ec));
+    if (!ec)
+      co_await bhttp::async_read(stream, buffer, response, net::redirect_error(net::use_awaitable, ec));
     if (ec) {
       ++stats.transport_errors;
       beast::error_code ignored;
@@ -106,7 +108,8 @@ net::awaitable<void> drive_connection(const BenchPlan& plan, ConnectionStats& st
       connected = false;
       continue;
     }
-    const auto elapsed = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - started).count();
+    const auto elapsed =
+        std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - started).count();
     stats.latencies_us.push_back(static_cast<std::uint32_t>(elapsed));
     const int status = static_cast<int>(response.result_int());
     ++stats.statuses[status];
@@ -127,9 +130,9 @@ double percentile_ms(const std::vector<std::uint32_t>& sorted_us, double p) {
 
 // create-orders: merchant-signed order creation; with --channel alipay each order also gets its QR code from
 // the channel (two RSA signatures: ours on the request, Alipay's on the answer).
-std::function<std::optional<BenchRequest>()> create_order_requests(const MerchantCredentials& credentials,
-                                                                   const BenchOptions& options,
-                                                                   std::shared_ptr<std::atomic<std::uint64_t>> counter) {
+std::function<std::optional<BenchRequest>()> create_order_requests(
+    const MerchantCredentials& credentials, const BenchOptions& options,
+    std::shared_ptr<std::atomic<std::uint64_t>> counter) {
   const std::string run_id = crypto::random_base62(6);
   std::string channel_fields;
   if (!options.channel.empty()) {
@@ -141,10 +144,11 @@ std::function<std::optional<BenchRequest>()> create_order_requests(const Merchan
     std::string body = fmt::format(
         R"({{"out_trade_no":"bench-{}-{:012}","amount":{},"subject":"bench order","notify_url":"http://127.0.0.1:9/hook"{}}})",
         run_id, number, 100 + number % 9900, channel_fields);
-    const auto now_s = std::chrono::duration_cast<std::chrono::seconds>(
-                           std::chrono::system_clock::now().time_since_epoch()).count();
-    std::string authorization =
-        sign_request_header(credentials.merchant_id, credentials.secret, "POST", "/api/v1/orders", body, now_s);
+    const auto now_s =
+        std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
+            .count();
+    std::string authorization = sign_request_header(credentials.merchant_id, credentials.secret, "POST",
+                                                    "/api/v1/orders", body, now_s);
     return BenchRequest{"/api/v1/orders", std::move(authorization), "application/json", std::move(body)};
   };
 }
@@ -153,29 +157,35 @@ std::function<std::optional<BenchRequest>()> create_order_requests(const Merchan
 // order with the sandbox's Alipay key, then sends them as fast as the gateway takes them. Each notify costs
 // the gateway one RSA verification, one durable transition and one outbox event.
 Result<std::vector<std::string>> prepare_notifies(const Config& config, const http::Endpoint& endpoint,
-                                                  const MerchantCredentials& credentials, std::uint32_t orders) {
+                                                  const MerchantCredentials& credentials,
+                                                  std::uint32_t orders) {
   std::ifstream key_file(config.store.data_dir + "/sandbox/alipay_platform_key.pem");
   std::stringstream key_text;
   key_text << key_file.rdbuf();
   auto alipay_key = crypto::RsaPrivateKey::from_pem(key_text.str());
-  if (!alipay_key.ok()) return make_error(ErrorCode::kInvalidParameter, "needs a gateway started with --sandbox");
+  if (!alipay_key.ok())
+    return make_error(ErrorCode::kInvalidParameter, "needs a gateway started with --sandbox");
   http::Client client(endpoint);
   const std::string run_id = crypto::random_base62(6);
   std::vector<std::string> bodies;
   bodies.reserve(orders);
   const std::string now = alipay::format_beijing_time(std::chrono::duration_cast<std::chrono::milliseconds>(
-      std::chrono::system_clock::now().time_since_epoch()).count());
+                                                          std::chrono::system_clock::now().time_since_epoch())
+                                                          .count());
   for (std::uint32_t i = 0; i < orders; ++i) {
     const std::string body = fmt::format(
         R"({{"out_trade_no":"notify-{}-{:08}","amount":990,"subject":"notify bench","channel":"alipay","method":"page"}})",
         run_id, i);
-    const auto now_s = std::chrono::duration_cast<std::chrono::seconds>(
-                           std::chrono::system_clock::now().time_since_epoch()).count();
-    auto created = client.send("POST", "/api/v1/orders",
-                               {{"authorization", sign_request_header(credentials.merchant_id, credentials.secret,
-                                                                      "POST", "/api/v1/orders", body, now_s)}},
-                               body);
-    if (!created.ok() || created->status != 201) return make_error(ErrorCode::kInternal, "creating the orders failed");
+    const auto now_s =
+        std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
+            .count();
+    auto created =
+        client.send("POST", "/api/v1/orders",
+                    {{"authorization", sign_request_header(credentials.merchant_id, credentials.secret,
+                                                           "POST", "/api/v1/orders", body, now_s)}},
+                    body);
+    if (!created.ok() || created->status != 201)
+      return make_error(ErrorCode::kInternal, "creating the orders failed");
     const auto order = nlohmann::json::parse(created->body);
     alipay::Params notify = {{"notify_time", now},
                              {"notify_type", "trade_status_sync"},

@@ -24,8 +24,8 @@ struct ApiOptions {
   std::string method;
   std::string target;
   std::string body;
-  std::string server_url;       // empty: <data-dir>/paygate.addr, then the configured listen address
-  std::string credentials_path; // empty: <data-dir>/demo-merchant.json
+  std::string server_url;        // empty: <data-dir>/paygate.addr, then the configured listen address
+  std::string credentials_path;  // empty: <data-dir>/demo-merchant.json
   std::string idempotency_key;
 };
 int run_api(const CommonOptions& common, const ApiOptions& options);
@@ -36,8 +36,8 @@ struct BenchOptions {
   unsigned concurrency = 64;
   unsigned duration_s = 10;
   unsigned threads = 1;
-  std::string channel;        // create-orders: "" (cashier orders) or "alipay"
-  std::string method = "qr";  // create-orders with a channel
+  std::string channel;            // create-orders: "" (cashier orders) or "alipay"
+  std::string method = "qr";      // create-orders with a channel
   std::uint32_t orders = 20'000;  // alipay-notifies: orders (and notifies) prepared before the run
 };
 int run_bench(const CommonOptions& common, const BenchOptions& options);

@@ -11,8 +11,10 @@ namespace paygate::cli {
 Result<MerchantCredentials> read_credentials(const std::string& path) {
   std::ifstream file(path);
   if (!file) {
-    return make_error(ErrorCode::kInvalidParameter,
-                      fmt::format("{}: cannot read merchant credentials (start `paygate serve` once to create them)", path));
+    return make_error(
+        ErrorCode::kInvalidParameter,
+        fmt::format("{}: cannot read merchant credentials (start `paygate serve` once to create them)",
+                    path));
   }
   const nlohmann::json json = nlohmann::json::parse(file, nullptr, false);
   if (json.is_discarded() || !json.is_object() || !json.contains("merchant_id") || !json.contains("secret") ||

@@ -15,8 +15,9 @@ int main(int argc, char** argv) {
                     "HOST:PORT to listen on (env PAYGATE_LISTEN; default 127.0.0.1:8080)");
   serve->add_flag("--sandbox", serve_options.sandbox, "Run the channel sandboxes in-process and use them");
   serve->add_option("--sandbox-listen", serve_options.sandbox_listen, "HOST:PORT of the in-process sandbox");
-  serve->add_option("--sandbox-notify-retry-scale", serve_options.notify_retry_scale,
-                    "Compress the sandbox's notify retry schedule (1 = real time)")
+  serve
+      ->add_option("--sandbox-notify-retry-scale", serve_options.notify_retry_scale,
+                   "Compress the sandbox's notify retry schedule (1 = real time)")
       ->check(CLI::Range(0.0, 1.0));
 
   auto* sandbox = app.add_subcommand("sandbox", "Run the channel simulators (Alipay) on their own listener");
@@ -24,8 +25,9 @@ int main(int argc, char** argv) {
   std::string sandbox_listen;
   sandbox->add_option("--listen", sandbox_listen, "HOST:PORT to listen on (default 127.0.0.1:8090)");
   double notify_retry_scale = 1.0;
-  sandbox->add_option("--notify-retry-scale", notify_retry_scale,
-                      "Compress Alipay's notify retry schedule (1 = real time, 0.001 for tests)")
+  sandbox
+      ->add_option("--notify-retry-scale", notify_retry_scale,
+                   "Compress Alipay's notify retry schedule (1 = real time, 0.001 for tests)")
       ->check(CLI::Range(0.0, 1.0));
 
   auto* migrate = app.add_subcommand("migrate", "Apply pending database migrations");
@@ -46,8 +48,10 @@ int main(int argc, char** argv) {
   api->add_option("method", api_options.method, "HTTP method, e.g. POST")->required();
   api->add_option("path", api_options.target, "Path and query, e.g. /api/v1/orders")->required();
   api->add_option("body", api_options.body, "JSON body ('-' reads stdin)");
-  api->add_option("--server", api_options.server_url, "Gateway URL (default: the running server in --data-dir)");
-  api->add_option("--credentials", api_options.credentials_path, "Merchant credentials JSON (default: demo merchant)");
+  api->add_option("--server", api_options.server_url,
+                  "Gateway URL (default: the running server in --data-dir)");
+  api->add_option("--credentials", api_options.credentials_path,
+                  "Merchant credentials JSON (default: demo merchant)");
   api->add_option("--idempotency-key", api_options.idempotency_key, "Idempotency-Key header");
 
   auto* bench = app.add_subcommand("bench", "Load generator");
@@ -56,13 +60,17 @@ int main(int argc, char** argv) {
   bench->add_option("scenario", bench_options.scenario, "Scenario: create-orders | alipay-notifies")
       ->required()
       ->check(CLI::IsMember({"create-orders", "alipay-notifies"}));
-  bench->add_option("--channel", bench_options.channel, "create-orders: also pay through this channel (alipay)")
+  bench
+      ->add_option("--channel", bench_options.channel,
+                   "create-orders: also pay through this channel (alipay)")
       ->check(CLI::IsMember({"alipay"}));
   bench->add_option("--method", bench_options.method, "create-orders: channel method (qr, page, wap)");
   bench->add_option("--orders", bench_options.orders, "alipay-notifies: notifies to prepare and send")
       ->check(CLI::Range(1, 10'000'000));
-  bench->add_option("--target", bench_options.server_url, "Gateway URL (default: the running server in --data-dir)");
-  bench->add_option("--concurrency", bench_options.concurrency, "Connections, each with one request in flight")
+  bench->add_option("--target", bench_options.server_url,
+                    "Gateway URL (default: the running server in --data-dir)");
+  bench
+      ->add_option("--concurrency", bench_options.concurrency, "Connections, each with one request in flight")
       ->check(CLI::Range(1, 4096));
   bench->add_option("--duration", bench_options.duration_s, "Seconds to run")->check(CLI::Range(1, 3600));
   bench->add_option("--threads", bench_options.threads, "Client threads")->check(CLI::Range(1, 64));

@@ -31,13 +31,14 @@ Status ensure_data_dir(const Config& config) {
   std::error_code ec;
   std::filesystem::create_directories(config.store.data_dir, ec);
   if (ec) {
-    return make_error(ErrorCode::kInvalidParameter,
-                      fmt::format("store.data_dir: cannot create '{}': {}", config.store.data_dir, ec.message()));
+    return make_error(ErrorCode::kInvalidParameter, fmt::format("store.data_dir: cannot create '{}': {}",
+                                                                config.store.data_dir, ec.message()));
   }
   return {};
 }
 
-Result<std::unique_ptr<Store>> open_store(const Config& config, MetricsRegistry& metrics, const Clock& clock) {
+Result<std::unique_ptr<Store>> open_store(const Config& config, MetricsRegistry& metrics,
+                                          const Clock& clock) {
   if (auto status = ensure_data_dir(config); !status) return std::move(status).error();
   sqlite::SqliteStoreOptions options;
   options.path = config.sqlite_path();

@@ -19,18 +19,21 @@ Result<crypto::RsaPrivateKey> load_or_create_key(const std::string& path) {
     std::stringstream text;
     text << file.rdbuf();
     auto key = crypto::RsaPrivateKey::from_pem(text.str());
-    if (!key.ok()) return make_error(ErrorCode::kInvalidParameter, fmt::format("{}: {}", path, key.error().message));
+    if (!key.ok())
+      return make_error(ErrorCode::kInvalidParameter, fmt::format("{}: {}", path, key.error().message));
     return key;
   }
   auto key = crypto::RsaPrivateKey::generate(2048);
-  if (auto status = write_file_atomically(path, key.to_pkcs8_pem(), 0600); !status) return std::move(status).error();
+  if (auto status = write_file_atomically(path, key.to_pkcs8_pem(), 0600); !status)
+    return std::move(status).error();
   return key;
 }
 
 }  // namespace
 
-Result<std::unique_ptr<SandboxRuntime>> SandboxRuntime::start(const std::string& data_dir, const std::string& listen,
-                                                               double notify_retry_scale, const Clock& clock) {
+Result<std::unique_ptr<SandboxRuntime>> SandboxRuntime::start(const std::string& data_dir,
+                                                              const std::string& listen,
+                                                              double notify_retry_scale, const Clock& clock) {
   Config scratch;
   if (auto status = set_listen(scratch, listen); !status) {
     return make_error(ErrorCode::kInvalidParameter, "sandbox " + status.error().message);
@@ -51,15 +54,17 @@ Result<std::unique_ptr<SandboxRuntime>> SandboxRuntime::start(const std::string&
   SandboxRuntime* self = runtime.get();
   runtime->server_ = std::make_unique<http::Server>(
       http::ServerLimits{},
-      [self](const http::Request& request, http::Responder respond) { self->sandbox_->handle(request, std::move(respond)); },
+      [self](const http::Request& request, http::Responder respond) {
+        self->sandbox_->handle(request, std::move(respond));
+      },
       runtime->metrics_);
   auto bound = runtime->server_->listen(scratch.server.listen_host, scratch.server.listen_port);
   if (!bound.ok()) return std::move(bound).error();
   runtime->base_url_ = fmt::format("http://{}:{}", scratch.server.listen_host, *bound);
-  runtime->sandbox_ =
-      std::make_unique<alipay::AlipaySandbox>(*runtime->platform_key_, clock, runtime->base_url_, notify_retry_scale);
-  runtime->sandbox_->register_app(kSandboxAlipayAppId,
-                                  crypto::RsaPublicKey::from_pem(runtime->app_key_->public_key_pem()).value());
+  runtime->sandbox_ = std::make_unique<alipay::AlipaySandbox>(*runtime->platform_key_, clock,
+                                                              runtime->base_url_, notify_retry_scale);
+  runtime->sandbox_->register_app(
+      kSandboxAlipayAppId, crypto::RsaPublicKey::from_pem(runtime->app_key_->public_key_pem()).value());
 
   const nlohmann::json alipay = {{"app_id", kSandboxAlipayAppId},
                                  {"app_private_key", runtime->app_key_->to_pkcs8_pem()},
@@ -74,9 +79,13 @@ Result<std::unique_ptr<SandboxRuntime>> SandboxRuntime::start(const std::string&
 SandboxRuntime::~SandboxRuntime() { stop(); }
 
 alipay::AlipayAccount SandboxRuntime::alipay_account(const std::string& account_id) const {
-  return alipay::AlipayAccount{account_id, kSandboxAlipayAppId, *app_key_,
+  return alipay::AlipayAccount{account_id,
+                               kSandboxAlipayAppId,
+                               *app_key_,
                                crypto::RsaPublicKey::from_pem(platform_key_->public_key_pem()).value(),
-                               base_url_ + "/gateway.do", 10'000, ""};
+                               base_url_ + "/gateway.do",
+                               10'000,
+                               ""};
 }
 
 void SandboxRuntime::run() { server_->run(2, {}); }

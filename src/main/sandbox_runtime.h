@@ -17,7 +17,7 @@ namespace paygate::cli {
 class SandboxRuntime {
  public:
   static Result<std::unique_ptr<SandboxRuntime>> start(const std::string& data_dir, const std::string& listen,
-                                                        double notify_retry_scale, const Clock& clock);
+                                                       double notify_retry_scale, const Clock& clock);
   ~SandboxRuntime();
 
   // The Alipay account a gateway uses to talk to this sandbox.

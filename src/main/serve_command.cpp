@@ -7,21 +7,21 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 #include <optional>
+#include <sstream>
 #include <thread>
 
 #include "api/gateway.h"
 #include "api/http_server.h"
-#include "app/merchants.h"
 #include "app/cashier.h"
+#include "app/merchants.h"
 #include "app/notifies.h"
 #include "app/order_events.h"
-#include "infra/http/http_client.h"
-#include "core/worker_pool.h"
-#include "infra/channels/alipay/alipay_gateway.h"
 #include "core/log.h"
+#include "core/worker_pool.h"
 #include "fmt/format.h"
+#include "infra/channels/alipay/alipay_gateway.h"
+#include "infra/http/http_client.h"
 #include "main/commands.h"
 #include "main/runtime.h"
 #include "main/sandbox_runtime.h"
@@ -37,7 +37,8 @@ Status ensure_demo_merchant(const Config& config, MerchantService& merchants) {
   if (std::filesystem::exists(path)) return {};
   auto merchant = wait_for<Merchant>([&](auto done) { merchants.create("Demo merchant", std::move(done)); });
   if (!merchant.ok()) return std::move(merchant).error();
-  const nlohmann::json credentials = {{"merchant_id", merchant->merchant_id.value}, {"secret", merchant->secret}};
+  const nlohmann::json credentials = {{"merchant_id", merchant->merchant_id.value},
+                                      {"secret", merchant->secret}};
   if (auto status = write_file_atomically(path, credentials.dump(2) + "\n", 0600); !status) return status;
   std::fprintf(stderr,
                "\npaygate: created the demo merchant (shown once; also saved to %s, mode 0600)\n"
@@ -61,16 +62,23 @@ Status add_configured_accounts(const Config& config, const Clock& clock, Channel
     if (!account.enabled) continue;
     const std::string prefix = fmt::format("channels.alipay[{}]", i);
     auto private_text = read_text_file(account.app_private_key_file);
-    if (!private_text) return make_error(ErrorCode::kInvalidParameter, prefix + ".app_private_key_file: cannot read");
+    if (!private_text)
+      return make_error(ErrorCode::kInvalidParameter, prefix + ".app_private_key_file: cannot read");
     auto private_key = crypto::RsaPrivateKey::from_pem(*private_text);
-    if (!private_key.ok()) return make_error(ErrorCode::kInvalidParameter, prefix + ".app_private_key_file: " + private_key.error().message);
+    if (!private_key.ok())
+      return make_error(ErrorCode::kInvalidParameter,
+                        prefix + ".app_private_key_file: " + private_key.error().message);
     auto public_text = read_text_file(account.alipay_public_key_file);
-    if (!public_text) return make_error(ErrorCode::kInvalidParameter, prefix + ".alipay_public_key_file: cannot read");
+    if (!public_text)
+      return make_error(ErrorCode::kInvalidParameter, prefix + ".alipay_public_key_file: cannot read");
     auto public_key = crypto::RsaPublicKey::from_pem(*public_text);
-    if (!public_key.ok()) return make_error(ErrorCode::kInvalidParameter, prefix + ".alipay_public_key_file: " + public_key.error().message);
+    if (!public_key.ok())
+      return make_error(ErrorCode::kInvalidParameter,
+                        prefix + ".alipay_public_key_file: " + public_key.error().message);
     auto gateway = alipay::AlipayGateway::create(
-        alipay::AlipayAccount{account.id, account.app_id, std::move(private_key).value(), std::move(public_key).value(),
-                              account.gateway_url, account.timeout_ms, account.ca_file},
+        alipay::AlipayAccount{account.id, account.app_id, std::move(private_key).value(),
+                              std::move(public_key).value(), account.gateway_url, account.timeout_ms,
+                              account.ca_file},
         clock);
     if (!gateway.ok()) return std::move(gateway).error();
     registry.add(std::move(gateway).value());
@@ -99,10 +107,12 @@ int run_serve(const CommonOptions& common, const ServeOptions& options) {
   if (auto status = ensure_demo_merchant(*config, merchants); !status) return fail(status.error().message);
 
   ChannelRegistry channels;
-  if (auto status = add_configured_accounts(*config, clock, channels); !status) return fail(status.error().message);
+  if (auto status = add_configured_accounts(*config, clock, channels); !status)
+    return fail(status.error().message);
   std::unique_ptr<SandboxRuntime> sandbox;
   if (options.sandbox) {
-    auto started = SandboxRuntime::start(config->store.data_dir, options.sandbox_listen, options.notify_retry_scale, clock);
+    auto started = SandboxRuntime::start(config->store.data_dir, options.sandbox_listen,
+                                         options.notify_retry_scale, clock);
     if (!started.ok()) return fail(started.error().message);
     sandbox = std::move(started).value();
     // The in-process sandbox gets its own account; configured accounts of the same channel come first.
@@ -125,12 +135,15 @@ int run_serve(const CommonOptions& common, const ServeOptions& options) {
   http::Server server(
       http::ServerLimits{sc.header_bytes_max, sc.body_bytes_max, sc.read_timeout_ms, sc.idle_timeout_ms,
                          sc.connections_max, sc.shutdown_timeout_ms},
-      [&gateway](const http::Request& request, http::Responder respond) { gateway->handle(request, respond); },
+      [&gateway](const http::Request& request, http::Responder respond) {
+        gateway->handle(request, respond);
+      },
       metrics);
   auto port = server.listen(sc.listen_host, sc.listen_port);
   if (!port.ok()) return fail(port.error().message);
   config->server.listen_port = *port;
-  orders.emplace(**store, clock, config->orders, channels, channel_workers, order_events, config->public_base_url());
+  orders.emplace(**store, clock, config->orders, channels, channel_workers, order_events,
+                 config->public_base_url());
   CashierService::SandboxPay sandbox_pay;
   if (sandbox) {
     // The cashier's "pay in sandbox" button: the payer pays at the sandbox, which then notifies us.
@@ -139,8 +152,10 @@ int run_serve(const CommonOptions& common, const ServeOptions& options) {
       http::Client client(url.endpoint, 5'000);
       const nlohmann::json body = {{"app_id", kSandboxAlipayAppId}, {"out_trade_no", order.order_id.value}};
       auto response = client.send("POST", url.target, {}, body.dump());
-      if (!response.ok()) return make_error(ErrorCode::kChannelOutcomeUnknown, "sandbox: " + response.error().message);
-      if (response->status != 200) return make_error(ErrorCode::kChannelRejected, "sandbox: " + response->body);
+      if (!response.ok())
+        return make_error(ErrorCode::kChannelOutcomeUnknown, "sandbox: " + response.error().message);
+      if (response->status != 200)
+        return make_error(ErrorCode::kChannelRejected, "sandbox: " + response->body);
       return {};
     };
   }
@@ -159,7 +174,8 @@ int run_serve(const CommonOptions& common, const ServeOptions& options) {
     return fail(status.error().message);
   }
   const int threads = sc.threads > 0 ? sc.threads : std::max(1u, std::thread::hardware_concurrency());
-  const double startup_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
+  const double startup_ms =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
   log::info("ready", {{"listen", config->listen_address()},
                       {"public_url", config->public_base_url()},
                       {"data_dir", config->store.data_dir},

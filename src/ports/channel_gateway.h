@@ -30,7 +30,8 @@ struct ChannelRefund {
   std::int64_t amount_minor = 0;  // this refund's amount, when found
 };
 
-// An authenticated notify in domain terms. Whether it matches an order (amount, account) is the store's check.
+// An authenticated notify in domain terms. Whether it matches an order (amount, account) is the store's
+// check.
 struct VerifiedNotify {
   std::string notify_id;
   OrderId order_id;
@@ -47,13 +48,14 @@ class ChannelGateway {
   virtual const std::string& account_id() const = 0;
 
   // Errors: CHANNEL_REJECTED (the channel said no; the message carries its code) or CHANNEL_OUTCOME_UNKNOWN
-  // (timeout, SYSTEM_ERROR, 5xx, an answer that does not verify): then the order stays pending and is queried.
+  // (timeout, SYSTEM_ERROR, 5xx, an answer that does not verify): then the order stays pending and is
+  // queried.
   virtual Result<ChannelPayment> create_payment(const Order& order, const std::string& notify_url) = 0;
   virtual Result<ChannelTrade> query(const Order& order) = 0;
   virtual Status close(const Order& order) = 0;
   // refund_id is the idempotency key at the channel (Alipay out_request_no): the same id never refunds twice.
-  virtual Result<ChannelRefund> refund(const Order& order, const std::string& refund_id, std::int64_t amount_minor,
-                                       const std::string& reason) = 0;
+  virtual Result<ChannelRefund> refund(const Order& order, const std::string& refund_id,
+                                       std::int64_t amount_minor, const std::string& reason) = 0;
   virtual Result<ChannelRefund> refund_query(const Order& order, const std::string& refund_id) = 0;
   // The channel's trade bill for one day ("yyyy-MM-dd", channel's time zone), as the channel's raw file.
   virtual Result<std::string> download_bill(const std::string& date) = 0;

@@ -33,11 +33,18 @@ class AlipayGatewayTest : public ::testing::Test {
     std::stringstream text;
     text << file.rdbuf();
     const json config = json::parse(text.str());
-    auto alipay_public = right_alipay_key ? crypto::RsaPublicKey::from_pem(config["alipay_public_key"].get<std::string>()).value()
-                                          : crypto::RsaPublicKey::from_pem(crypto::RsaPrivateKey::generate().public_key_pem()).value();
-    return alipay::AlipayAccount{"acct-test", config["app_id"],
-                                 crypto::RsaPrivateKey::from_pem(config["app_private_key"].get<std::string>()).value(),
-                                 std::move(alipay_public), config["gateway_url"], 5'000, ""};
+    auto alipay_public =
+        right_alipay_key
+            ? crypto::RsaPublicKey::from_pem(config["alipay_public_key"].get<std::string>()).value()
+            : crypto::RsaPublicKey::from_pem(crypto::RsaPrivateKey::generate().public_key_pem()).value();
+    return alipay::AlipayAccount{
+        "acct-test",
+        config["app_id"],
+        crypto::RsaPrivateKey::from_pem(config["app_private_key"].get<std::string>()).value(),
+        std::move(alipay_public),
+        config["gateway_url"],
+        5'000,
+        ""};
   }
 
   Order order(const std::string& suffix, std::int64_t amount) {
@@ -53,8 +60,9 @@ class AlipayGatewayTest : public ::testing::Test {
 
   int pay(const Order& o) {
     http::Client client(sandbox_->endpoint());
-    auto response = client.send("POST", "/sandbox/alipay/pay", {},
-                                json{{"app_id", "9021000000000001"}, {"out_trade_no", o.order_id.value}}.dump());
+    auto response =
+        client.send("POST", "/sandbox/alipay/pay", {},
+                    json{{"app_id", "9021000000000001"}, {"out_trade_no", o.order_id.value}}.dump());
     return response.ok() ? response->status : -1;
   }
 
@@ -140,9 +148,7 @@ class AlipayFaultsTest : public AlipayGatewayTest {
     http::Client client(sandbox_->endpoint());
     return client.send("POST", "/sandbox/alipay/faults", {}, knobs.dump()).value();
   }
-  void TearDown() override {
-    set_faults({{"error_rate", 0}, {"timeout_rate", 0}, {"latency_ms", 0}});
-  }
+  void TearDown() override { set_faults({{"error_rate", 0}, {"timeout_rate", 0}, {"latency_ms", 0}}); }
 };
 
 TEST_F(AlipayFaultsTest, SystemErrorsAndTimeoutsAreOutcomeUnknown) {
@@ -204,7 +210,8 @@ TEST_F(AlipayGatewayTest, TheDailyBillIsAlipaysZipOfGbkCsvs) {
   auto bill = alipay::read_trade_bill(*zip);
   ASSERT_TRUE(bill.ok()) << bill.error().message;
   ASSERT_EQ(bill->entry_names.size(), 2u);
-  EXPECT_NE(bill->entry_names[0].find("_业务明细.csv"), std::string::npos) << "entry names are GBK in the zip";
+  EXPECT_NE(bill->entry_names[0].find("_业务明细.csv"), std::string::npos)
+      << "entry names are GBK in the zip";
   EXPECT_NE(bill->entry_names[1].find("_业务明细(汇总).csv"), std::string::npos);
   ASSERT_EQ(bill->header_columns.size(), 25u);
   EXPECT_EQ(bill->header_columns[0], "支付宝交易号");

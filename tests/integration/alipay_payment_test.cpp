@@ -30,17 +30,19 @@ class AlipayPayments : public ::testing::Test {
   // public_url: where the sandbox sends notifies; a dead address simulates notifies that never arrive.
   void start(const std::string& public_url = "") {
     const std::string config_path = dir_.path() + "/paygate.toml";
-    std::ofstream(config_path) << (public_url.empty() ? "" : "[server]\npublic_url = \"" + public_url + "\"\n");
+    std::ofstream(config_path) << (public_url.empty() ? ""
+                                                      : "[server]\npublic_url = \"" + public_url + "\"\n");
     gateway_.emplace(dir_.path() + "/data",
-                     std::vector<std::string>{"--config", config_path, "--sandbox", "--sandbox-listen", "127.0.0.1:0",
-                                              "--sandbox-notify-retry-scale", "0.001"});
+                     std::vector<std::string>{"--config", config_path, "--sandbox", "--sandbox-listen",
+                                              "127.0.0.1:0", "--sandbox-notify-retry-scale", "0.001"});
     gateway_->start();
     const json sandbox = json::parse(read_text(dir_.path() + "/data/sandbox/alipay.json"));
     sandbox_base_ = sandbox["gateway_url"].get<std::string>();
     sandbox_base_.resize(sandbox_base_.size() - std::string("/gateway.do").size());
     app_id_ = sandbox["app_id"];
     platform_key_.emplace(
-        crypto::RsaPrivateKey::from_pem(read_text(dir_.path() + "/data/sandbox/alipay_platform_key.pem")).value());
+        crypto::RsaPrivateKey::from_pem(read_text(dir_.path() + "/data/sandbox/alipay_platform_key.pem"))
+            .value());
   }
   void TearDown() override {
     if (gateway_) {
@@ -62,7 +64,8 @@ class AlipayPayments : public ::testing::Test {
   int sandbox_pay(const std::string& order_id) {
     auto url = http::parse_http_url(sandbox_base_ + "/sandbox/alipay/pay").value();
     http::Client client(url.endpoint);
-    auto response = client.send("POST", url.target, {}, json{{"app_id", app_id_}, {"out_trade_no", order_id}}.dump());
+    auto response =
+        client.send("POST", url.target, {}, json{{"app_id", app_id_}, {"out_trade_no", order_id}}.dump());
     return response.ok() ? response->status : -1;
   }
 
@@ -77,7 +80,8 @@ class AlipayPayments : public ::testing::Test {
     }
   }
 
-  alipay::Params notify_for(const json& order, const std::string& notify_id, const std::string& status = "TRADE_SUCCESS") {
+  alipay::Params notify_for(const json& order, const std::string& notify_id,
+                            const std::string& status = "TRADE_SUCCESS") {
     alipay::Params params = {{"notify_time", alipay::format_beijing_time(SystemClock{}.now_unix_ms())},
                              {"notify_type", "trade_status_sync"},
                              {"notify_id", notify_id},
@@ -96,7 +100,8 @@ class AlipayPayments : public ::testing::Test {
     params["sign"] = alipay::sign(params, alipay::SignScope::kNotify, key);
     return alipay::form_encode(params);
   }
-  std::pair<int, std::string> post_notify(const std::string& body, const std::string& account = "alipay-sandbox") {
+  std::pair<int, std::string> post_notify(const std::string& body,
+                                          const std::string& account = "alipay-sandbox") {
     http::Client client(gateway_->endpoint());
     auto response = client.send("POST", "/notify/alipay/" + account,
                                 {{"content-type", "application/x-www-form-urlencoded"}}, body);
@@ -160,7 +165,8 @@ TEST_F(AlipayPayments, NotifiesThatFailVerificationChangeNothing) {
       {"wrong app_id", with([](alipay::Params& p) { p["app_id"] = "2021000000009999"; })},
       {"unknown order", with([](alipay::Params& p) { p["out_trade_no"] = "20260101000000000AAAAAAAAAAAA"; })},
       {"amount mismatch", with([](alipay::Params& p) { p["total_amount"] = "12.33"; })},
-      {"tampered after signing", [&] {
+      {"tampered after signing",
+       [&] {
          std::string body = signed_body(notify_for(order, "reject-notify-1"), *platform_key_);
          return body.replace(body.find("total_amount=12.34"), 18, "total_amount=99.99");
        }()},
@@ -188,8 +194,10 @@ TEST_F(AlipayPayments, NotifiesThatFailVerificationChangeNothing) {
 TEST_F(AlipayPayments, TradeClosedNotifyClosesAPendingOrder) {
   start();
   const json order = create_alipay_order("closed-1", 100);
-  EXPECT_EQ(post_notify(signed_body(notify_for(order, "close-n-1", "TRADE_CLOSED"), *platform_key_)).second, "success");
-  EXPECT_EQ(merchant().get("/api/v1/orders/" + order["order_id"].get<std::string>()).data()["status"], "closed");
+  EXPECT_EQ(post_notify(signed_body(notify_for(order, "close-n-1", "TRADE_CLOSED"), *platform_key_)).second,
+            "success");
+  EXPECT_EQ(merchant().get("/api/v1/orders/" + order["order_id"].get<std::string>()).data()["status"],
+            "closed");
   EXPECT_EQ(outbox_events(order["order_id"]), 1);
 }
 
@@ -224,8 +232,11 @@ TEST_F(AlipayPayments, DuplicatedAndDroppedNotifiesStillEndRight) {
   faults({{"notify_duplicate_rate", 0}, {"notify_drop_rate", 1}});
   const json dropped = create_alipay_order("drop-notify-1", 800);
   ASSERT_EQ(sandbox_pay(dropped["order_id"]), 200);
-  EXPECT_EQ(merchant().get("/api/v1/orders/" + dropped["order_id"].get<std::string>()).data()["status"], "pending");
-  EXPECT_EQ(merchant().get("/api/v1/orders/" + dropped["order_id"].get<std::string>() + "?sync=true").data()["status"],
+  EXPECT_EQ(merchant().get("/api/v1/orders/" + dropped["order_id"].get<std::string>()).data()["status"],
+            "pending");
+  EXPECT_EQ(merchant()
+                .get("/api/v1/orders/" + dropped["order_id"].get<std::string>() + "?sync=true")
+                .data()["status"],
             "succeeded")
       << "the active query finds what the lost notify would have said";
 }
@@ -244,7 +255,8 @@ TEST_F(AlipayPayments, PageAndWapOrdersGetASignedPayUrl) {
     ASSERT_TRUE(params.ok());
     EXPECT_EQ(params->at("method"), std::string("alipay.trade.") + method + ".pay");
     const auto app_key = crypto::RsaPrivateKey::from_pem(
-        json::parse(read_text(dir_.path() + "/data/sandbox/alipay.json"))["app_private_key"].get<std::string>());
+        json::parse(read_text(dir_.path() + "/data/sandbox/alipay.json"))["app_private_key"]
+            .get<std::string>());
     const auto app_public = crypto::RsaPublicKey::from_pem(app_key->public_key_pem()).value();
     EXPECT_TRUE(alipay::verify(*params, alipay::SignScope::kRequest, app_public));
   }
@@ -271,10 +283,12 @@ TEST_F(AlipayPayments, ClosingAChannelOrderClosesTheTradeAtTheChannelFirst) {
   start("http://127.0.0.1:9");
   const json paid_order = create_alipay_order("close-channel-2", 400);
   ASSERT_EQ(sandbox_pay(paid_order["order_id"]), 200);
-  auto refused = merchant().post("/api/v1/orders/" + paid_order["order_id"].get<std::string>() + "/close", "");
+  auto refused =
+      merchant().post("/api/v1/orders/" + paid_order["order_id"].get<std::string>() + "/close", "");
   EXPECT_EQ(refused.status, 409);
   EXPECT_EQ(refused.code(), "ORDER_STATUS_INVALID");
-  EXPECT_EQ(merchant().get("/api/v1/orders/" + paid_order["order_id"].get<std::string>()).data()["status"], "succeeded");
+  EXPECT_EQ(merchant().get("/api/v1/orders/" + paid_order["order_id"].get<std::string>()).data()["status"],
+            "succeeded");
 }
 
 }  // namespace

@@ -23,13 +23,16 @@ class NotifyReceiver {
  public:
   explicit NotifyReceiver(int failures)
       : failures_(failures),
-        server_(http::ServerLimits{}, [this](const http::Request& request, http::Responder respond) {
-          std::lock_guard lock(mutex_);
-          bodies_.push_back(request.body);
-          arrived_.notify_all();
-          const bool fail = static_cast<int>(bodies_.size()) <= failures_;
-          respond(http::Response{200, "text/plain", {}, fail ? "failure" : "success"});
-        }, metrics_) {
+        server_(
+            http::ServerLimits{},
+            [this](const http::Request& request, http::Responder respond) {
+              std::lock_guard lock(mutex_);
+              bodies_.push_back(request.body);
+              arrived_.notify_all();
+              const bool fail = static_cast<int>(bodies_.size()) <= failures_;
+              respond(http::Response{200, "text/plain", {}, fail ? "failure" : "success"});
+            },
+            metrics_) {
     port_ = server_.listen("127.0.0.1", 0).value();
     thread_ = std::thread([this] { server_.run(1, {}); });
   }
@@ -67,17 +70,19 @@ TEST(AlipaySandboxNotify, SignedRetriedUntilSuccess) {
   text << file.rdbuf();
   const json config = json::parse(text.str());
   const auto app_key = crypto::RsaPrivateKey::from_pem(config["app_private_key"].get<std::string>()).value();
-  const auto alipay_key = crypto::RsaPublicKey::from_pem(config["alipay_public_key"].get<std::string>()).value();
+  const auto alipay_key =
+      crypto::RsaPublicKey::from_pem(config["alipay_public_key"].get<std::string>()).value();
 
   NotifyReceiver receiver(2);
-  alipay::Params params = {{"app_id", config["app_id"]},
-                           {"method", "alipay.trade.precreate"},
-                           {"charset", "utf-8"},
-                           {"sign_type", "RSA2"},
-                           {"timestamp", alipay::format_beijing_time(SystemClock{}.now_unix_ms())},
-                           {"version", "1.0"},
-                           {"notify_url", receiver.url()},
-                           {"biz_content", R"({"out_trade_no":"N-1","total_amount":"12.34","subject":"通知"})"}};
+  alipay::Params params = {
+      {"app_id", config["app_id"]},
+      {"method", "alipay.trade.precreate"},
+      {"charset", "utf-8"},
+      {"sign_type", "RSA2"},
+      {"timestamp", alipay::format_beijing_time(SystemClock{}.now_unix_ms())},
+      {"version", "1.0"},
+      {"notify_url", receiver.url()},
+      {"biz_content", R"({"out_trade_no":"N-1","total_amount":"12.34","subject":"通知"})"}};
   params["sign"] = alipay::sign(params, alipay::SignScope::kRequest, app_key);
   http::Client client(sandbox.endpoint());
   auto created = client.send("POST", "/gateway.do", {{"content-type", "application/x-www-form-urlencoded"}},

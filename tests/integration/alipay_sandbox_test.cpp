@@ -34,7 +34,8 @@ class AlipaySandboxTest : public ::testing::Test {
     text << file.rdbuf();
     config_ = json::parse(text.str());
     app_key_.emplace(crypto::RsaPrivateKey::from_pem(config_["app_private_key"].get<std::string>()).value());
-    alipay_key_.emplace(crypto::RsaPublicKey::from_pem(config_["alipay_public_key"].get<std::string>()).value());
+    alipay_key_.emplace(
+        crypto::RsaPublicKey::from_pem(config_["alipay_public_key"].get<std::string>()).value());
   }
 
   struct Answer {
@@ -44,7 +45,8 @@ class AlipaySandboxTest : public ::testing::Test {
   };
 
   // Calls a method like the Node SDK: common parameters in the query, biz_content in the form body.
-  Answer call(const std::string& method, const json& biz, const std::function<void(alipay::Params&)>& tamper = {}) {
+  Answer call(const std::string& method, const json& biz,
+              const std::function<void(alipay::Params&)>& tamper = {}) {
     alipay::Params params = {{"app_id", config_["app_id"].get<std::string>()},
                              {"method", method},
                              {"charset", "utf-8"},
@@ -64,7 +66,8 @@ class AlipaySandboxTest : public ::testing::Test {
     auto split = alipay::split_signed_response(response->body, method);
     EXPECT_TRUE(split.has_value()) << response->body;
     if (!split) return {};
-    return Answer{json::parse(split->content), alipay::verify_response(*split, *alipay_key_), std::string(split->key)};
+    return Answer{json::parse(split->content), alipay::verify_response(*split, *alipay_key_),
+                  std::string(split->key)};
   }
 
   int pay(const std::string& out_trade_no) {
@@ -84,16 +87,19 @@ TempDir* AlipaySandboxTest::dir_ = nullptr;
 GatewayProcess* AlipaySandboxTest::sandbox_ = nullptr;
 
 TEST_F(AlipaySandboxTest, PrecreatePayQueryAndEveryAnswerIsSigned) {
-  auto created = call("alipay.trade.precreate", {{"out_trade_no", "A-1"}, {"total_amount", "9.90"}, {"subject", "咖啡"}});
+  auto created = call("alipay.trade.precreate",
+                      {{"out_trade_no", "A-1"}, {"total_amount", "9.90"}, {"subject", "咖啡"}});
   EXPECT_TRUE(created.verified);
   EXPECT_EQ(created.key, "alipay_trade_precreate_response");
   EXPECT_EQ(created.content["code"], "10000");
   EXPECT_EQ(created.content["out_trade_no"], "A-1");
   EXPECT_NE(created.content["qr_code"].get<std::string>().find("/sandbox/alipay/qr/"), std::string::npos);
 
-  auto again = call("alipay.trade.precreate", {{"out_trade_no", "A-1"}, {"total_amount", "9.90"}, {"subject", "咖啡"}});
+  auto again = call("alipay.trade.precreate",
+                    {{"out_trade_no", "A-1"}, {"total_amount", "9.90"}, {"subject", "咖啡"}});
   EXPECT_EQ(again.content["code"], "10000") << "a repeated precreate is idempotent";
-  auto other_amount = call("alipay.trade.precreate", {{"out_trade_no", "A-1"}, {"total_amount", "9.91"}, {"subject", "x"}});
+  auto other_amount =
+      call("alipay.trade.precreate", {{"out_trade_no", "A-1"}, {"total_amount", "9.91"}, {"subject", "x"}});
   EXPECT_EQ(other_amount.content["sub_code"], "ACQ.INVALID_PARAMETER");
 
   auto waiting = call("alipay.trade.query", {{"out_trade_no", "A-1"}});
@@ -115,41 +121,61 @@ TEST_F(AlipaySandboxTest, PrecreatePayQueryAndEveryAnswerIsSigned) {
 }
 
 TEST_F(AlipaySandboxTest, CloseOnlyAWaitingTrade) {
-  ASSERT_EQ(call("alipay.trade.precreate", {{"out_trade_no", "C-1"}, {"total_amount", "1.00"}, {"subject", "s"}})
-                .content["code"], "10000");
+  ASSERT_EQ(
+      call("alipay.trade.precreate", {{"out_trade_no", "C-1"}, {"total_amount", "1.00"}, {"subject", "s"}})
+          .content["code"],
+      "10000");
   auto closed = call("alipay.trade.close", {{"out_trade_no", "C-1"}});
   EXPECT_EQ(closed.content["code"], "10000");
   EXPECT_EQ(call("alipay.trade.query", {{"out_trade_no", "C-1"}}).content["trade_status"], "TRADE_CLOSED");
-  EXPECT_EQ(call("alipay.trade.precreate", {{"out_trade_no", "C-1"}, {"total_amount", "1.00"}, {"subject", "s"}})
-                .content["sub_code"], "ACQ.TRADE_HAS_CLOSE");
+  EXPECT_EQ(
+      call("alipay.trade.precreate", {{"out_trade_no", "C-1"}, {"total_amount", "1.00"}, {"subject", "s"}})
+          .content["sub_code"],
+      "ACQ.TRADE_HAS_CLOSE");
   EXPECT_EQ(pay("C-1"), 409) << "a closed trade cannot be paid";
 
-  ASSERT_EQ(call("alipay.trade.precreate", {{"out_trade_no", "C-2"}, {"total_amount", "1.00"}, {"subject", "s"}})
-                .content["code"], "10000");
+  ASSERT_EQ(
+      call("alipay.trade.precreate", {{"out_trade_no", "C-2"}, {"total_amount", "1.00"}, {"subject", "s"}})
+          .content["code"],
+      "10000");
   ASSERT_EQ(pay("C-2"), 200);
-  EXPECT_EQ(call("alipay.trade.close", {{"out_trade_no", "C-2"}}).content["sub_code"], "ACQ.TRADE_STATUS_ERROR");
+  EXPECT_EQ(call("alipay.trade.close", {{"out_trade_no", "C-2"}}).content["sub_code"],
+            "ACQ.TRADE_STATUS_ERROR");
 }
 
 TEST_F(AlipaySandboxTest, PartialRefundsAreBoundedAndIdempotent) {
-  ASSERT_EQ(call("alipay.trade.precreate", {{"out_trade_no", "R-1"}, {"total_amount", "9.90"}, {"subject", "s"}})
-                .content["code"], "10000");
-  EXPECT_EQ(call("alipay.trade.refund", {{"out_trade_no", "R-1"}, {"refund_amount", "1.00"}, {"out_request_no", "r0"}})
-                .content["sub_code"], "ACQ.TRADE_STATUS_ERROR") << "an unpaid trade cannot be refunded";
+  ASSERT_EQ(
+      call("alipay.trade.precreate", {{"out_trade_no", "R-1"}, {"total_amount", "9.90"}, {"subject", "s"}})
+          .content["code"],
+      "10000");
+  EXPECT_EQ(call("alipay.trade.refund",
+                 {{"out_trade_no", "R-1"}, {"refund_amount", "1.00"}, {"out_request_no", "r0"}})
+                .content["sub_code"],
+            "ACQ.TRADE_STATUS_ERROR")
+      << "an unpaid trade cannot be refunded";
   ASSERT_EQ(pay("R-1"), 200);
-  auto first = call("alipay.trade.refund", {{"out_trade_no", "R-1"}, {"refund_amount", "3.00"}, {"out_request_no", "r1"}});
+  auto first = call("alipay.trade.refund",
+                    {{"out_trade_no", "R-1"}, {"refund_amount", "3.00"}, {"out_request_no", "r1"}});
   EXPECT_TRUE(first.verified);
   EXPECT_EQ(first.content["fund_change"], "Y");
   EXPECT_EQ(first.content["refund_fee"], "3.00");
-  auto repeat = call("alipay.trade.refund", {{"out_trade_no", "R-1"}, {"refund_amount", "3.00"}, {"out_request_no", "r1"}});
+  auto repeat = call("alipay.trade.refund",
+                     {{"out_trade_no", "R-1"}, {"refund_amount", "3.00"}, {"out_request_no", "r1"}});
   EXPECT_EQ(repeat.content["refund_fee"], "3.00") << "the same out_request_no never refunds twice";
-  EXPECT_EQ(call("alipay.trade.refund", {{"out_trade_no", "R-1"}, {"refund_amount", "7.00"}, {"out_request_no", "r2"}})
-                .content["sub_code"], "ACQ.REFUND_AMT_NOT_EQUAL_TOTAL");
-  EXPECT_EQ(call("alipay.trade.refund", {{"out_trade_no", "R-1"}, {"refund_amount", "6.90"}, {"out_request_no", "r2"}})
-                .content["refund_fee"], "9.90");
-  auto queried = call("alipay.trade.fastpay.refund.query", {{"out_trade_no", "R-1"}, {"out_request_no", "r2"}});
+  EXPECT_EQ(call("alipay.trade.refund",
+                 {{"out_trade_no", "R-1"}, {"refund_amount", "7.00"}, {"out_request_no", "r2"}})
+                .content["sub_code"],
+            "ACQ.REFUND_AMT_NOT_EQUAL_TOTAL");
+  EXPECT_EQ(call("alipay.trade.refund",
+                 {{"out_trade_no", "R-1"}, {"refund_amount", "6.90"}, {"out_request_no", "r2"}})
+                .content["refund_fee"],
+            "9.90");
+  auto queried =
+      call("alipay.trade.fastpay.refund.query", {{"out_trade_no", "R-1"}, {"out_request_no", "r2"}});
   EXPECT_EQ(queried.content["refund_status"], "REFUND_SUCCESS");
   EXPECT_EQ(queried.content["refund_amount"], "6.90");
-  auto unknown = call("alipay.trade.fastpay.refund.query", {{"out_trade_no", "R-1"}, {"out_request_no", "nope"}});
+  auto unknown =
+      call("alipay.trade.fastpay.refund.query", {{"out_trade_no", "R-1"}, {"out_request_no", "nope"}});
   EXPECT_EQ(unknown.content["code"], "10000");
   EXPECT_FALSE(unknown.content.contains("refund_status")) << "Alipay answers success without a status";
 }
@@ -159,7 +185,8 @@ TEST_F(AlipaySandboxTest, RefusesWhatAlipayRefuses) {
   auto bad_signature = call("alipay.trade.query", biz, [](alipay::Params& p) { p["timestamp"] += "1"; });
   EXPECT_TRUE(bad_signature.verified);
   EXPECT_EQ(bad_signature.content["sub_code"], "isv.invalid-signature");
-  auto unknown_app = call("alipay.trade.query", biz, [](alipay::Params& p) { p["app_id"] = "2021999999999999"; });
+  auto unknown_app =
+      call("alipay.trade.query", biz, [](alipay::Params& p) { p["app_id"] = "2021999999999999"; });
   EXPECT_EQ(unknown_app.content["sub_code"], "isv.invalid-app-id");
   auto rsa1 = call("alipay.trade.query", biz, [](alipay::Params& p) { p["sign_type"] = "RSA"; });
   EXPECT_EQ(rsa1.content["sub_code"], "isv.invalid-signature-type");
@@ -175,7 +202,8 @@ TEST_F(AlipaySandboxTest, KeysSurviveARestart) {
   sandbox_->start();
   SetUp();
   EXPECT_EQ(config_["alipay_public_key"], before);
-  auto created = call("alipay.trade.precreate", {{"out_trade_no", "K-1"}, {"total_amount", "0.01"}, {"subject", "s"}});
+  auto created =
+      call("alipay.trade.precreate", {{"out_trade_no", "K-1"}, {"total_amount", "0.01"}, {"subject", "s"}});
   EXPECT_TRUE(created.verified);
   EXPECT_EQ(created.content["code"], "10000");
 }

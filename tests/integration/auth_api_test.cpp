@@ -29,7 +29,8 @@ class AuthApi : public ::testing::Test {
                      const std::string& target, const std::string& body, std::int64_t timestamp_s,
                      const std::string& nonce) {
     AuthorizationFields fields{merchant_id, std::to_string(timestamp_s), nonce, ""};
-    fields.signature = sign_canonical_request(secret, canonical_request(method, target, fields.timestamp, nonce, body));
+    fields.signature =
+        sign_canonical_request(secret, canonical_request(method, target, fields.timestamp, nonce, body));
     return format_authorization(fields);
   }
   static std::int64_t now_s() { return SystemClock{}.now_unix_ms() / 1000; }
@@ -58,22 +59,27 @@ TEST_F(AuthApi, EveryRejectionHasItsOwnCodeAndChangesNothing) {
                              {{"authorization", R"(PAYGATE-HMAC-SHA256 merchant_id="m",timestamp="1")"}}),
                   "AUTH_MALFORMED");
   expect_rejected(
-      client.raw("POST", target, body, {{"authorization", header(demo.merchant_id, demo.secret, "POST", target, body, now_s(), "short")}}),
+      client.raw(
+          "POST", target, body,
+          {{"authorization", header(demo.merchant_id, demo.secret, "POST", target, body, now_s(), "short")}}),
       "AUTH_MALFORMED");
   expect_rejected(client.raw("POST", target, body,
-                             {{"authorization", header("mch_nobody", demo.secret, "POST", target, body, now_s(),
-                                                       "nonce-unknown-1")}}),
+                             {{"authorization", header("mch_nobody", demo.secret, "POST", target, body,
+                                                       now_s(), "nonce-unknown-1")}}),
                   "MERCHANT_UNKNOWN");
   expect_rejected(client.raw("POST", target, body,
-                             {{"authorization", header(demo.merchant_id, "sk_wrong", "POST", target, body, now_s(),
-                                                       "nonce-wrong-key-1")}}),
+                             {{"authorization", header(demo.merchant_id, "sk_wrong", "POST", target, body,
+                                                       now_s(), "nonce-wrong-key-1")}}),
                   "SIGNATURE_INVALID");
   // A body altered after signing.
-  const std::string signed_header = header(demo.merchant_id, demo.secret, "POST", target, body, now_s(), "nonce-tamper-1");
-  expect_rejected(client.raw("POST", target, order_body("auth-1", 1).dump(), {{"authorization", signed_header}}),
-                  "SIGNATURE_INVALID");
+  const std::string signed_header =
+      header(demo.merchant_id, demo.secret, "POST", target, body, now_s(), "nonce-tamper-1");
+  expect_rejected(
+      client.raw("POST", target, order_body("auth-1", 1).dump(), {{"authorization", signed_header}}),
+      "SIGNATURE_INVALID");
   // The path and query are signed too.
-  expect_rejected(client.raw("POST", target + "?x=1", body, {{"authorization", signed_header}}), "SIGNATURE_INVALID");
+  expect_rejected(client.raw("POST", target + "?x=1", body, {{"authorization", signed_header}}),
+                  "SIGNATURE_INVALID");
   expect_rejected(client.raw("POST", target, body,
                              {{"authorization", header(demo.merchant_id, demo.secret, "POST", target, body,
                                                        now_s() - 301, "nonce-stale-1")}}),
@@ -85,7 +91,8 @@ TEST_F(AuthApi, EveryRejectionHasItsOwnCodeAndChangesNothing) {
   EXPECT_EQ(client.get("/api/v1/orders?out_trade_no=auth-1").status, 404);
 
   // The first use of a nonce passes; a replay of the identical request is refused.
-  const std::string good = header(demo.merchant_id, demo.secret, "POST", target, body, now_s(), "nonce-once-1");
+  const std::string good =
+      header(demo.merchant_id, demo.secret, "POST", target, body, now_s(), "nonce-once-1");
   EXPECT_EQ(client.raw("POST", target, body, {{"authorization", good}}).status, 201);
   expect_rejected(client.raw("POST", target, body, {{"authorization", good}}), "NONCE_REUSED");
 }
@@ -96,9 +103,11 @@ TEST_F(AuthApi, ParametersMayComeInAnyOrder) {
   const std::string target = "/api/v1/orders?out_trade_no=nobody";
   const std::int64_t ts = now_s();
   const std::string nonce = "nonce-order-1";
-  const std::string signature = sign_canonical_request(demo.secret, canonical_request("GET", target, std::to_string(ts), nonce, ""));
+  const std::string signature =
+      sign_canonical_request(demo.secret, canonical_request("GET", target, std::to_string(ts), nonce, ""));
   const std::string reordered = "PAYGATE-HMAC-SHA256 signature=\"" + signature + "\", nonce=\"" + nonce +
-                                "\", timestamp=\"" + std::to_string(ts) + "\", merchant_id=\"" + demo.merchant_id + "\"";
+                                "\", timestamp=\"" + std::to_string(ts) + "\", merchant_id=\"" +
+                                demo.merchant_id + "\"";
   auto response = client.raw("GET", target, "", {{"authorization", reordered}});
   EXPECT_EQ(response.status, 404) << response.raw.body;  // authenticated; the order just does not exist
   EXPECT_EQ(response.code(), "ORDER_NOT_FOUND");
@@ -122,7 +131,8 @@ TEST_F(AuthApi, SecretsNeverReachTheLog) {
   while (start < log.size()) {
     const auto end = log.find('\n', start);
     const std::string line = log.substr(start, end == std::string::npos ? std::string::npos : end - start);
-    if (!line.empty() && line.front() == '{' && line.find(demo.secret) != std::string::npos) ++json_lines_with_secret;
+    if (!line.empty() && line.front() == '{' && line.find(demo.secret) != std::string::npos)
+      ++json_lines_with_secret;
     if (end == std::string::npos) break;
     start = end + 1;
   }

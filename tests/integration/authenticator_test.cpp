@@ -30,12 +30,14 @@ class AuthenticatorTest : public ::testing::Test {
   Result<Merchant> check(const std::string& merchant_id, const std::string& secret, std::int64_t timestamp_s,
                          const std::string& nonce, const std::string& body = "{}") {
     AuthorizationFields fields{merchant_id, std::to_string(timestamp_s), nonce, ""};
-    fields.signature =
-        sign_canonical_request(secret, canonical_request("POST", "/api/v1/orders", fields.timestamp, nonce, body));
+    fields.signature = sign_canonical_request(
+        secret, canonical_request("POST", "/api/v1/orders", fields.timestamp, nonce, body));
     header_ = format_authorization(fields);
     return authenticator_->authenticate(SignedRequest{"POST", "/api/v1/orders", header_, body});
   }
-  ErrorCode code_of(const Result<Merchant>& result) { return result.ok() ? ErrorCode::kInternal : result.error().code; }
+  ErrorCode code_of(const Result<Merchant>& result) {
+    return result.ok() ? ErrorCode::kInternal : result.error().code;
+  }
 
   TempDir dir_;
   ManualClock clock_{1'700'000'000'000};
@@ -76,7 +78,8 @@ TEST_F(AuthenticatorTest, ANonceIsFreeAgainOnlyWhenItsTimestampCouldNoLongerPass
 
 TEST_F(AuthenticatorTest, RejectionsInOrder) {
   const std::int64_t now_s = clock_.now_unix_ms() / 1000;
-  EXPECT_EQ(code_of(authenticator_->authenticate(SignedRequest{"POST", "/", "", ""})), ErrorCode::kAuthMissing);
+  EXPECT_EQ(code_of(authenticator_->authenticate(SignedRequest{"POST", "/", "", ""})),
+            ErrorCode::kAuthMissing);
   EXPECT_EQ(code_of(check("mch_on", "sk_on", now_s, "bad nonce!")), ErrorCode::kAuthMalformed);
   EXPECT_EQ(code_of(check("mch_none", "sk_on", now_s, "nonce-unk1")), ErrorCode::kMerchantUnknown);
   EXPECT_EQ(code_of(check("mch_on", "sk_wrong", now_s, "nonce-sig1")), ErrorCode::kSignatureInvalid);

@@ -1,5 +1,6 @@
 // Proves uniqueness under concurrency and durability: 200 concurrent creates with duplicate out_trade_nos
-// make exactly one order each; a restart keeps everything; kill -9 during a burst loses no acknowledged order.
+// make exactly one order each; a restart keeps everything; kill -9 during a burst loses no acknowledged
+// order.
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -58,7 +59,8 @@ TEST(Durability, RestartKeepsEverything) {
       auto response = client.post("/api/v1/orders", order_body("keep-" + std::to_string(i), 100 + i).dump());
       ASSERT_EQ(response.status, 201);
       if (i % 5 == 0) {
-        response = client.post("/api/v1/orders/" + response.data()["order_id"].get<std::string>() + "/close", "");
+        response =
+            client.post("/api/v1/orders/" + response.data()["order_id"].get<std::string>() + "/close", "");
         ASSERT_EQ(response.status, 200);
       }
       before[response.data()["order_id"]] = response.data();

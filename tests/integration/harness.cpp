@@ -77,8 +77,11 @@ ProcessResult run_paygate(const std::vector<std::string>& args) {
   return result;
 }
 
-GatewayProcess::GatewayProcess(std::string data_dir, std::vector<std::string> extra_args, std::string subcommand)
-    : data_dir_(std::move(data_dir)), extra_args_(std::move(extra_args)), subcommand_(std::move(subcommand)) {}
+GatewayProcess::GatewayProcess(std::string data_dir, std::vector<std::string> extra_args,
+                               std::string subcommand)
+    : data_dir_(std::move(data_dir)),
+      extra_args_(std::move(extra_args)),
+      subcommand_(std::move(subcommand)) {}
 
 GatewayProcess::~GatewayProcess() {
   if (pid_ > 0) kill9();
@@ -94,7 +97,8 @@ void GatewayProcess::start() {
     std::istringstream words(wrapper);
     for (std::string word; words >> word;) argv.push_back(word);
   }
-  for (std::string arg : {PAYGATE_BINARY, subcommand_.c_str(), "--listen", "127.0.0.1:0", "--data-dir"}) argv.push_back(arg);
+  for (std::string arg : {PAYGATE_BINARY, subcommand_.c_str(), "--listen", "127.0.0.1:0", "--data-dir"})
+    argv.push_back(arg);
   argv.push_back(data_dir_);
   argv.insert(argv.end(), extra_args_.begin(), extra_args_.end());
   std::filesystem::create_directories(data_dir_);
@@ -107,7 +111,8 @@ void GatewayProcess::start() {
       pid_ = -1;
       throw std::runtime_error("paygate serve exited at start:\n" + log());
     }
-    if (std::chrono::steady_clock::now() > deadline) throw std::runtime_error("paygate serve did not start:\n" + log());
+    if (std::chrono::steady_clock::now() > deadline)
+      throw std::runtime_error("paygate serve did not start:\n" + log());
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
   std::string address = read_file(address_file);
@@ -148,7 +153,8 @@ std::string GatewayProcess::log() const { return read_file(data_dir_ + "/serve.l
 MerchantClient::MerchantClient(http::Endpoint endpoint, Credentials credentials)
     : client_(std::move(endpoint)), credentials_(std::move(credentials)) {}
 
-std::string MerchantClient::sign(const std::string& method, const std::string& target, const std::string& body) const {
+std::string MerchantClient::sign(const std::string& method, const std::string& target,
+                                 const std::string& body) const {
   return sign_request_header(credentials_.merchant_id, credentials_.secret, method, target, body,
                              SystemClock{}.now_unix_ms() / 1000);
 }

@@ -79,8 +79,9 @@ TEST_F(OrdersApi, SameOutTradeNoSameBodyReturnsTheSameOrderDifferentBodyConflict
   auto first = merchant.post("/api/v1/orders", body.dump());
   ASSERT_EQ(first.status, 201);
   // Same fields, keys in another order: still the same request.
-  auto again = merchant.post("/api/v1/orders",
-                             R"({"metadata":{"b":2,"a":1},"subject":"Coffee 咖啡","amount":990,"out_trade_no":"dup-1"})");
+  auto again = merchant.post(
+      "/api/v1/orders",
+      R"({"metadata":{"b":2,"a":1},"subject":"Coffee 咖啡","amount":990,"out_trade_no":"dup-1"})");
   ASSERT_EQ(again.status, 200) << again.raw.body;
   EXPECT_EQ(again.data()["order_id"], first.data()["order_id"]);
   auto different = merchant.post("/api/v1/orders", order_body("dup-1", 991).dump());
@@ -102,8 +103,8 @@ TEST_F(OrdersApi, InvalidBodiesAreRejectedNamingTheFieldAndChangeNothing) {
       {"[1,2]", "INVALID_JSON", "body"},
       {R"({"amount":990,"subject":"x"})", "INVALID_PARAMETER", "out_trade_no"},
       {R"({"out_trade_no":"a b","amount":990,"subject":"x"})", "INVALID_PARAMETER", "out_trade_no"},
-      {R"({"out_trade_no":")" + std::string(65, 'a') + R"(","amount":990,"subject":"x"})", "INVALID_PARAMETER",
-       "out_trade_no"},
+      {R"({"out_trade_no":")" + std::string(65, 'a') + R"(","amount":990,"subject":"x"})",
+       "INVALID_PARAMETER", "out_trade_no"},
       {R"({"out_trade_no":"v1","subject":"x"})", "INVALID_PARAMETER", "amount"},
       {R"({"out_trade_no":"v1","amount":9.9,"subject":"x"})", "INVALID_PARAMETER", "amount"},
       {R"({"out_trade_no":"v1","amount":"990","subject":"x"})", "INVALID_PARAMETER", "amount"},
@@ -111,28 +112,31 @@ TEST_F(OrdersApi, InvalidBodiesAreRejectedNamingTheFieldAndChangeNothing) {
       {R"({"out_trade_no":"v1","amount":-5,"subject":"x"})", "INVALID_PARAMETER", "amount"},
       {R"({"out_trade_no":"v1","amount":10000000001,"subject":"x"})", "INVALID_PARAMETER", "amount"},
       {R"({"out_trade_no":"v1","amount":99999999999999999999,"subject":"x"})", "INVALID_PARAMETER", "amount"},
-      {R"({"out_trade_no":"v1","amount":990,"currency":"USD","subject":"x"})", "UNSUPPORTED_CURRENCY", "currency"},
+      {R"({"out_trade_no":"v1","amount":990,"currency":"USD","subject":"x"})", "UNSUPPORTED_CURRENCY",
+       "currency"},
       {R"({"out_trade_no":"v1","amount":990})", "INVALID_PARAMETER", "subject"},
       {R"({"out_trade_no":"v1","amount":990,"subject":""})", "INVALID_PARAMETER", "subject"},
-      {R"({"out_trade_no":"v1","amount":990,"subject":")" + std::string(129, 'x') + R"("})", "INVALID_PARAMETER",
-       "subject"},
+      {R"({"out_trade_no":"v1","amount":990,"subject":")" + std::string(129, 'x') + R"("})",
+       "INVALID_PARAMETER", "subject"},
       {R"({"out_trade_no":"v1","amount":990,"subject":"a\u0001b"})", "INVALID_PARAMETER", "subject"},
-      {R"({"out_trade_no":"v1","amount":990,"subject":"x","channel":"paypal","method":"qr"})", "INVALID_PARAMETER",
-       "channel"},
-      {R"({"out_trade_no":"v1","amount":990,"subject":"x","channel":"alipay"})", "INVALID_PARAMETER", "method"},
+      {R"({"out_trade_no":"v1","amount":990,"subject":"x","channel":"paypal","method":"qr"})",
+       "INVALID_PARAMETER", "channel"},
+      {R"({"out_trade_no":"v1","amount":990,"subject":"x","channel":"alipay"})", "INVALID_PARAMETER",
+       "method"},
       {R"({"out_trade_no":"v1","amount":990,"subject":"x","channel":"alipay","method":"jsapi"})",
        "INVALID_PARAMETER", "method"},
       {R"({"out_trade_no":"v1","amount":990,"subject":"x","method":"qr"})", "INVALID_PARAMETER", "method"},
       {R"({"out_trade_no":"v1","amount":990,"subject":"x","notify_url":"ftp://x/y"})", "INVALID_PARAMETER",
        "notify_url"},
-      {R"({"out_trade_no":"v1","amount":990,"subject":"x","notify_url":"https:///nohost"})", "INVALID_PARAMETER",
-       "notify_url"},
+      {R"({"out_trade_no":"v1","amount":990,"subject":"x","notify_url":"https:///nohost"})",
+       "INVALID_PARAMETER", "notify_url"},
       {R"({"out_trade_no":"v1","amount":990,"subject":"x","expire_seconds":59})", "INVALID_PARAMETER",
        "expire_seconds"},
       {R"({"out_trade_no":"v1","amount":990,"subject":"x","expire_seconds":604801})", "INVALID_PARAMETER",
        "expire_seconds"},
       {R"({"out_trade_no":"v1","amount":990,"subject":"x","metadata":[1]})", "INVALID_PARAMETER", "metadata"},
-      {R"({"out_trade_no":"v1","amount":990,"subject":"x","metadata":{"k":")" + std::string(4100, 'x') + R"("}})",
+      {R"({"out_trade_no":"v1","amount":990,"subject":"x","metadata":{"k":")" + std::string(4100, 'x') +
+           R"("}})",
        "INVALID_PARAMETER", "metadata"},
       {R"({"out_trade_no":"v1","amount":990,"subject":"x","client_ip":"999.1.1.1"})", "INVALID_PARAMETER",
        "client_ip"},
@@ -145,7 +149,8 @@ TEST_F(OrdersApi, InvalidBodiesAreRejectedNamingTheFieldAndChangeNothing) {
     EXPECT_EQ(response.message().rfind(c.field, 0), 0u) << response.message();
   }
   // Invalid UTF-8 in the subject (nlohmann rejects it while parsing, so the body itself is not JSON).
-  auto invalid_utf8 = merchant.post("/api/v1/orders", "{\"out_trade_no\":\"v1\",\"amount\":1,\"subject\":\"\xff\"}");
+  auto invalid_utf8 =
+      merchant.post("/api/v1/orders", "{\"out_trade_no\":\"v1\",\"amount\":1,\"subject\":\"\xff\"}");
   EXPECT_EQ(invalid_utf8.status, 400);
   EXPECT_EQ(order_count(), before);
 }
@@ -226,7 +231,8 @@ TEST_F(OrdersApi, UnknownOrdersAreNotFound) {
 }
 
 TEST_F(OrdersApi, AMerchantNeverSeesAnotherMerchantsOrders) {
-  auto other = run_paygate({"merchant", "create", "--name", "Other shop", "--data-dir", dir_->path() + "/data"});
+  auto other =
+      run_paygate({"merchant", "create", "--name", "Other shop", "--data-dir", dir_->path() + "/data"});
   ASSERT_EQ(other.exit_code, 0) << other.output;
   const auto credentials = json::parse(other.output);
   MerchantClient intruder(gateway_->endpoint(),
@@ -254,15 +260,16 @@ TEST_F(OrdersApi, IdempotencyKeyReplaysTheFirstResponse) {
   EXPECT_EQ(replay.status, 201);
   EXPECT_EQ(replay.raw.body, first.raw.body);
   EXPECT_EQ(replay.raw.header("idempotent-replayed"), "true");
-  auto other_body = merchant.post("/api/v1/orders", order_body("idem-2").dump(), {{"idempotency-key", "key-idem-1"}});
+  auto other_body =
+      merchant.post("/api/v1/orders", order_body("idem-2").dump(), {{"idempotency-key", "key-idem-1"}});
   EXPECT_EQ(other_body.status, 409);
   EXPECT_EQ(other_body.code(), "IDEMPOTENCY_KEY_REUSED");
   EXPECT_EQ(merchant.get("/api/v1/orders?out_trade_no=idem-2").status, 404);
   // An error response is replayed too: the key is bound to what happened.
   auto bad = merchant.post("/api/v1/orders", R"({"amount":1})", {{"idempotency-key", "key-idem-bad"}});
   EXPECT_EQ(bad.status, 400);
-  EXPECT_EQ(merchant.post("/api/v1/orders", R"({"amount":1})", {{"idempotency-key", "key-idem-bad"}}).raw.header(
-                "idempotent-replayed"),
+  EXPECT_EQ(merchant.post("/api/v1/orders", R"({"amount":1})", {{"idempotency-key", "key-idem-bad"}})
+                .raw.header("idempotent-replayed"),
             "true");
   EXPECT_EQ(merchant.post("/api/v1/orders", body, {{"idempotency-key", std::string(256, 'k')}}).code(),
             "INVALID_PARAMETER");
@@ -291,8 +298,9 @@ TEST_F(OrdersApi, HealthReadinessAndMetrics) {
   auto metrics = plain.send("GET", "/metrics");
   ASSERT_TRUE(metrics.ok());
   EXPECT_EQ(metrics->status, 200);
-  EXPECT_NE(metrics->body.find(R"(paygate_http_requests_total{route="/api/v1/orders",method="POST",status="201"})"),
-            std::string::npos);
+  EXPECT_NE(
+      metrics->body.find(R"(paygate_http_requests_total{route="/api/v1/orders",method="POST",status="201"})"),
+      std::string::npos);
   EXPECT_NE(metrics->body.find("paygate_http_request_duration_seconds_bucket"), std::string::npos);
   EXPECT_NE(metrics->body.find("paygate_store_batch_size_count"), std::string::npos);
   EXPECT_NE(metrics->body.find("paygate_store_commit_seconds_bucket"), std::string::npos);

@@ -88,7 +88,8 @@ TEST(Server, BadConfigurationRefusesToStartNamingTheKey) {
   EXPECT_NE(wrong_type.output.find("server.body_bytes_max: must be an integer"), std::string::npos);
 
   write_config(dir.path() + "/section.toml", "[servr]\nthreads = 1\n");
-  auto unknown_section = run_paygate({"migrate", "--config", dir.path() + "/section.toml", "--data-dir", dir.path()});
+  auto unknown_section =
+      run_paygate({"migrate", "--config", dir.path() + "/section.toml", "--data-dir", dir.path()});
   EXPECT_NE(unknown_section.exit_code, 0);
   EXPECT_NE(unknown_section.output.find("servr: unknown section"), std::string::npos);
 
@@ -107,9 +108,12 @@ TEST(Server, BadConfigurationRefusesToStartNamingTheKey) {
 }
 
 TEST(Server, CommandsExplainThemselves) {
-  for (const auto& command : std::vector<std::vector<std::string>>{
-           {"--help"}, {"serve", "--help"}, {"migrate", "--help"}, {"merchant", "create", "--help"}, {"api", "--help"},
-           {"bench", "--help"}}) {
+  for (const auto& command : std::vector<std::vector<std::string>>{{"--help"},
+                                                                   {"serve", "--help"},
+                                                                   {"migrate", "--help"},
+                                                                   {"merchant", "create", "--help"},
+                                                                   {"api", "--help"},
+                                                                   {"bench", "--help"}}) {
     auto help = run_paygate(command);
     EXPECT_EQ(help.exit_code, 0) << command.front();
     EXPECT_NE(help.output.find("Usage"), std::string::npos) << help.output;
@@ -133,7 +137,8 @@ TEST(Server, MigrateAndMerchantCommandsWorkOnTheDataDir) {
   auto listed = run_paygate({"merchant", "list", "--data-dir", dir.path()});
   ASSERT_EQ(listed.exit_code, 0);
   EXPECT_NE(listed.output.find(merchant["merchant_id"].get<std::string>()), std::string::npos);
-  EXPECT_EQ(listed.output.find(merchant["secret"].get<std::string>()), std::string::npos) << "secrets are shown once";
+  EXPECT_EQ(listed.output.find(merchant["secret"].get<std::string>()), std::string::npos)
+      << "secrets are shown once";
 }
 
 TEST(Server, DemoCredentialsFileIsPrivateAndTheShellClientSigns) {

@@ -121,13 +121,15 @@ TEST_F(SqliteStoreTest, TransitionsFollowTheTableWithCompareAndSet) {
     store_->apply_order_event(OrderEventCommand{MerchantId{"mch_other"}, id, OrderEvent::kClose, 0}, done);
   });
   ASSERT_FALSE(other.ok());
-  EXPECT_EQ(other.error().code, ErrorCode::kOrderNotFound) << "another merchant's order does not exist for it";
+  EXPECT_EQ(other.error().code, ErrorCode::kOrderNotFound)
+      << "another merchant's order does not exist for it";
 }
 
 TEST_F(SqliteStoreTest, IdempotencyClaimsLeaseReplayAndRelease) {
   auto claim = [&](const std::string& key, const std::string& fingerprint) {
     return await<IdempotencyDecision>([&](auto done) {
-      store_->claim_idempotency_key(IdempotencyClaim{merchant_, key, fingerprint, clock_.now_unix_ms(), 1000}, done);
+      store_->claim_idempotency_key(IdempotencyClaim{merchant_, key, fingerprint, clock_.now_unix_ms(), 1000},
+                                    done);
     });
   };
   EXPECT_EQ(claim("k1", "f1")->verdict, IdempotencyVerdict::kProceed);

@@ -26,8 +26,8 @@ namespace bhttp = boost::beast::http;
 // Self-signed certificate for `name` made by the OpenSSL command line (an independent implementation).
 void make_certificate(const std::string& dir, const std::string& name) {
   const std::string command = "openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=" + name +
-                              " -addext subjectAltName=DNS:" + name + " -keyout " + dir + "/" + name + ".key -out " +
-                              dir + "/" + name + ".pem >/dev/null 2>&1";
+                              " -addext subjectAltName=DNS:" + name + " -keyout " + dir + "/" + name +
+                              ".key -out " + dir + "/" + name + ".pem >/dev/null 2>&1";
   ASSERT_EQ(std::system(command.c_str()), 0);
 }
 
@@ -97,7 +97,8 @@ TEST(TlsClient, VerifiesTheCertificateAndTheHostName) {
     EXPECT_EQ(ok->body, "tls ok");
 
     http::Client system_cas(endpoint, http::ClientOptions{5'000, ""});
-    EXPECT_FALSE(system_cas.send("POST", "/gateway.do", {}, "x=1").ok()) << "a self-signed certificate is not trusted";
+    EXPECT_FALSE(system_cas.send("POST", "/gateway.do", {}, "x=1").ok())
+        << "a self-signed certificate is not trusted";
   }
   {
     // A certificate we trust, but issued to another host.

@@ -1,5 +1,6 @@
-// Proves the Alipay RSA2 codec byte for byte: the signing string, a signature equal to OpenSSL's command line,
-// response-substring extraction that survives escapes, nested "sign" keys and whitespace, and strict forms.
+// Proves the Alipay RSA2 codec byte for byte: the signing string, a signature equal to OpenSSL's command
+// line, response-substring extraction that survives escapes, nested "sign" keys and whitespace, and strict
+// forms.
 #include <gtest/gtest.h>
 
 #include <fstream>
@@ -31,9 +32,11 @@ Params precreate_params() {
 TEST(AlipaySigning, StringDropsSignAndEmptiesSortsAndKeepsValuesRaw) {
   Params params = precreate_params();
   params["sign"] = "xyz";
-  EXPECT_EQ(signing_string(params, SignScope::kRequest),
-            R"(app_id=2021000000000001&biz_content={"out_trade_no":"T1","total_amount":"9.90","subject":"咖啡"})"
-            "&charset=utf-8&method=alipay.trade.precreate&sign_type=RSA2&timestamp=2026-11-22 23:00:00&version=1.0");
+  EXPECT_EQ(
+      signing_string(params, SignScope::kRequest),
+      R"(app_id=2021000000000001&biz_content={"out_trade_no":"T1","total_amount":"9.90","subject":"咖啡"})"
+      "&charset=utf-8&method=alipay.trade.precreate&sign_type=RSA2&timestamp=2026-11-22 "
+      "23:00:00&version=1.0");
   EXPECT_EQ(signing_string(params, SignScope::kNotify).find("sign_type"), std::string::npos)
       << "notifies are verified without sign_type";
   // Byte order: uppercase sorts before lowercase, '_' (0x5F) between them.
@@ -84,11 +87,13 @@ TEST(AlipaySigning, VerifiesWithEveryPublicKeyFormAndRejectsTampering) {
   ASSERT_TRUE(other_public.ok());
   EXPECT_FALSE(verify(params, SignScope::kRequest, *other_public)) << "a different key must not verify";
   EXPECT_FALSE(crypto::RsaPrivateKey::from_pem("not a key").ok());
-  EXPECT_FALSE(crypto::RsaPublicKey::from_pem("-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n").ok());
+  EXPECT_FALSE(
+      crypto::RsaPublicKey::from_pem("-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n").ok());
 }
 
 TEST(AlipayResponse, ExtractsTheExactSignedBytes) {
-  const std::string inner = R"({"code":"10000","msg":"Success","out_trade_no":"T1","qr_code":"https:\/\/qr.alipay.com\/bax0","note":"a } and a { in \"quotes\""})";
+  const std::string inner =
+      R"({"code":"10000","msg":"Success","out_trade_no":"T1","qr_code":"https:\/\/qr.alipay.com\/bax0","note":"a } and a { in \"quotes\""})";
   const std::string body = "{\"alipay_trade_precreate_response\":" + inner + ",\"sign\":\"ab\\/cd==\"}";
   auto split = split_signed_response(body, "alipay.trade.precreate");
   ASSERT_TRUE(split.has_value());
@@ -98,8 +103,10 @@ TEST(AlipayResponse, ExtractsTheExactSignedBytes) {
 }
 
 TEST(AlipayResponse, HandlesJavaStyleWhitespaceNestedSignAndSignFirst) {
-  const std::string inner = "{ \"code\" : \"10000\", \"sign\" : \"inner-not-the-signature\", \"list\" : [ {\"a\":1} ] }";
-  const std::string java = "{\n  \"sign\" : \"c2ln\",\n  \"alipay_trade_query_response\" : " + inner + "\n}\n";
+  const std::string inner =
+      "{ \"code\" : \"10000\", \"sign\" : \"inner-not-the-signature\", \"list\" : [ {\"a\":1} ] }";
+  const std::string java =
+      "{\n  \"sign\" : \"c2ln\",\n  \"alipay_trade_query_response\" : " + inner + "\n}\n";
   auto split = split_signed_response(java, "alipay.trade.query");
   ASSERT_TRUE(split.has_value());
   EXPECT_EQ(split->content, inner);
@@ -107,16 +114,15 @@ TEST(AlipayResponse, HandlesJavaStyleWhitespaceNestedSignAndSignFirst) {
 }
 
 TEST(AlipayResponse, ErrorResponsesAndMalformedBodies) {
-  auto error = split_signed_response(R"({"error_response":{"code":"40002","sub_code":"isv.invalid-signature"}})",
-                                     "alipay.trade.query");
+  auto error = split_signed_response(
+      R"({"error_response":{"code":"40002","sub_code":"isv.invalid-signature"}})", "alipay.trade.query");
   ASSERT_TRUE(error.has_value());
   EXPECT_EQ(error->key, "error_response");
   EXPECT_FALSE(error->sign.has_value());
   for (const char* bad : {"", "[]", "{}", "{\"alipay_trade_query_response\":{\"a\":1}",
                           "{\"alipay_trade_query_response\":{\"a\":\"1}}",
                           "{\"alipay_trade_query_response\":{},\"alipay_trade_query_response\":{}}",
-                          "{\"alipay_trade_query_response\":\"text\"}",
-                          "{\"other_response\":{}}",
+                          "{\"alipay_trade_query_response\":\"text\"}", "{\"other_response\":{}}",
                           "{\"alipay_trade_query_response\":{}} trailing",
                           "{\"alipay_trade_query_response\":{},\"sign\":\"a\",\"sign\":\"b\"}"}) {
     EXPECT_FALSE(split_signed_response(bad, "alipay.trade.query").has_value()) << bad;
@@ -128,8 +134,8 @@ TEST(AlipayResponse, VerifiesOnlyTheSignedBytes) {
   auto public_key = crypto::RsaPublicKey::from_pem(key.public_key_pem());
   ASSERT_TRUE(public_key.ok());
   const std::string inner = R"({"code":"10000","msg":"Success","qr_code":"https:\/\/qr.alipay.com\/x"})";
-  const std::string body =
-      "{\"alipay_trade_precreate_response\":" + inner + ",\"sign\":\"" + key.sign_sha256_base64(inner) + "\"}";
+  const std::string body = "{\"alipay_trade_precreate_response\":" + inner + ",\"sign\":\"" +
+                           key.sign_sha256_base64(inner) + "\"}";
   auto split = split_signed_response(body, "alipay.trade.precreate");
   ASSERT_TRUE(split.has_value());
   EXPECT_TRUE(verify_response(*split, *public_key));
@@ -141,7 +147,8 @@ TEST(AlipayResponse, VerifiesOnlyTheSignedBytes) {
 }
 
 TEST(AlipayForm, RoundTripsAndRejectsGarbage) {
-  const Params params = {{"biz_content", R"({"subject":"咖啡 & 茶","x":"a=b"})"}, {"sign", "a+b/c=="}, {"empty", ""}};
+  const Params params = {
+      {"biz_content", R"({"subject":"咖啡 & 茶","x":"a=b"})"}, {"sign", "a+b/c=="}, {"empty", ""}};
   auto decoded = form_decode(form_encode(params));
   ASSERT_TRUE(decoded.ok());
   EXPECT_EQ(*decoded, params);
@@ -174,9 +181,11 @@ TEST(AlipayResponse, MismatchedBracketsAreNotAnObject) {
   EXPECT_FALSE(split_signed_response(R"({"alipay_trade_query_response":{ "a" : [ {"b":"}"}: "x" ] ]})",
                                      "alipay.trade.query")
                    .has_value());
-  EXPECT_FALSE(split_signed_response(R"({"alipay_trade_query_response":{"a":[}]})", "alipay.trade.query").has_value());
-  EXPECT_TRUE(split_signed_response(R"({"alipay_trade_query_response":{"a":[{"b":"]}"}]}})", "alipay.trade.query")
-                  .has_value());
+  EXPECT_FALSE(
+      split_signed_response(R"({"alipay_trade_query_response":{"a":[}]})", "alipay.trade.query").has_value());
+  EXPECT_TRUE(
+      split_signed_response(R"({"alipay_trade_query_response":{"a":[{"b":"]}"}]}})", "alipay.trade.query")
+          .has_value());
 }
 
 }  // namespace

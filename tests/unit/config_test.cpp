@@ -1,10 +1,10 @@
 // Proves configuration is validated: defaults, every kind of bad key or value named, env and listen parsing.
 #include <gtest/gtest.h>
 
+#include <unistd.h>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <unistd.h>
 
 #include "core/config.h"
 
@@ -14,7 +14,8 @@ namespace {
 class ConfigFile : public ::testing::Test {
  protected:
   std::string write(const std::string& text) {
-    path_ = std::filesystem::temp_directory_path() / ("paygate-config-" + std::to_string(::getpid()) + ".toml");
+    path_ =
+        std::filesystem::temp_directory_path() / ("paygate-config-" + std::to_string(::getpid()) + ".toml");
     std::ofstream(path_) << text;
     return path_.string();
   }

@@ -16,7 +16,8 @@ TEST(Utf8, CountsCodePointsAndRejectsMalformedSequences) {
   EXPECT_EQ(utf8_length("咖啡"), 2u);
   EXPECT_EQ(utf8_length("😀"), 1u);
   EXPECT_EQ(utf8_length(""), 0u);
-  for (const char* bad : {"\xff", "\xc0\xaf", "\xe0\x80\xaf", "\xed\xa0\x80", "\xf4\x90\x80\x80", "\xe5\x92", "a\x80"}) {
+  for (const char* bad :
+       {"\xff", "\xc0\xaf", "\xe0\x80\xaf", "\xed\xa0\x80", "\xf4\x90\x80\x80", "\xe5\x92", "a\x80"}) {
     EXPECT_FALSE(utf8_length(bad).has_value()) << bad;
   }
 }

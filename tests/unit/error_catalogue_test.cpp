@@ -37,7 +37,8 @@ TEST(ErrorCatalogue, DocumentationListsEveryCode) {
   ASSERT_FALSE(openapi.empty());
   for (const ErrorInfo* info = error_catalogue_begin(); info != error_catalogue_end(); ++info) {
     const std::string code(info->code);
-    EXPECT_NE(errors_md.find("`" + code + "` | " + std::to_string(info->http_status)), std::string::npos) << code;
+    EXPECT_NE(errors_md.find("`" + code + "` | " + std::to_string(info->http_status)), std::string::npos)
+        << code;
     EXPECT_NE(openapi.find("- " + code + " "), std::string::npos) << code;
   }
 }

@@ -40,7 +40,9 @@ TEST(Responder, AnswersExactlyOnceAndNeverLeavesAConnectionHanging) {
   }
   EXPECT_EQ(delivered, std::vector<int>{201});
   delivered.clear();
-  { Responder forgotten([&](Response response) { delivered.push_back(response.status); }); }
+  {
+    Responder forgotten([&](Response response) { delivered.push_back(response.status); });
+  }
   EXPECT_EQ(delivered, std::vector<int>{500});
 }
 

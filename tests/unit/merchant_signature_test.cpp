@@ -44,8 +44,10 @@ TEST(MerchantSignature, RejectsMalformedHeaders) {
            "PAYGATE-HMAC-SHA256x merchant_id=\"a\",timestamp=\"1\",nonce=\"abcdefgh\",signature=\"s\"",
            "PAYGATE-HMAC-SHA256 merchant_id=\"a\",timestamp=\"1\",nonce=\"abcdefgh\"",
            "PAYGATE-HMAC-SHA256 merchant_id=a,timestamp=\"1\",nonce=\"abcdefgh\",signature=\"s\"",
-           "PAYGATE-HMAC-SHA256 merchant_id=\"a\",merchant_id=\"b\",timestamp=\"1\",nonce=\"abcdefgh\",signature=\"s\"",
-           "PAYGATE-HMAC-SHA256 merchant_id=\"a\",timestamp=\"1\",nonce=\"abcdefgh\",signature=\"s\",extra=\"x\"",
+           "PAYGATE-HMAC-SHA256 "
+           "merchant_id=\"a\",merchant_id=\"b\",timestamp=\"1\",nonce=\"abcdefgh\",signature=\"s\"",
+           "PAYGATE-HMAC-SHA256 "
+           "merchant_id=\"a\",timestamp=\"1\",nonce=\"abcdefgh\",signature=\"s\",extra=\"x\"",
            "PAYGATE-HMAC-SHA256 merchant_id=\"a\"b\",timestamp=\"1\",nonce=\"abcdefgh\",signature=\"s\"",
        }) {
     EXPECT_FALSE(parse_authorization(header).has_value()) << header;

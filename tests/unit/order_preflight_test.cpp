@@ -36,13 +36,15 @@ TEST(OrderPreflight, FingerprintDependsOnFieldsNotOnIdsOrTime) {
   EXPECT_EQ(a->request_fingerprint, b->request_fingerprint);
   auto explicit_currency = valid_input();
   explicit_currency.currency = "CNY";
-  EXPECT_EQ(preflight_create_order(MerchantId{"mch_1"}, explicit_currency, OrderConfig{}, kNow)->request_fingerprint,
+  EXPECT_EQ(preflight_create_order(MerchantId{"mch_1"}, explicit_currency, OrderConfig{}, kNow)
+                ->request_fingerprint,
             a->request_fingerprint)
       << "CNY is the default, so saying it is the same request";
   auto other_amount = valid_input();
   other_amount.amount_minor = 991;
-  EXPECT_NE(preflight_create_order(MerchantId{"mch_1"}, other_amount, OrderConfig{}, kNow)->request_fingerprint,
-            a->request_fingerprint);
+  EXPECT_NE(
+      preflight_create_order(MerchantId{"mch_1"}, other_amount, OrderConfig{}, kNow)->request_fingerprint,
+      a->request_fingerprint);
 }
 
 TEST(OrderPreflight, AmountBoundsAreInclusive) {
@@ -83,14 +85,18 @@ TEST(OrderPreflight, AcceptsIpv6ClientAddresses) {
 }
 
 TEST(ListPreflight, ParsesFiltersAndRejectsBadOnes) {
-  auto query = preflight_list_orders(MerchantId{"m"},
-                                     ListOrdersInput{"pending", "2026-01-01T08:00:00+08:00", "50", std::nullopt});
+  auto query = preflight_list_orders(
+      MerchantId{"m"}, ListOrdersInput{"pending", "2026-01-01T08:00:00+08:00", "50", std::nullopt});
   ASSERT_TRUE(query.ok());
   EXPECT_EQ(query->status, OrderStatus::kPending);
   EXPECT_EQ(query->created_after_ms, 1'767'225'600'000);
   EXPECT_EQ(query->limit, 50u);
-  EXPECT_FALSE(preflight_list_orders(MerchantId{"m"}, ListOrdersInput{std::nullopt, std::nullopt, "-1", std::nullopt}).ok());
-  EXPECT_FALSE(preflight_list_orders(MerchantId{"m"}, ListOrdersInput{std::nullopt, std::nullopt, "5x", std::nullopt}).ok());
+  EXPECT_FALSE(
+      preflight_list_orders(MerchantId{"m"}, ListOrdersInput{std::nullopt, std::nullopt, "-1", std::nullopt})
+          .ok());
+  EXPECT_FALSE(
+      preflight_list_orders(MerchantId{"m"}, ListOrdersInput{std::nullopt, std::nullopt, "5x", std::nullopt})
+          .ok());
 }
 
 }  // namespace

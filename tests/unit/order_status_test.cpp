@@ -12,8 +12,8 @@ using S = OrderStatus;
 using E = OrderEvent;
 using K = TransitionKind;
 
-const std::vector<S> kStatuses = {S::kPending, S::kSucceeded, S::kPartiallyRefunded, S::kRefunded, S::kClosed,
-                                  S::kFailed};
+const std::vector<S> kStatuses = {S::kPending,  S::kSucceeded, S::kPartiallyRefunded,
+                                  S::kRefunded, S::kClosed,    S::kFailed};
 const std::vector<E> kEvents = {E::kPay, E::kClose, E::kFail, E::kRefundPartial, E::kRefundFull};
 
 TEST(OrderStateMachine, EveryPairHasTheIntendedOutcome) {

@@ -27,7 +27,8 @@ Result<std::uint16_t> parse_port(std::string_view text) {
     if (c < '0' || c > '9' || port > 65535) return make_error(ErrorCode::kInvalidParameter, "url: bad port");
     port = port * 10 + (c - '0');
   }
-  if (text.empty() || port == 0 || port > 65535) return make_error(ErrorCode::kInvalidParameter, "url: bad port");
+  if (text.empty() || port == 0 || port > 65535)
+    return make_error(ErrorCode::kInvalidParameter, "url: bad port");
   return static_cast<std::uint16_t>(port);
 }
 
@@ -45,7 +46,8 @@ Result<Endpoint> parse_endpoint(std::string_view url) {
   while (!url.empty() && url.back() == '/') url.remove_suffix(1);
   const auto colon = url.rfind(':');
   if (colon == std::string_view::npos || colon == 0) {
-    return make_error(ErrorCode::kInvalidParameter, fmt::format("target: '{}' must be http://HOST:PORT", url));
+    return make_error(ErrorCode::kInvalidParameter,
+                      fmt::format("target: '{}' must be http://HOST:PORT", url));
   }
   auto port = parse_port(url.substr(colon + 1));
   if (!port.ok()) return std::move(port).error();
@@ -130,7 +132,8 @@ struct Client::Impl {
       run_with_deadline([&](auto handler) { layer.async_connect(addresses, handler); });
       // SNI and host name verification: the certificate must name the host we meant to reach.
       if (!SSL_set_tlsext_host_name(secure->native_handle(), endpoint.host.c_str())) {
-        throw beast::system_error(beast::error_code(static_cast<int>(::ERR_get_error()), net::error::get_ssl_category()));
+        throw beast::system_error(
+            beast::error_code(static_cast<int>(::ERR_get_error()), net::error::get_ssl_category()));
       }
       secure->set_verify_callback(ssl::host_name_verification(endpoint.host));
       layer.expires_after(deadline);
@@ -175,15 +178,16 @@ Client::Client(Endpoint endpoint, ClientOptions options)
 Client::~Client() = default;
 
 Result<ClientResponse> Client::send(std::string_view method, std::string_view target,
-                                   const std::vector<std::pair<std::string, std::string>>& headers,
-                                   std::string_view body) {
+                                    const std::vector<std::pair<std::string, std::string>>& headers,
+                                    std::string_view body) {
   bhttp::request<bhttp::string_body> request;
   request.method_string(method);
   request.target(target);
   request.version(11);
   const bool default_port = impl_->endpoint.port == (impl_->endpoint.tls ? 443 : 80);
-  request.set(bhttp::field::host, default_port ? impl_->endpoint.host
-                                               : fmt::format("{}:{}", impl_->endpoint.host, impl_->endpoint.port));
+  request.set(bhttp::field::host, default_port
+                                      ? impl_->endpoint.host
+                                      : fmt::format("{}:{}", impl_->endpoint.host, impl_->endpoint.port));
   request.set(bhttp::field::content_type, "application/json");
   for (const auto& [name, value] : headers) request.set(name, value);
   request.body() = std::string(body);
@@ -194,7 +198,8 @@ Result<ClientResponse> Client::send(std::string_view method, std::string_view ta
     const bool reused = impl_->connected();
     try {
       if (!impl_->connected()) impl_->connect();
-      return impl_->secure ? impl_->exchange(*impl_->secure, request) : impl_->exchange(*impl_->plain, request);
+      return impl_->secure ? impl_->exchange(*impl_->secure, request)
+                           : impl_->exchange(*impl_->plain, request);
     } catch (const std::exception& e) {
       impl_->disconnect();
       if (!reused || attempt == 1) {

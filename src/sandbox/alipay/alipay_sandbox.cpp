@@ -16,7 +16,8 @@ using nlohmann::json;
 
 constexpr std::int64_t kTotalFenMax = 10'000'000'000;  // 100,000,000.00 yuan, Alipay's single-trade ceiling
 
-json failure(std::string_view code, std::string_view msg, std::string_view sub_code, std::string_view sub_msg) {
+json failure(std::string_view code, std::string_view msg, std::string_view sub_code,
+             std::string_view sub_msg) {
   return json{{"code", code}, {"msg", msg}, {"sub_code", sub_code}, {"sub_msg", sub_msg}};
 }
 json business_failure(const TradeRefusal& refusal) {
@@ -38,13 +39,16 @@ std::string next_notify_id(std::int64_t now_ms) {
 }
 
 json trade_fields(const SandboxTrade& trade) {
-  return json{{"code", "10000"}, {"msg", "Success"}, {"trade_no", trade.trade_no}, {"out_trade_no", trade.out_trade_no}};
+  return json{{"code", "10000"},
+              {"msg", "Success"},
+              {"trade_no", trade.trade_no},
+              {"out_trade_no", trade.out_trade_no}};
 }
 
 }  // namespace
 
-AlipaySandbox::AlipaySandbox(crypto::RsaPrivateKey alipay_key, const Clock& clock, std::string public_base_url,
-                             double notify_retry_scale)
+AlipaySandbox::AlipaySandbox(crypto::RsaPrivateKey alipay_key, const Clock& clock,
+                             std::string public_base_url, double notify_retry_scale)
     : alipay_key_(std::move(alipay_key)),
       clock_(clock),
       public_base_url_(std::move(public_base_url)),
@@ -54,29 +58,30 @@ void AlipaySandbox::send_trade_notify(const SandboxTrade& trade) {
   if (trade.notify_url.empty()) return;
   const std::int64_t now_ms = clock_.now_unix_ms();
   const std::string total = fen_to_yuan(trade.total_fen);
-  Params params = {{"notify_time", format_beijing_time(now_ms)},
-                   {"notify_type", "trade_status_sync"},
-                   {"notify_id", next_notify_id(now_ms)},
-                   {"app_id", trade.app_id},
-                   {"auth_app_id", trade.app_id},
-                   {"charset", "utf-8"},
-                   {"version", "1.0"},
-                   {"sign_type", "RSA2"},
-                   {"trade_no", trade.trade_no},
-                   {"out_trade_no", trade.out_trade_no},
-                   {"buyer_id", "2088102177846875"},
-                   {"buyer_logon_id", trade.buyer_logon_id},
-                   {"seller_id", "2088721000000001"},
-                   {"trade_status", std::string(to_string(trade.status))},
-                   {"total_amount", total},
-                   {"receipt_amount", total},
-                   {"invoice_amount", total},
-                   {"buyer_pay_amount", total},
-                   {"point_amount", "0.00"},
-                   {"subject", trade.subject},
-                   {"gmt_create", format_beijing_time(trade.created_at_ms)},
-                   {"gmt_payment", format_beijing_time(trade.paid_at_ms)},
-                   {"fund_bill_list", fmt::format(R"([{{"amount":"{}","fundChannel":"ALIPAYACCOUNT"}}])", total)}};
+  Params params = {
+      {"notify_time", format_beijing_time(now_ms)},
+      {"notify_type", "trade_status_sync"},
+      {"notify_id", next_notify_id(now_ms)},
+      {"app_id", trade.app_id},
+      {"auth_app_id", trade.app_id},
+      {"charset", "utf-8"},
+      {"version", "1.0"},
+      {"sign_type", "RSA2"},
+      {"trade_no", trade.trade_no},
+      {"out_trade_no", trade.out_trade_no},
+      {"buyer_id", "2088102177846875"},
+      {"buyer_logon_id", trade.buyer_logon_id},
+      {"seller_id", "2088721000000001"},
+      {"trade_status", std::string(to_string(trade.status))},
+      {"total_amount", total},
+      {"receipt_amount", total},
+      {"invoice_amount", total},
+      {"buyer_pay_amount", total},
+      {"point_amount", "0.00"},
+      {"subject", trade.subject},
+      {"gmt_create", format_beijing_time(trade.created_at_ms)},
+      {"gmt_payment", format_beijing_time(trade.paid_at_ms)},
+      {"fund_bill_list", fmt::format(R"([{{"amount":"{}","fundChannel":"ALIPAYACCOUNT"}}])", total)}};
   // Notifies are verified without sign_type, so they are signed without it too.
   params["sign"] = sign(params, SignScope::kNotify, alipay_key_);
   if (faults_.drop_notify()) return;
@@ -97,13 +102,15 @@ void AlipaySandbox::handle(const http::Request& request, http::Responder respond
     const std::uint32_t delay_ms = faults_.call_delay_ms();
     http::Response answer = gateway(request);
     if (delay_ms == 0) return respond(std::move(answer));
-    delayed_answers_.schedule(std::chrono::milliseconds(delay_ms),
-                              [respond, answer = std::move(answer)]() mutable { respond(std::move(answer)); });
+    delayed_answers_.schedule(
+        std::chrono::milliseconds(delay_ms),
+        [respond, answer = std::move(answer)]() mutable { respond(std::move(answer)); });
     return;
   }
   if (path.rfind("/sandbox/alipay/bill/", 0) == 0 && request.method == "GET") {
     std::lock_guard lock(bills_mutex_);
-    auto it = bills_by_token_.find(std::string(path.substr(std::string_view("/sandbox/alipay/bill/").size())));
+    auto it =
+        bills_by_token_.find(std::string(path.substr(std::string_view("/sandbox/alipay/bill/").size())));
     if (it == bills_by_token_.end()) return respond(http::Response{404, "text/plain", {}, "no such bill"});
     return respond(http::Response{200, "application/zip", {}, it->second});
   }
@@ -120,7 +127,8 @@ void AlipaySandbox::handle(const http::Request& request, http::Responder respond
     return respond(std::move(response));
   }
   if (path == "/sandbox/alipay/pay" && request.method == "POST") return respond(pay(request));
-  respond(http::Response{404, "application/json", {}, R"({"code":"ROUTE_NOT_FOUND","message":"no sandbox endpoint here"})"});
+  respond(http::Response{
+      404, "application/json", {}, R"({"code":"ROUTE_NOT_FOUND","message":"no sandbox endpoint here"})"});
 }
 
 http::Response AlipaySandbox::signed_reply(std::string_view method, const std::string& inner_json) const {
@@ -138,7 +146,8 @@ http::Response AlipaySandbox::gateway(const http::Request& request) {
   auto form = form_decode(request.body);
   const auto dump = [](const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); };
   if (!query.ok() || !form.ok()) {
-    return signed_reply("error", dump(failure("40002", "Invalid Arguments", "isv.invalid-parameter", "表单格式错误")));
+    return signed_reply("error",
+                        dump(failure("40002", "Invalid Arguments", "isv.invalid-parameter", "表单格式错误")));
   }
   Params params = std::move(query).value();
   for (auto& [name, value] : *form) {
@@ -149,12 +158,16 @@ http::Response AlipaySandbox::gateway(const http::Request& request) {
   }
   const std::string method = params.count("method") ? params["method"] : "";
   const std::string reply_method = method.empty() ? "error" : method;
-  auto reject = [&](std::string_view code, std::string_view msg, std::string_view sub_code, std::string_view sub_msg) {
+  auto reject = [&](std::string_view code, std::string_view msg, std::string_view sub_code,
+                    std::string_view sub_msg) {
     return signed_reply(reply_method, dump(failure(code, msg, sub_code, sub_msg)));
   };
-  if (method.empty()) return reject("40001", "Missing Required Arguments", "isv.missing-method", "缺少方法名参数");
-  if (params["app_id"].empty()) return reject("40001", "Missing Required Arguments", "isv.missing-app-id", "缺少AppID参数");
-  if (params["sign"].empty()) return reject("40001", "Missing Required Arguments", "isv.missing-signature", "缺少签名参数");
+  if (method.empty())
+    return reject("40001", "Missing Required Arguments", "isv.missing-method", "缺少方法名参数");
+  if (params["app_id"].empty())
+    return reject("40001", "Missing Required Arguments", "isv.missing-app-id", "缺少AppID参数");
+  if (params["sign"].empty())
+    return reject("40001", "Missing Required Arguments", "isv.missing-signature", "缺少签名参数");
   if (params["sign_type"] != "RSA2") {
     return reject("40002", "Invalid Arguments", "isv.invalid-signature-type", "无效的签名类型");
   }
@@ -173,7 +186,8 @@ http::Response AlipaySandbox::gateway(const http::Request& request) {
   }
 
   const json biz = json::parse(params["biz_content"], nullptr, false);
-  if (biz.is_discarded() || !biz.is_object()) return signed_reply(method, dump(invalid_parameter("biz_content 不是 JSON 对象")));
+  if (biz.is_discarded() || !biz.is_object())
+    return signed_reply(method, dump(invalid_parameter("biz_content 不是 JSON 对象")));
   const std::string& app_id = params["app_id"];
   std::string out_trade_no = text_field(biz, "out_trade_no");
   if (out_trade_no.empty() && method != "alipay.trade.precreate") {
@@ -185,7 +199,8 @@ http::Response AlipaySandbox::gateway(const http::Request& request) {
   if (method == "alipay.trade.precreate") {
     const std::string subject = text_field(biz, "subject");
     auto total = yuan_to_fen(text_field(biz, "total_amount"));
-    if (!is_token(out_trade_no, 64)) return signed_reply(method, dump(invalid_parameter("out_trade_no 无效")));
+    if (!is_token(out_trade_no, 64))
+      return signed_reply(method, dump(invalid_parameter("out_trade_no 无效")));
     if (subject.empty() || !utf8_length(subject) || *utf8_length(subject) > 256) {
       return signed_reply(method, dump(invalid_parameter("subject 无效")));
     }
@@ -194,16 +209,18 @@ http::Response AlipaySandbox::gateway(const http::Request& request) {
     }
     auto outcome = trades_.precreate(app_id, out_trade_no, *total, subject, params["notify_url"], now_ms);
     if (outcome.refusal) return signed_reply(method, dump(business_failure(*outcome.refusal)));
-    return signed_reply(method, dump(json{{"code", "10000"},
-                                          {"msg", "Success"},
-                                          {"out_trade_no", out_trade_no},
-                                          {"qr_code", public_base_url_ + "/sandbox/alipay/qr/" + outcome.value->trade_no}}));
+    return signed_reply(
+        method, dump(json{{"code", "10000"},
+                          {"msg", "Success"},
+                          {"out_trade_no", out_trade_no},
+                          {"qr_code", public_base_url_ + "/sandbox/alipay/qr/" + outcome.value->trade_no}}));
   }
   if (method == "alipay.trade.page.pay" || method == "alipay.trade.wap.pay") {
     // The payer's browser arrives here with the merchant's signed URL: open the trade and show a pay page.
     const std::string subject = text_field(biz, "subject");
     auto total = yuan_to_fen(text_field(biz, "total_amount"));
-    if (!is_token(out_trade_no, 64) || subject.empty() || !total.ok() || *total < 1 || *total > kTotalFenMax) {
+    if (!is_token(out_trade_no, 64) || subject.empty() || !total.ok() || *total < 1 ||
+        *total > kTotalFenMax) {
       return signed_reply(method, dump(invalid_parameter("out_trade_no, subject 或 total_amount 无效")));
     }
     auto outcome = trades_.precreate(app_id, out_trade_no, *total, subject, params["notify_url"], now_ms);
@@ -256,7 +273,8 @@ http::Response AlipaySandbox::gateway(const http::Request& request) {
     return signed_reply(method, dump(out));
   }
   if (method == "alipay.data.dataservice.bill.downloadurl.query") {
-    if (text_field(biz, "bill_type") != "trade") return signed_reply(method, dump(invalid_parameter("bill_type 只支持 trade")));
+    if (text_field(biz, "bill_type") != "trade")
+      return signed_reply(method, dump(invalid_parameter("bill_type 只支持 trade")));
     http::Response answer = bill_download_url(app_id, text_field(biz, "bill_date"));
     if (answer.status != 200) return signed_reply(method, dump(invalid_parameter(answer.body)));
     return signed_reply(method, answer.body);
@@ -269,12 +287,23 @@ http::Response AlipaySandbox::pay_page(const std::string& app_id, const SandboxT
     std::string out;
     for (char c : text) {
       switch (c) {
-        case '<': out += "&lt;"; break;
-        case '>': out += "&gt;"; break;
-        case '&': out += "&amp;"; break;
-        case '"': out += "&quot;"; break;
-        case '\'': out += "&#39;"; break;
-        default: out.push_back(c);
+        case '<':
+          out += "&lt;";
+          break;
+        case '>':
+          out += "&gt;";
+          break;
+        case '&':
+          out += "&amp;";
+          break;
+        case '"':
+          out += "&quot;";
+          break;
+        case '\'':
+          out += "&#39;";
+          break;
+        default:
+          out.push_back(c);
       }
     }
     return out;
@@ -322,7 +351,9 @@ http::Response AlipaySandbox::bill_download_url(const std::string& app_id, const
     if (bills_by_token_.size() >= kBillsMax) bills_by_token_.erase(bills_by_token_.begin());
     bills_by_token_.emplace(token, std::move(bill->zip_bytes));
   }
-  return http::Response{200, "application/json", {},
+  return http::Response{200,
+                        "application/json",
+                        {},
                         json{{"code", "10000"},
                              {"msg", "Success"},
                              {"bill_download_url", public_base_url_ + "/sandbox/alipay/bill/" + token}}
@@ -332,8 +363,8 @@ http::Response AlipaySandbox::bill_download_url(const std::string& app_id, const
 http::Response AlipaySandbox::pay(const http::Request& request) {
   const json body = json::parse(request.body, nullptr, false);
   http::Response response;
-  if (body.is_discarded() || !body.is_object() || !body.contains("app_id") || !body.contains("out_trade_no") ||
-      !body["app_id"].is_string() || !body["out_trade_no"].is_string()) {
+  if (body.is_discarded() || !body.is_object() || !body.contains("app_id") ||
+      !body.contains("out_trade_no") || !body["app_id"].is_string() || !body["out_trade_no"].is_string()) {
     response.status = 400;
     response.body = R"({"code":"INVALID_PARAMETER","message":"body: needs string app_id and out_trade_no"})";
     return response;

@@ -9,8 +9,8 @@
 
 #include "api/http_types.h"
 #include "core/time.h"
-#include "crypto/rsa.h"
 #include "core/timer_queue.h"
+#include "crypto/rsa.h"
 #include "sandbox/alipay/faults.h"
 #include "sandbox/alipay/notify_sender.h"
 #include "sandbox/alipay/trade_book.h"

@@ -13,14 +13,14 @@
 namespace paygate::alipay {
 
 struct SandboxFaults {
-  std::uint32_t latency_ms = 0;         // added before every gateway.do answer
-  double error_rate = 0;                // share of calls answered ACQ.SYSTEM_ERROR (outcome unknown)
-  double timeout_rate = 0;              // share of calls answered only after timeout_ms (the caller gives up)
+  std::uint32_t latency_ms = 0;  // added before every gateway.do answer
+  double error_rate = 0;         // share of calls answered ACQ.SYSTEM_ERROR (outcome unknown)
+  double timeout_rate = 0;       // share of calls answered only after timeout_ms (the caller gives up)
   std::uint32_t timeout_ms = 15'000;
-  double notify_drop_rate = 0;          // share of notifies never sent
-  double notify_duplicate_rate = 0;     // share of notifies sent twice (same notify_id)
-  std::uint32_t notify_delay_ms = 0;    // every notify waits this long before its first attempt
-  bool notify_reorder = false;          // each notify waits a random 0..notify_delay_ms instead
+  double notify_drop_rate = 0;        // share of notifies never sent
+  double notify_duplicate_rate = 0;   // share of notifies sent twice (same notify_id)
+  std::uint32_t notify_delay_ms = 0;  // every notify waits this long before its first attempt
+  bool notify_reorder = false;        // each notify waits a random 0..notify_delay_ms instead
   std::uint64_t seed = 1;
 };
 

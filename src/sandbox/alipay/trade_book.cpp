@@ -12,10 +12,14 @@ TradeRefusal not_exist() { return {"ACQ.TRADE_NOT_EXIST", "交易不存在"}; }
 
 std::string_view to_string(TradeStatus status) {
   switch (status) {
-    case TradeStatus::kWaitBuyerPay: return "WAIT_BUYER_PAY";
-    case TradeStatus::kSuccess: return "TRADE_SUCCESS";
-    case TradeStatus::kClosed: return "TRADE_CLOSED";
-    case TradeStatus::kFinished: return "TRADE_FINISHED";
+    case TradeStatus::kWaitBuyerPay:
+      return "WAIT_BUYER_PAY";
+    case TradeStatus::kSuccess:
+      return "TRADE_SUCCESS";
+    case TradeStatus::kClosed:
+      return "TRADE_CLOSED";
+    case TradeStatus::kFinished:
+      return "TRADE_FINISHED";
   }
   return "WAIT_BUYER_PAY";
 }
@@ -34,7 +38,8 @@ TradeOutcome<SandboxTrade> TradeBook::precreate(const std::string& app_id, const
     if (trade.status == TradeStatus::kSuccess || trade.status == TradeStatus::kFinished) {
       return {std::nullopt, TradeRefusal{"ACQ.TRADE_HAS_SUCCESS", "交易已被支付"}};
     }
-    if (trade.status == TradeStatus::kClosed) return {std::nullopt, TradeRefusal{"ACQ.TRADE_HAS_CLOSE", "交易已经关闭"}};
+    if (trade.status == TradeStatus::kClosed)
+      return {std::nullopt, TradeRefusal{"ACQ.TRADE_HAS_CLOSE", "交易已经关闭"}};
     if (trade.total_fen != total_fen) {
       return {std::nullopt, TradeRefusal{"ACQ.INVALID_PARAMETER", "total_amount 与已有交易不一致"}};
     }
@@ -53,7 +58,8 @@ TradeOutcome<SandboxTrade> TradeBook::precreate(const std::string& app_id, const
   return {trade, std::nullopt};
 }
 
-std::optional<SandboxTrade> TradeBook::find(const std::string& app_id, const std::string& out_trade_no) const {
+std::optional<SandboxTrade> TradeBook::find(const std::string& app_id,
+                                            const std::string& out_trade_no) const {
   std::lock_guard lock(mutex_);
   auto it = trades_.find(key(app_id, out_trade_no));
   if (it == trades_.end()) return std::nullopt;
@@ -69,7 +75,8 @@ std::vector<SandboxTrade> TradeBook::trades_of(const std::string& app_id) const 
   return out;
 }
 
-std::optional<std::string> TradeBook::out_trade_no_of(const std::string& app_id, const std::string& trade_no) const {
+std::optional<std::string> TradeBook::out_trade_no_of(const std::string& app_id,
+                                                      const std::string& trade_no) const {
   std::lock_guard lock(mutex_);
   auto it = out_trade_no_by_trade_no_.find(key(app_id, trade_no));
   if (it == out_trade_no_by_trade_no_.end()) return std::nullopt;
@@ -94,7 +101,8 @@ TradeOutcome<SandboxTrade> TradeBook::pay(const std::string& app_id, const std::
   auto it = trades_.find(key(app_id, out_trade_no));
   if (it == trades_.end()) return {std::nullopt, not_exist()};
   SandboxTrade& trade = it->second;
-  if (trade.status == TradeStatus::kClosed) return {std::nullopt, TradeRefusal{"ACQ.TRADE_HAS_CLOSE", "交易已经关闭"}};
+  if (trade.status == TradeStatus::kClosed)
+    return {std::nullopt, TradeRefusal{"ACQ.TRADE_HAS_CLOSE", "交易已经关闭"}};
   if (trade.status != TradeStatus::kWaitBuyerPay) return {trade, std::nullopt, false};
   trade.status = TradeStatus::kSuccess;
   trade.paid_at_ms = now_ms;

@@ -60,10 +60,12 @@ class TradeBook {
   std::optional<std::string> out_trade_no_of(const std::string& app_id, const std::string& trade_no) const;
   TradeOutcome<SandboxTrade> close(const std::string& app_id, const std::string& out_trade_no);
   // The payer pays: WAIT_BUYER_PAY -> TRADE_SUCCESS.
-  TradeOutcome<SandboxTrade> pay(const std::string& app_id, const std::string& out_trade_no, std::int64_t now_ms);
+  TradeOutcome<SandboxTrade> pay(const std::string& app_id, const std::string& out_trade_no,
+                                 std::int64_t now_ms);
   // Idempotent by out_request_no: the same request again answers the same refund.
   TradeOutcome<SandboxTrade> refund(const std::string& app_id, const std::string& out_trade_no,
-                                    const std::string& out_request_no, std::int64_t amount_fen, std::int64_t now_ms);
+                                    const std::string& out_request_no, std::int64_t amount_fen,
+                                    std::int64_t now_ms);
 
  private:
   static std::string key(const std::string& app_id, const std::string& out_trade_no);

@@ -40,10 +40,11 @@ std::string method_for(std::string_view order_method) {
 Result<std::unique_ptr<AlipayGateway>> AlipayGateway::create(AlipayAccount account, const Clock& clock) {
   auto gateway = http::parse_http_url(account.gateway_url);
   if (!gateway.ok()) {
-    return make_error(ErrorCode::kInvalidParameter,
-                      fmt::format("channels.alipay[{}].gateway_url: {}", account.id, gateway.error().message));
+    return make_error(ErrorCode::kInvalidParameter, fmt::format("channels.alipay[{}].gateway_url: {}",
+                                                                account.id, gateway.error().message));
   }
-  return std::unique_ptr<AlipayGateway>(new AlipayGateway(std::move(account), std::move(gateway).value(), clock));
+  return std::unique_ptr<AlipayGateway>(
+      new AlipayGateway(std::move(account), std::move(gateway).value(), clock));
 }
 
 AlipayGateway::AlipayGateway(AlipayAccount account, http::HttpUrl gateway, const Clock& clock)
@@ -58,7 +59,8 @@ std::unique_ptr<http::Client> AlipayGateway::take_client() {
       return client;
     }
   }
-  return std::make_unique<http::Client>(gateway_.endpoint, http::ClientOptions{account_.timeout_ms, account_.ca_file});
+  return std::make_unique<http::Client>(gateway_.endpoint,
+                                        http::ClientOptions{account_.timeout_ms, account_.ca_file});
 }
 
 void AlipayGateway::give_back(std::unique_ptr<http::Client> client) {
@@ -68,14 +70,10 @@ void AlipayGateway::give_back(std::unique_ptr<http::Client> client) {
 
 std::string AlipayGateway::signed_query_string(std::string_view method, const std::string& biz_content,
                                                const std::string& notify_url) const {
-  Params params = {{"app_id", account_.app_id},
-                   {"method", std::string(method)},
-                   {"format", "JSON"},
-                   {"charset", "utf-8"},
-                   {"sign_type", "RSA2"},
-                   {"timestamp", format_beijing_time(clock_.now_unix_ms())},
-                   {"version", "1.0"},
-                   {"biz_content", biz_content}};
+  Params params = {{"app_id", account_.app_id}, {"method", std::string(method)},
+                   {"format", "JSON"},          {"charset", "utf-8"},
+                   {"sign_type", "RSA2"},       {"timestamp", format_beijing_time(clock_.now_unix_ms())},
+                   {"version", "1.0"},          {"biz_content", biz_content}};
   // Never send an empty parameter: the SDKs disagree on whether empties are signed.
   if (!notify_url.empty()) params["notify_url"] = notify_url;
   params["sign"] = sign(params, SignScope::kRequest, account_.app_private_key);
@@ -96,7 +94,8 @@ Result<std::string> AlipayGateway::call(std::string_view method, const std::stri
   // An unsigned answer is believed only when it is a plain error_response (Alipay does not sign those).
   if (!verify_response(*split, account_.alipay_public_key)) {
     if (split->key == "error_response" && !split->sign) {
-      return make_error(ErrorCode::kChannelRejected, fmt::format("alipay: error_response {}", split->content));
+      return make_error(ErrorCode::kChannelRejected,
+                        fmt::format("alipay: error_response {}", split->content));
     }
     log::warn("alipay_answer_unverified", {{"account", account_.id}, {"method", method}});
     return unknown("the answer's signature does not verify");
@@ -105,7 +104,8 @@ Result<std::string> AlipayGateway::call(std::string_view method, const std::stri
 }
 
 Result<ChannelPayment> AlipayGateway::create_payment(const Order& order, const std::string& notify_url) {
-  const std::int64_t minutes_left = std::max<std::int64_t>(1, (order.expires_at_ms - clock_.now_unix_ms()) / 60'000);
+  const std::int64_t minutes_left =
+      std::max<std::int64_t>(1, (order.expires_at_ms - clock_.now_unix_ms()) / 60'000);
   json biz = {{"out_trade_no", order.order_id.value},
               {"total_amount", fen_to_yuan(order.amount.minor)},
               {"subject", order.subject},
@@ -121,7 +121,8 @@ Result<ChannelPayment> AlipayGateway::create_payment(const Order& order, const s
   const json parsed = json::parse(*answer, nullptr, false);
   if (parsed.is_discarded()) return unknown("unparseable precreate answer");
   if (auto status = business_status(parsed); !status) return std::move(status).error();
-  if (!parsed.contains("qr_code") || !parsed["qr_code"].is_string()) return unknown("precreate answer without qr_code");
+  if (!parsed.contains("qr_code") || !parsed["qr_code"].is_string())
+    return unknown("precreate answer without qr_code");
   return ChannelPayment{parsed["qr_code"].get<std::string>()};
 }
 
@@ -130,13 +131,14 @@ Result<ChannelTrade> AlipayGateway::query(const Order& order) {
   if (!answer.ok()) return std::move(answer).error();
   const json parsed = json::parse(*answer, nullptr, false);
   if (parsed.is_discarded()) return unknown("unparseable query answer");
-  if (parsed.value("sub_code", "") == "ACQ.TRADE_NOT_EXIST") return ChannelTrade{ChannelTradeStatus::kNotFound, 0, "", 0};
+  if (parsed.value("sub_code", "") == "ACQ.TRADE_NOT_EXIST")
+    return ChannelTrade{ChannelTradeStatus::kNotFound, 0, "", 0};
   if (auto status = business_status(parsed); !status) return std::move(status).error();
   ChannelTrade trade;
   const std::string status = parsed.value("trade_status", "");
   trade.status = status == "TRADE_SUCCESS" || status == "TRADE_FINISHED" ? ChannelTradeStatus::kPaid
-                 : status == "TRADE_CLOSED"                               ? ChannelTradeStatus::kClosed
-                                                                          : ChannelTradeStatus::kWaiting;
+                 : status == "TRADE_CLOSED"                              ? ChannelTradeStatus::kClosed
+                                                                         : ChannelTradeStatus::kWaiting;
   auto amount = yuan_to_fen(parsed.value("total_amount", ""));
   if (!amount.ok()) return unknown("query answer with a bad total_amount");
   trade.amount_minor = *amount;
@@ -179,7 +181,8 @@ Result<ChannelRefund> AlipayGateway::refund_query(const Order& order, const std:
   if (parsed.is_discarded()) return unknown("unparseable refund query answer");
   if (auto status = business_status(parsed); !status) return std::move(status).error();
   // As Alipay documents it: success without refund_status means there is no such refund.
-  if (parsed.value("refund_status", "") != "REFUND_SUCCESS") return ChannelRefund{ChannelRefundStatus::kNotFound, 0};
+  if (parsed.value("refund_status", "") != "REFUND_SUCCESS")
+    return ChannelRefund{ChannelRefundStatus::kNotFound, 0};
   auto amount = yuan_to_fen(parsed.value("refund_amount", ""));
   if (!amount.ok()) return unknown("refund query answer with a bad refund_amount");
   return ChannelRefund{ChannelRefundStatus::kSucceeded, *amount};

@@ -15,13 +15,13 @@
 namespace paygate::alipay {
 
 struct AlipayAccount {
-  std::string id;           // channel_account_id: names the account in notify URLs and orders
+  std::string id;  // channel_account_id: names the account in notify URLs and orders
   std::string app_id;
   crypto::RsaPrivateKey app_private_key;
   crypto::RsaPublicKey alipay_public_key;
   std::string gateway_url;  // .../gateway.do; https:// verifies Alipay's certificate
   std::uint32_t timeout_ms = 10'000;
-  std::string ca_file;      // trust only this CA bundle (tests, private PKI); empty = system CAs
+  std::string ca_file;  // trust only this CA bundle (tests, private PKI); empty = system CAs
 };
 
 class AlipayGateway final : public ChannelGateway {
@@ -46,7 +46,8 @@ class AlipayGateway final : public ChannelGateway {
 
   // Signs and sends one OpenAPI call; returns the verified inner object. Transport failures, non-200 answers
   // and answers whose signature does not verify are CHANNEL_OUTCOME_UNKNOWN.
-  Result<std::string> call(std::string_view method, const std::string& biz_content, const std::string& notify_url);
+  Result<std::string> call(std::string_view method, const std::string& biz_content,
+                           const std::string& notify_url);
   std::string signed_query_string(std::string_view method, const std::string& biz_content,
                                   const std::string& notify_url) const;
 

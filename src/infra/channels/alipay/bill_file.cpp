@@ -14,12 +14,14 @@ namespace {
 
 constexpr const char* kDetailHeader =
     "支付宝交易号,商户订单号,业务类型,商品名称,创建时间,完成时间,门店编号,门店名称,操作员,终端号,对方账户,"
-    "订单金额（元）,商家实收（元）,支付宝红包（元）,集分宝（元）,支付宝优惠（元）,商家优惠（元）,券核销金额（元）,券名称,"
+    "订单金额（元）,商家实收（元）,支付宝红包（元）,集分宝（元）,支付宝优惠（元）,商家优惠（元）,"
+    "券核销金额（元）,券名称,"
     "商家红包消费金额（元）,卡消费金额（元）,退款批次号/请求号,服务费（元）,分润（元）,备注";
 
 Result<std::string> convert(const std::string& text, const char* to, const char* from) {
   iconv_t cd = iconv_open(to, from);
-  if (cd == reinterpret_cast<iconv_t>(-1)) return make_error(ErrorCode::kInternal, "iconv: encoding unavailable");
+  if (cd == reinterpret_cast<iconv_t>(-1))
+    return make_error(ErrorCode::kInternal, "iconv: encoding unavailable");
   std::string out(text.size() * 2 + 16, '\0');
   char* in_ptr = const_cast<char*>(text.data());
   std::size_t in_left = text.size();
@@ -48,16 +50,20 @@ std::string cell(std::string_view text) {
 
 std::string detail_csv(const std::string& pid, const std::string& date, const std::vector<BillRow>& rows,
                        std::int64_t& trade_total, std::int64_t& refund_total, int& trades, int& refunds) {
-  std::string csv = "#支付宝业务明细查询\n#账号：[" + pid + "]\n#起始日期：[" + date + " 00:00:00]   终止日期：[" + date +
-                    " 23:59:59]\n#-----------------------------------------业务明细列表----------------------------------------\n";
+  std::string csv = "#支付宝业务明细查询\n#账号：[" + pid + "]\n#起始日期：[" + date +
+                    " 00:00:00]   终止日期：[" + date +
+                    " 23:59:59]\n#-----------------------------------------业务明细列表----------------------"
+                    "------------------\n";
   csv += kDetailHeader;
   csv += "\n";
   for (const BillRow& row : rows) {
     const std::string amount = fen_to_yuan(row.amount_fen);
-    csv += fmt::format("{}\t,{}\t,{},{},{},{},,,,,sandbox***@example.com,{},{},0.00,0.00,0.00,0.00,0.00,,0.00,0.00,{},0.00,0.00,\n",
-                       row.trade_no, row.out_trade_no, row.refund ? "退款" : "交易", cell(row.subject),
-                       format_beijing_time(row.created_at_ms), format_beijing_time(row.finished_at_ms), amount, amount,
-                       row.refund ? row.out_request_no + "\t" : std::string());
+    csv += fmt::format(
+        "{}\t,{}\t,{},{},{},{},,,,,sandbox***@example.com,{},{},0.00,0.00,0.00,0.00,0.00,,0.00,0.00,{},0.00,"
+        "0.00,\n",
+        row.trade_no, row.out_trade_no, row.refund ? "退款" : "交易", cell(row.subject),
+        format_beijing_time(row.created_at_ms), format_beijing_time(row.finished_at_ms), amount, amount,
+        row.refund ? row.out_request_no + "\t" : std::string());
     if (row.refund) {
       refund_total += row.amount_fen;
       ++refunds;
@@ -68,7 +74,8 @@ std::string detail_csv(const std::string& pid, const std::string& date, const st
   }
   csv += "#-----------------------------------------业务明细列表结束------------------------------------\n";
   csv += fmt::format("#交易合计：{}笔，商家实收共{}元，商家优惠共0.00元\n", trades, fen_to_yuan(trade_total));
-  csv += fmt::format("#退款合计：{}笔，商家实收退款共{}元，商家优惠退款共0.00元\n", refunds, fen_to_yuan(refund_total));
+  csv += fmt::format("#退款合计：{}笔，商家实收退款共{}元，商家优惠退款共0.00元\n", refunds,
+                     fen_to_yuan(refund_total));
   csv += "#导出时间：[" + date + " 23:59:59]\n";
   return csv;
 }
@@ -82,7 +89,8 @@ struct ZipSourceDeleter {
 Result<std::string> utf8_to_gbk(const std::string& utf8) { return convert(utf8, "GBK", "UTF-8"); }
 Result<std::string> gbk_to_utf8(const std::string& gbk) { return convert(gbk, "UTF-8", "GBK"); }
 
-Result<BillFile> write_trade_bill(const std::string& pid, const std::string& date, const std::vector<BillRow>& rows) {
+Result<BillFile> write_trade_bill(const std::string& pid, const std::string& date,
+                                  const std::vector<BillRow>& rows) {
   if (date.size() != 10) return make_error(ErrorCode::kInvalidParameter, "bill_date: must be yyyy-MM-dd");
   const std::string compact = date.substr(0, 4) + date.substr(5, 2) + date.substr(8, 2);
   std::int64_t trade_total = 0, refund_total = 0;
@@ -96,8 +104,8 @@ Result<BillFile> write_trade_bill(const std::string& pid, const std::string& dat
       fen_to_yuan(trade_total + refund_total), date);
   const std::string base = pid + "0156_" + compact;
   std::vector<std::pair<std::string, std::string>> entries;  // GBK name, GBK content
-  for (const auto& [name, content] : {std::pair{base + "_业务明细.csv", detail},
-                                      std::pair{base + "_业务明细(汇总).csv", summary}}) {
+  for (const auto& [name, content] :
+       {std::pair{base + "_业务明细.csv", detail}, std::pair{base + "_业务明细(汇总).csv", summary}}) {
     auto gbk_name = utf8_to_gbk(name);
     auto gbk_content = utf8_to_gbk(content);
     if (!gbk_name.ok()) return std::move(gbk_name).error();
@@ -157,8 +165,8 @@ Result<ParsedBill> read_trade_bill(const std::string& zip_bytes) {
     if (name->find("_业务明细.csv") == std::string::npos) continue;
     zip_stat_t stat;
     zip_stat_index(archive, static_cast<zip_uint64_t>(i), 0, &stat);
-    std::unique_ptr<zip_file_t, decltype(&zip_fclose)> file(zip_fopen_index(archive, static_cast<zip_uint64_t>(i), 0),
-                                                             &zip_fclose);
+    std::unique_ptr<zip_file_t, decltype(&zip_fclose)> file(
+        zip_fopen_index(archive, static_cast<zip_uint64_t>(i), 0), &zip_fclose);
     if (!file) return make_error(ErrorCode::kInvalidParameter, "bill: unreadable entry");
     std::string content(stat.size, '\0');
     if (zip_fread(file.get(), content.data(), stat.size) != static_cast<zip_int64_t>(stat.size)) {
@@ -201,7 +209,8 @@ Result<ParsedBill> read_trade_bill(const std::string& zip_bytes) {
       in_rows = true;
       continue;
     }
-    if (cells.size() != 25) return make_error(ErrorCode::kInvalidParameter, "bill: a row does not have 25 columns");
+    if (cells.size() != 25)
+      return make_error(ErrorCode::kInvalidParameter, "bill: a row does not have 25 columns");
     auto strip_tab = [](std::string text) {
       if (!text.empty() && text.back() == '\t') text.pop_back();
       return text;

@@ -69,13 +69,26 @@ std::optional<std::string> decode_ascii_string(std::string_view literal) {
       ++i;
       if (i >= literal.size() - 1) return std::nullopt;  // a backslash right before the closing quote
       switch (literal[i]) {
-        case '/': c = '/'; break;
-        case '\\': c = '\\'; break;
-        case '"': c = '"'; break;
-        case 'n': c = '\n'; break;
-        case 'r': c = '\r'; break;
-        case 't': c = '\t'; break;
-        default: return std::nullopt;  // \uXXXX and the rest never occur in Base64
+        case '/':
+          c = '/';
+          break;
+        case '\\':
+          c = '\\';
+          break;
+        case '"':
+          c = '"';
+          break;
+        case 'n':
+          c = '\n';
+          break;
+        case 'r':
+          c = '\r';
+          break;
+        case 't':
+          c = '\t';
+          break;
+        default:
+          return std::nullopt;  // \uXXXX and the rest never occur in Base64
       }
     }
     out.push_back(c);
@@ -167,8 +180,8 @@ std::string form_encode(const Params& params) {
   std::string out;
   auto append = [&out](std::string_view text) {
     for (unsigned char c : text) {
-      if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_' ||
-          c == '.' || c == '*') {
+      if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
+          c == '_' || c == '.' || c == '*') {
         out.push_back(static_cast<char>(c));
       } else if (c == ' ') {
         out.push_back('+');
@@ -202,7 +215,8 @@ Result<Params> form_decode(std::string_view body) {
     if (key->empty()) return make_error(ErrorCode::kInvalidParameter, "form: empty parameter name");
     if (!params.emplace(std::move(*key), std::move(*value)).second) {
       return make_error(ErrorCode::kInvalidParameter,
-                        fmt::format("form: parameter '{}' appears twice", pair.substr(0, std::min<std::size_t>(equals, 64))));
+                        fmt::format("form: parameter '{}' appears twice",
+                                    pair.substr(0, std::min<std::size_t>(equals, 64))));
     }
   }
   return params;

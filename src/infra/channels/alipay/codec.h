@@ -14,7 +14,8 @@
 
 namespace paygate::alipay {
 
-// Parameters by name. std::map orders std::string keys by unsigned byte value: Alipay's "sorted by byte order".
+// Parameters by name. std::map orders std::string keys by unsigned byte value: Alipay's "sorted by byte
+// order".
 using Params = std::map<std::string, std::string>;
 
 enum class SignScope {

@@ -2,13 +2,15 @@
 
 namespace paygate::alipay {
 
-Result<VerifiedNotify> notify_from_params(const Params& params, const std::string& app_id, std::int64_t now_ms) {
+Result<VerifiedNotify> notify_from_params(const Params& params, const std::string& app_id,
+                                          std::int64_t now_ms) {
   auto field = [&](const char* name) -> const std::string& {
     static const std::string empty;
     auto it = params.find(name);
     return it == params.end() ? empty : it->second;
   };
-  if (field("app_id") != app_id) return make_error(ErrorCode::kInvalidParameter, "notify: app_id is not ours");
+  if (field("app_id") != app_id)
+    return make_error(ErrorCode::kInvalidParameter, "notify: app_id is not ours");
   if (field("notify_id").empty() || field("out_trade_no").empty()) {
     return make_error(ErrorCode::kInvalidParameter, "notify: notify_id and out_trade_no are required");
   }

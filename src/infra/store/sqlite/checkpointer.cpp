@@ -13,9 +13,10 @@ Checkpointer::Checkpointer(const std::string& path, Connection& writer, std::uin
                            MetricsRegistry& metrics)
     : db_(std::make_unique<Connection>(path, OpenMode::kReadWrite)),
       wal_pages_trigger_(wal_pages_trigger),
-      checkpoint_seconds_(metrics.histogram("paygate_store_checkpoint_seconds", "Background WAL checkpoint time", {},
-                                            latency_buckets_seconds())),
-      checkpoint_failures_(metrics.counter("paygate_store_checkpoint_failures_total", "WAL checkpoints that failed")) {
+      checkpoint_seconds_(metrics.histogram("paygate_store_checkpoint_seconds",
+                                            "Background WAL checkpoint time", {}, latency_buckets_seconds())),
+      checkpoint_failures_(
+          metrics.counter("paygate_store_checkpoint_failures_total", "WAL checkpoints that failed")) {
   // A connection only checkpoints a WAL it has opened; this statement opens it (the mode is already WAL).
   db_->exec("PRAGMA journal_mode = WAL");
   writer.exec("PRAGMA wal_autocheckpoint = 0");
@@ -70,8 +71,10 @@ void Checkpointer::checkpoint(int mode) {
   int wal_pages = 0;
   int checkpointed_pages = 0;
   const int rc = sqlite3_wal_checkpoint_v2(db_->handle(), nullptr, mode, &wal_pages, &checkpointed_pages);
-  checkpoint_seconds_.observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
-  log::debug("store_checkpoint", {{"rc", rc}, {"wal_pages", wal_pages}, {"checkpointed_pages", checkpointed_pages}});
+  checkpoint_seconds_.observe(
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+  log::debug("store_checkpoint",
+             {{"rc", rc}, {"wal_pages", wal_pages}, {"checkpointed_pages", checkpointed_pages}});
   if (rc != SQLITE_OK && rc != SQLITE_BUSY) {
     checkpoint_failures_.increment();
     log::warn("store_checkpoint_failed", {{"error", sqlite3_errstr(rc)}});

@@ -18,7 +18,8 @@ namespace paygate::sqlite {
 class Checkpointer {
  public:
   // wal_pages_trigger: a checkpoint starts once the WAL holds this many pages.
-  Checkpointer(const std::string& path, Connection& writer, std::uint32_t wal_pages_trigger, MetricsRegistry& metrics);
+  Checkpointer(const std::string& path, Connection& writer, std::uint32_t wal_pages_trigger,
+               MetricsRegistry& metrics);
   Checkpointer(const Checkpointer&) = delete;
   Checkpointer& operator=(const Checkpointer&) = delete;
   ~Checkpointer();

@@ -42,8 +42,10 @@ GroupCommitWriter::GroupCommitWriter(std::unique_ptr<Connection> db, GroupCommit
                                          "Time of the COMMIT alone (WAL write and fsync)", {},
                                          latency_buckets_seconds())),
       queue_depth_(metrics.gauge("paygate_store_queue_depth", "Write commands waiting for the writer")),
-      refused_busy_(metrics.counter("paygate_store_refused_total", "Writes refused because the queue was full")),
-      commit_failures_(metrics.counter("paygate_store_commit_failures_total", "Batches that failed to commit")) {
+      refused_busy_(
+          metrics.counter("paygate_store_refused_total", "Writes refused because the queue was full")),
+      commit_failures_(
+          metrics.counter("paygate_store_commit_failures_total", "Batches that failed to commit")) {
   thread_ = std::thread([this] {
     pthread_setname_np(pthread_self(), "paygate-writer");
     run();
@@ -112,7 +114,8 @@ void GroupCommitWriter::commit_batch(std::deque<std::unique_ptr<WriteCommand>>& 
     const auto applied = std::chrono::steady_clock::now();
     db_->prepare("COMMIT").run();
     committed = true;
-    durable_seconds_.observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - applied).count());
+    durable_seconds_.observe(
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - applied).count());
   } catch (const SqliteError& e) {
     log::error("store_commit_failed", {{"error", e.what()}, {"batch_size", batch.size()}});
     commit_failures_.increment();

@@ -10,7 +10,8 @@ IdempotencyDecision claim_key(Connection& db, const IdempotencyClaim& claim) {
   const std::int64_t locked_until_ms = claim.now_ms + claim.lease_ms;
   if (!row.step()) {
     db.prepare(
-          "INSERT INTO idempotency_keys (merchant_id, idempotency_key, request_fingerprint, state, locked_until_ms,"
+          "INSERT INTO idempotency_keys (merchant_id, idempotency_key, request_fingerprint, state, "
+          "locked_until_ms,"
           " created_at_ms) VALUES (?, ?, ?, 'in_progress', ?, ?)")
         .bind(1, claim.merchant_id.value)
         .bind(2, claim.key)
@@ -20,7 +21,8 @@ IdempotencyDecision claim_key(Connection& db, const IdempotencyClaim& claim) {
         .run();
     return {IdempotencyVerdict::kProceed, 0, {}};
   }
-  if (row.column_text(0) != claim.request_fingerprint) return {IdempotencyVerdict::kFingerprintMismatch, 0, {}};
+  if (row.column_text(0) != claim.request_fingerprint)
+    return {IdempotencyVerdict::kFingerprintMismatch, 0, {}};
   if (row.column_text(1) == "completed") {
     return {IdempotencyVerdict::kReplay, static_cast<int>(row.column_int64(2)), row.column_text(3)};
   }
@@ -36,7 +38,9 @@ IdempotencyDecision claim_key(Connection& db, const IdempotencyClaim& claim) {
 
 bool finish_key(Connection& db, const IdempotencyResult& result) {
   if (!result.keep) {
-    db.prepare("DELETE FROM idempotency_keys WHERE merchant_id = ? AND idempotency_key = ? AND state = 'in_progress'")
+    db.prepare(
+          "DELETE FROM idempotency_keys WHERE merchant_id = ? AND idempotency_key = ? AND state = "
+          "'in_progress'")
         .bind(1, result.merchant_id.value)
         .bind(2, result.key)
         .run();

@@ -4,14 +4,15 @@ namespace paygate::sqlite {
 namespace {
 
 Merchant read_merchant(const Statement& row) {
-  return Merchant{MerchantId{row.column_text(0)}, row.column_text(1), row.column_text(2), row.column_int64(3) != 0,
-                  row.column_int64(4)};
+  return Merchant{MerchantId{row.column_text(0)}, row.column_text(1), row.column_text(2),
+                  row.column_int64(3) != 0, row.column_int64(4)};
 }
 
 }  // namespace
 
 void insert_merchant(Connection& db, const Merchant& merchant) {
-  db.prepare("INSERT INTO merchants (merchant_id, name, secret, enabled, created_at_ms) VALUES (?, ?, ?, ?, ?)")
+  db.prepare(
+        "INSERT INTO merchants (merchant_id, name, secret, enabled, created_at_ms) VALUES (?, ?, ?, ?, ?)")
       .bind(1, merchant.merchant_id.value)
       .bind(2, merchant.name)
       .bind(3, merchant.secret)
@@ -21,14 +22,16 @@ void insert_merchant(Connection& db, const Merchant& merchant) {
 }
 
 std::optional<Merchant> select_merchant(Connection& db, const MerchantId& merchant_id) {
-  auto row = db.prepare("SELECT merchant_id, name, secret, enabled, created_at_ms FROM merchants WHERE merchant_id = ?");
+  auto row = db.prepare(
+      "SELECT merchant_id, name, secret, enabled, created_at_ms FROM merchants WHERE merchant_id = ?");
   row.bind(1, merchant_id.value);
   if (!row.step()) return std::nullopt;
   return read_merchant(row);
 }
 
 std::vector<Merchant> select_merchants(Connection& db) {
-  auto row = db.prepare("SELECT merchant_id, name, secret, enabled, created_at_ms FROM merchants ORDER BY created_at_ms");
+  auto row = db.prepare(
+      "SELECT merchant_id, name, secret, enabled, created_at_ms FROM merchants ORDER BY created_at_ms");
   std::vector<Merchant> merchants;
   while (row.step()) merchants.push_back(read_merchant(row));
   return merchants;

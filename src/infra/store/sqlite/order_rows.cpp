@@ -6,9 +6,9 @@
 namespace paygate::sqlite {
 namespace {
 
-#define PAYGATE_ORDER_COLUMNS                                                                             \
+#define PAYGATE_ORDER_COLUMNS                                                                           \
   "order_id, merchant_id, out_trade_no, amount_minor, currency, subject, channel, method, notify_url, " \
-  "metadata, client_ip, user_id, status, version, created_at_ms, updated_at_ms, expires_at_ms, "       \
+  "metadata, client_ip, user_id, status, version, created_at_ms, updated_at_ms, expires_at_ms, "        \
   "request_fingerprint, channel_account_id, payment_url, channel_trade_no, paid_at_ms"
 
 Order read_order(const Statement& row) {
@@ -44,7 +44,8 @@ Order read_order(const Statement& row) {
 }  // namespace
 
 std::optional<Order> select_order(Connection& db, const MerchantId& merchant_id, const OrderId& order_id) {
-  auto row = db.prepare("SELECT " PAYGATE_ORDER_COLUMNS " FROM orders WHERE order_id = ? AND merchant_id = ?");
+  auto row =
+      db.prepare("SELECT " PAYGATE_ORDER_COLUMNS " FROM orders WHERE order_id = ? AND merchant_id = ?");
   row.bind(1, order_id.value).bind(2, merchant_id.value);
   if (!row.step()) return std::nullopt;
   return read_order(row);
@@ -57,8 +58,8 @@ std::optional<Order> select_order_by_id(Connection& db, const OrderId& order_id)
   return read_order(row);
 }
 
-Result<Order> update_channel(Connection& db, const OrderId& order_id, Channel channel, const std::string& method,
-                             const std::string& account_id) {
+Result<Order> update_channel(Connection& db, const OrderId& order_id, Channel channel,
+                             const std::string& method, const std::string& account_id) {
   auto order = select_order_by_id(db, order_id);
   if (!order) return make_error(ErrorCode::kOrderNotFound, "order not found");
   if (order->status != OrderStatus::kPending) {
@@ -68,15 +69,17 @@ Result<Order> update_channel(Connection& db, const OrderId& order_id, Channel ch
     if (*order->channel == channel && order->method == method) return std::move(*order);
     return make_error(ErrorCode::kOrderStatusInvalid, "the order already has a channel");
   }
-  db.prepare("UPDATE orders SET channel = ?, method = ?, channel_account_id = ?, version = version + 1"
-             " WHERE order_id = ? AND version = ?")
+  db.prepare(
+        "UPDATE orders SET channel = ?, method = ?, channel_account_id = ?, version = version + 1"
+        " WHERE order_id = ? AND version = ?")
       .bind(1, to_string(channel))
       .bind(2, method)
       .bind(3, account_id)
       .bind(4, order_id.value)
       .bind(5, order->version)
       .run();
-  if (db.changes() != 1) return make_error(ErrorCode::kStoreUnavailable, "the order changed concurrently; retry");
+  if (db.changes() != 1)
+    return make_error(ErrorCode::kStoreUnavailable, "the order changed concurrently; retry");
   order->channel = channel;
   order->method = method;
   order->channel_account_id = account_id;
@@ -85,7 +88,8 @@ Result<Order> update_channel(Connection& db, const OrderId& order_id, Channel ch
 }
 
 Result<Order> update_payment(Connection& db, const PaymentAttachment& attachment) {
-  db.prepare("UPDATE orders SET payment_url = ? WHERE order_id = ? AND merchant_id = ? AND status = 'pending'")
+  db.prepare(
+        "UPDATE orders SET payment_url = ? WHERE order_id = ? AND merchant_id = ? AND status = 'pending'")
       .bind(1, attachment.payment_url)
       .bind(2, attachment.order_id.value)
       .bind(3, attachment.merchant_id.value)
@@ -97,7 +101,8 @@ Result<Order> update_payment(Connection& db, const PaymentAttachment& attachment
 
 std::optional<Order> select_order_by_out_trade_no(Connection& db, const MerchantId& merchant_id,
                                                   const std::string& out_trade_no) {
-  auto row = db.prepare("SELECT " PAYGATE_ORDER_COLUMNS " FROM orders WHERE merchant_id = ? AND out_trade_no = ?");
+  auto row =
+      db.prepare("SELECT " PAYGATE_ORDER_COLUMNS " FROM orders WHERE merchant_id = ? AND out_trade_no = ?");
   row.bind(1, merchant_id.value).bind(2, out_trade_no);
   if (!row.step()) return std::nullopt;
   return read_order(row);
@@ -136,21 +141,23 @@ Result<CreatedOrder> insert_order(Connection& db, const Order& order) {
   PAYGATE_ASSERT(existing.has_value());  // the insert conflicted on exactly this key, inside this transaction
   if (existing->request_fingerprint != order.request_fingerprint) {
     return make_error(ErrorCode::kDuplicateOutTradeNo,
-                      fmt::format("out_trade_no '{}' is already order {} with different fields", order.out_trade_no,
-                                  existing->order_id.value));
+                      fmt::format("out_trade_no '{}' is already order {} with different fields",
+                                  order.out_trade_no, existing->order_id.value));
   }
   return CreatedOrder{std::move(*existing), false};
 }
 
 Result<OrderEventOutcome> update_order_status(Connection& db, const OrderEventCommand& command) {
   auto order = select_order(db, command.merchant_id, command.order_id);
-  if (!order) return make_error(ErrorCode::kOrderNotFound, fmt::format("order_id '{}' not found", command.order_id.value));
+  if (!order)
+    return make_error(ErrorCode::kOrderNotFound,
+                      fmt::format("order_id '{}' not found", command.order_id.value));
   const Transition next = transition(order->status, command.event);
   switch (next.kind) {
     case TransitionKind::kIllegal:
       return make_error(ErrorCode::kOrderStatusInvalid,
-                        fmt::format("order {} is {}; it cannot {}", order->order_id.value, to_string(order->status),
-                                    to_string(command.event)));
+                        fmt::format("order {} is {}; it cannot {}", order->order_id.value,
+                                    to_string(order->status), to_string(command.event)));
     case TransitionKind::kNoop:
       return OrderEventOutcome{std::move(*order), false};
     case TransitionKind::kMove:
@@ -158,8 +165,9 @@ Result<OrderEventOutcome> update_order_status(Connection& db, const OrderEventCo
   }
   // Compare-and-set on (status, version): on SQLite the single writer already serialises, but the same
   // statement is what keeps several PostgreSQL nodes from both moving one order.
-  db.prepare("UPDATE orders SET status = ?, version = version + 1, updated_at_ms = ?"
-             " WHERE order_id = ? AND status = ? AND version = ?")
+  db.prepare(
+        "UPDATE orders SET status = ?, version = version + 1, updated_at_ms = ?"
+        " WHERE order_id = ? AND status = ? AND version = ?")
       .bind(1, to_string(next.to))
       .bind(2, command.at_ms)
       .bind(3, order->order_id.value)
@@ -177,7 +185,8 @@ Result<OrderEventOutcome> update_order_status(Connection& db, const OrderEventCo
 
 OrderPage select_orders(Connection& db, const OrderQuery& query) {
   // One statement covers every filter combination: a NULL parameter disables its condition.
-  auto row = db.prepare("SELECT " PAYGATE_ORDER_COLUMNS " FROM orders WHERE merchant_id = ?1"
+  auto row = db.prepare("SELECT " PAYGATE_ORDER_COLUMNS
+                        " FROM orders WHERE merchant_id = ?1"
                         " AND (?2 IS NULL OR status = ?2)"
                         " AND (?3 IS NULL OR created_at_ms > ?3)"
                         " AND (?4 IS NULL OR order_id < ?4)"
@@ -185,7 +194,8 @@ OrderPage select_orders(Connection& db, const OrderQuery& query) {
   row.bind(1, query.merchant_id.value)
       .bind(2, query.status ? std::optional<std::string_view>(to_string(*query.status)) : std::nullopt)
       .bind(3, query.created_after_ms)
-      .bind(4, query.before_order_id ? std::optional<std::string>(query.before_order_id->value) : std::nullopt)
+      .bind(4,
+            query.before_order_id ? std::optional<std::string>(query.before_order_id->value) : std::nullopt)
       .bind(5, std::int64_t{query.limit} + 1);
   OrderPage page;
   while (row.step()) {

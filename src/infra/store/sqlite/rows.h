@@ -23,8 +23,8 @@ std::optional<Order> select_order_by_out_trade_no(Connection& db, const Merchant
 OrderPage select_orders(Connection& db, const OrderQuery& query);
 
 std::optional<Order> select_order_by_id(Connection& db, const OrderId& order_id);
-Result<Order> update_channel(Connection& db, const OrderId& order_id, Channel channel, const std::string& method,
-                             const std::string& account_id);
+Result<Order> update_channel(Connection& db, const OrderId& order_id, Channel channel,
+                             const std::string& method, const std::string& account_id);
 Result<Order> update_payment(Connection& db, const PaymentAttachment& attachment);
 Result<ChannelTradeOutcome> apply_channel_trade_event(Connection& db, const ChannelTradeEvent& event);
 

@@ -63,8 +63,8 @@ class SqliteStore::ReaderPool {
   std::vector<std::unique_ptr<Connection>> free_;
 };
 
-Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const SqliteStoreOptions& options, MetricsRegistry& metrics,
-                                                       const Clock& clock) {
+Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const SqliteStoreOptions& options,
+                                                       MetricsRegistry& metrics, const Clock& clock) {
   try {
     auto db = open_writer_connection(options.path);
     const MigrationReport report = migrate(*db, clock.now_unix_ms());
@@ -92,8 +92,8 @@ Result<MigrationReport> SqliteStore::migrate_only(const std::string& path, const
   }
 }
 
-SqliteStore::SqliteStore(std::unique_ptr<GroupCommitWriter> writer, std::unique_ptr<Checkpointer> checkpointer,
-                         std::unique_ptr<ReaderPool> readers)
+SqliteStore::SqliteStore(std::unique_ptr<GroupCommitWriter> writer,
+                         std::unique_ptr<Checkpointer> checkpointer, std::unique_ptr<ReaderPool> readers)
     : writer_(std::move(writer)), checkpointer_(std::move(checkpointer)), readers_(std::move(readers)) {}
 
 SqliteStore::~SqliteStore() { drain(); }
@@ -135,12 +135,14 @@ Result<std::vector<Merchant>> SqliteStore::list_merchants() {
 }
 
 void SqliteStore::create_order(Order order, Completion<CreatedOrder> done) {
-  write<CreatedOrder>([order = std::move(order)](Connection& db) { return insert_order(db, order); }, std::move(done));
+  write<CreatedOrder>([order = std::move(order)](Connection& db) { return insert_order(db, order); },
+                      std::move(done));
 }
 
 void SqliteStore::apply_order_event(OrderEventCommand command, Completion<OrderEventOutcome> done) {
-  write<OrderEventOutcome>([command = std::move(command)](Connection& db) { return update_order_status(db, command); },
-                           std::move(done));
+  write<OrderEventOutcome>(
+      [command = std::move(command)](Connection& db) { return update_order_status(db, command); },
+      std::move(done));
 }
 
 Result<std::optional<Order>> SqliteStore::find_order(const MerchantId& merchant_id, const OrderId& order_id) {
@@ -162,26 +164,30 @@ Result<std::optional<Order>> SqliteStore::find_order_by_id(const OrderId& order_
 }
 
 void SqliteStore::attach_payment(PaymentAttachment attachment, Completion<Order> done) {
-  write<Order>([attachment = std::move(attachment)](Connection& db) { return update_payment(db, attachment); },
-               std::move(done));
+  write<Order>(
+      [attachment = std::move(attachment)](Connection& db) { return update_payment(db, attachment); },
+      std::move(done));
 }
 
-void SqliteStore::choose_channel(OrderId order_id, Channel channel, std::string method, std::string account_id,
-                                 Completion<Order> done) {
-  write<Order>(
-      [order_id = std::move(order_id), channel, method = std::move(method), account_id = std::move(account_id)](
-          Connection& db) { return update_channel(db, order_id, channel, method, account_id); },
-      std::move(done));
+void SqliteStore::choose_channel(OrderId order_id, Channel channel, std::string method,
+                                 std::string account_id, Completion<Order> done) {
+  write<Order>([order_id = std::move(order_id), channel, method = std::move(method),
+                account_id = std::move(account_id)](
+                   Connection& db) { return update_channel(db, order_id, channel, method, account_id); },
+               std::move(done));
 }
 
 void SqliteStore::apply_channel_event(ChannelTradeEvent event, Completion<ChannelTradeOutcome> done) {
   write<ChannelTradeOutcome>(
-      [event = std::move(event)](Connection& db) { return apply_channel_trade_event(db, event); }, std::move(done));
+      [event = std::move(event)](Connection& db) { return apply_channel_trade_event(db, event); },
+      std::move(done));
 }
 
 void SqliteStore::claim_idempotency_key(IdempotencyClaim claim, Completion<IdempotencyDecision> done) {
   write<IdempotencyDecision>(
-      [claim = std::move(claim)](Connection& db) -> Result<IdempotencyDecision> { return claim_key(db, claim); },
+      [claim = std::move(claim)](Connection& db) -> Result<IdempotencyDecision> {
+        return claim_key(db, claim);
+      },
       std::move(done));
 }
 

@@ -25,8 +25,8 @@ struct SqliteStoreOptions {
 class SqliteStore final : public Store {
  public:
   // Opens (creating if needed) the database, applies pending migrations and starts the writer.
-  static Result<std::unique_ptr<SqliteStore>> open(const SqliteStoreOptions& options, MetricsRegistry& metrics,
-                                                   const Clock& clock);
+  static Result<std::unique_ptr<SqliteStore>> open(const SqliteStoreOptions& options,
+                                                   MetricsRegistry& metrics, const Clock& clock);
   // Applies pending migrations only.
   static Result<MigrationReport> migrate_only(const std::string& path, const Clock& clock);
 
