@@ -6,6 +6,7 @@ ALTER TABLE orders ADD COLUMN payment_url TEXT NOT NULL DEFAULT '';
 ALTER TABLE orders ADD COLUMN channel_trade_no TEXT NOT NULL DEFAULT '';
 ALTER TABLE orders ADD COLUMN paid_at_ms INTEGER NOT NULL DEFAULT 0;
 
+-- A rowid table: notify bodies are large, and large rows make WITHOUT ROWID b-trees slow to write.
 CREATE TABLE notify_inbox (
   channel            TEXT NOT NULL,
   notify_id          TEXT NOT NULL,
@@ -13,8 +14,8 @@ CREATE TABLE notify_inbox (
   order_id           TEXT NOT NULL,
   received_at_ms     INTEGER NOT NULL,
   raw                TEXT NOT NULL,
-  PRIMARY KEY (channel, notify_id)
-) STRICT, WITHOUT ROWID;
+  UNIQUE (channel, notify_id)
+) STRICT;
 
 CREATE TABLE outbox_events (
   event_id      TEXT PRIMARY KEY,
