@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 duration=${1:-10}
 concurrency=${2:-64}
 binary=build/paygate
-work=$(mktemp -d /tmp/paygate-bench-XXXXXX)
+work=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$work"' EXIT
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])' 2>/dev/null \

@@ -55,7 +55,8 @@ int wait_exit(pid_t pid) {
 }  // namespace
 
 TempDir::TempDir() {
-  std::string pattern = (std::filesystem::temp_directory_path() / "paygate-test-XXXXXX").string();
+  // mkdtemp replaces the six trailing X characters with a unique suffix.
+  std::string pattern = (std::filesystem::temp_directory_path() / "paygate-test-").string() + std::string(6, 'X');
   if (mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
   path_ = pattern;
 }

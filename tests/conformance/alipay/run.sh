@@ -8,7 +8,7 @@ cd "$here"
 if [[ ! -f node_modules/alipay-sdk/package.json ]]; then
   npm ci --no-audit --no-fund --loglevel=error >/dev/null
 fi
-dir=$(mktemp -d /tmp/paygate-conformance-XXXXXX)
+dir=$(mktemp -d)
 "$binary" serve --data-dir "$dir" --listen 127.0.0.1:0 --sandbox --sandbox-listen 127.0.0.1:0 \
   --sandbox-notify-retry-scale 0.001 >"$dir/serve.log" 2>&1 &
 pid=$!

@@ -88,7 +88,7 @@ std::optional<std::string> decode_ascii_string(std::string_view literal) {
           c = '\t';
           break;
         default:
-          return std::nullopt;  // \uXXXX and the rest never occur in Base64
+          return std::nullopt;  // \u escapes and the rest never occur in Base64
       }
     }
     out.push_back(c);
