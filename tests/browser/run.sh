@@ -10,17 +10,7 @@ if [[ ! -f node_modules/playwright-core/package.json ]]; then
   npm ci --no-audit --no-fund --loglevel=error >/dev/null
 fi
 mkdir -p "$output"
-dir=$(mktemp -d)
-"$binary" serve --data-dir "$dir" --listen 127.0.0.1:0 --sandbox --sandbox-listen 127.0.0.1:0 \
-  --sandbox-notify-retry-scale 0.001 >"$dir/serve.log" 2>&1 &
-pid=$!
-trap 'kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; rm -rf "$dir"' EXIT
-for _ in $(seq 1 2000); do
-  [[ -f "$dir/paygate.addr" ]] && break
-  kill -0 "$pid" 2>/dev/null || { cat "$dir/serve.log"; exit 1; }
-  sleep 0.01
-done
-[[ -f "$dir/paygate.addr" ]] || { echo "paygate did not start"; cat "$dir/serve.log"; exit 1; }
+source "$here/../start_sandboxed_gateway.sh"
 created=$("$binary" api --data-dir "$dir" POST /api/v1/orders \
   '{"out_trade_no":"browser-1","amount":990,"subject":"咖啡 <b>not bold</b>"}' 2>/dev/null)
 cashier_url=$(node -e 'const o=JSON.parse(process.argv[1]); process.stdout.write(o.data.cashier_url)' "$created")

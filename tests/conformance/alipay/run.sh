@@ -8,18 +8,7 @@ cd "$here"
 if [[ ! -f node_modules/alipay-sdk/package.json ]]; then
   npm ci --no-audit --no-fund --loglevel=error >/dev/null
 fi
-dir=$(mktemp -d)
-"$binary" serve --data-dir "$dir" --listen 127.0.0.1:0 --sandbox --sandbox-listen 127.0.0.1:0 \
-  --sandbox-notify-retry-scale 0.001 >"$dir/serve.log" 2>&1 &
-pid=$!
-trap 'kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; rm -rf "$dir"' EXIT
-# Wait for the condition "the gateway and its sandbox are up", bounded.
-for _ in $(seq 1 2000); do
-  [[ -f "$dir/paygate.addr" && -f "$dir/sandbox/alipay.json" ]] && break
-  kill -0 "$pid" 2>/dev/null || { cat "$dir/serve.log"; exit 1; }
-  sleep 0.01
-done
-[[ -f "$dir/paygate.addr" ]] || { echo "paygate did not start"; cat "$dir/serve.log"; exit 1; }
+source "$here/../../start_sandboxed_gateway.sh"
 node sdk_against_sandbox.js "$dir/sandbox/alipay.json"
 order=$("$binary" api --data-dir "$dir" POST /api/v1/orders \
   '{"out_trade_no":"sdk-rule-1","amount":100,"subject":"签名 check","channel":"alipay","method":"page"}' 2>/dev/null)
