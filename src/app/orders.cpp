@@ -249,6 +249,18 @@ void OrderService::request_payment(Order order, Completion<Order> done) {
   if (!queued) (*finish)(make_error(ErrorCode::kRateLimited, "channel calls are saturated; retry shortly"));
 }
 
+void OrderService::apply_channel_answer(ChannelGateway& gateway, const Order& order,
+                                        const ChannelTrade& trade, Completion<ChannelTradeOutcome> done) {
+  ChannelTradeReport report{
+      "", order.order_id, trade.status, trade.amount_minor, trade.channel_trade_no, trade.paid_at_ms};
+  store_.apply_channel_event(
+      ChannelTradeEvent{gateway.channel(), gateway.account_id(), std::move(report), "", clock_.now_unix_ms()},
+      [this, done = std::move(done)](Result<ChannelTradeOutcome> outcome) {
+        if (outcome.ok() && outcome->changed) events_.publish(outcome->order);
+        done(std::move(outcome));
+      });
+}
+
 void OrderService::sync(const MerchantId& merchant_id, std::string_view order_id, Completion<Order> done) {
   auto order = get(merchant_id, order_id);
   if (!order.ok() || !order->channel || order->status != OrderStatus::kPending) return done(std::move(order));
@@ -261,13 +273,8 @@ void OrderService::sync(const MerchantId& merchant_id, std::string_view order_id
     if (trade->status != ChannelTradeStatus::kPaid && trade->status != ChannelTradeStatus::kClosed) {
       return (*finish)(std::move(order));
     }
-    ChannelTradeEvent event{gateway->channel(),      gateway->account_id(), "",
-                            order.order_id,          trade->status,         trade->amount_minor,
-                            trade->channel_trade_no, trade->paid_at_ms,     "",
-                            clock_.now_unix_ms()};
-    store_.apply_channel_event(std::move(event), [this, finish](Result<ChannelTradeOutcome> outcome) {
+    apply_channel_answer(*gateway, order, *trade, [finish](Result<ChannelTradeOutcome> outcome) {
       if (!outcome.ok()) return (*finish)(std::move(outcome).error());
-      if (outcome->changed) events_.publish(outcome->order);
       (*finish)(std::move(outcome->order));
     });
   });
@@ -330,12 +337,7 @@ void OrderService::close(const MerchantId& merchant_id, std::string_view order_i
         auto trade = gateway->query(order);
         if (!trade.ok() || trade->status != ChannelTradeStatus::kPaid)
           return (*finish)(std::move(closed).error());
-        ChannelTradeEvent event{gateway->channel(),      gateway->account_id(), "",
-                                order.order_id,          trade->status,         trade->amount_minor,
-                                trade->channel_trade_no, trade->paid_at_ms,     "",
-                                clock_.now_unix_ms()};
-        store_.apply_channel_event(std::move(event), [this, finish](Result<ChannelTradeOutcome> outcome) {
-          if (outcome.ok() && outcome->changed) events_.publish(outcome->order);
+        apply_channel_answer(*gateway, order, *trade, [finish](Result<ChannelTradeOutcome>) {
           (*finish)(make_error(ErrorCode::kOrderStatusInvalid,
                                "the order was paid at the channel; it cannot be closed"));
         });

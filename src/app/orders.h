@@ -68,6 +68,10 @@ class OrderService {
   void request_payment(Order order, Completion<Order> done);
 
  private:
+  // Applies a query's answer exactly as a notify would be applied (no inbox entry), and tells watchers.
+  void apply_channel_answer(ChannelGateway& gateway, const Order& order, const ChannelTrade& trade,
+                            Completion<ChannelTradeOutcome> done);
+
   Store& store_;
   const Clock& clock_;
   const OrderConfig config_;

@@ -30,9 +30,9 @@ struct ChannelRefund {
   std::int64_t amount_minor = 0;  // this refund's amount, when found
 };
 
-// An authenticated notify in domain terms. Whether it matches an order (amount, account) is the store's
-// check.
-struct VerifiedNotify {
+// What a channel said about one trade, authenticated: a verified notify (with its notify_id) or the answer
+// to our own query (notify_id empty). Whether it matches an order (amount, account) is the store's check.
+struct ChannelTradeReport {
   std::string notify_id;
   OrderId order_id;
   ChannelTradeStatus status = ChannelTradeStatus::kWaiting;
@@ -61,7 +61,7 @@ class ChannelGateway {
   virtual Result<std::string> download_bill(const std::string& date) = 0;
 
   // Parses and authenticates a raw notify body (signature, account identity). Never touches state.
-  virtual Result<VerifiedNotify> verify_notify(std::string_view body) = 0;
+  virtual Result<ChannelTradeReport> verify_notify(std::string_view body) = 0;
   // The plain-text answer the channel expects ("success"/"failure" for Alipay).
   virtual std::string_view notify_answer(bool accepted) const = 0;
 };

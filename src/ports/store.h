@@ -15,6 +15,7 @@
 #include "core/result.h"
 #include "domain/merchant.h"
 #include "domain/order.h"
+#include "ports/channel_gateway.h"
 
 namespace paygate {
 
@@ -84,18 +85,13 @@ struct PaymentAttachment {
   std::string payment_url;
 };
 
-// A channel's authenticated word on a trade: a verified notify (with its notify_id, recorded in the inbox so
-// it applies once) or the answer to our own query (notify_id empty).
+// A channel's authenticated word on a trade, as the store applies it: the report is recorded in the inbox
+// (when it carries a notify_id, so it applies once), moves the order and writes the outbox event.
 struct ChannelTradeEvent {
   Channel channel = Channel::kAlipay;
   std::string channel_account_id;
-  std::string notify_id;
-  OrderId order_id;
-  ChannelTradeStatus status = ChannelTradeStatus::kWaiting;
-  std::int64_t amount_minor = 0;
-  std::string channel_trade_no;
-  std::int64_t paid_at_ms = 0;
-  std::string raw;
+  ChannelTradeReport report;
+  std::string raw;  // the notify as received; "" for a query result
   std::int64_t at_ms = 0;
 };
 

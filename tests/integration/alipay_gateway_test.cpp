@@ -15,24 +15,10 @@ namespace {
 
 using nlohmann::json;
 
-class AlipayGatewayTest : public ::testing::Test {
+class AlipayGatewayTest : public SandboxSuite {
  protected:
-  static void SetUpTestSuite() {
-    dir_ = new TempDir();
-    sandbox_ = new GatewayProcess(dir_->path(), {}, "sandbox");
-    sandbox_->start();
-  }
-  static void TearDownTestSuite() {
-    EXPECT_EQ(sandbox_->terminate(), 0);
-    delete sandbox_;
-    delete dir_;
-  }
-
   alipay::AlipayAccount account(bool right_alipay_key = true) {
-    std::ifstream file(dir_->path() + "/sandbox/alipay.json");
-    std::stringstream text;
-    text << file.rdbuf();
-    const json config = json::parse(text.str());
+    const json config = alipay_config();
     auto alipay_public =
         right_alipay_key
             ? crypto::RsaPublicKey::from_pem(config["alipay_public_key"].get<std::string>()).value()
@@ -66,12 +52,8 @@ class AlipayGatewayTest : public ::testing::Test {
     return response.ok() ? response->status : -1;
   }
 
-  static TempDir* dir_;
-  static GatewayProcess* sandbox_;
   SystemClock clock_;
 };
-TempDir* AlipayGatewayTest::dir_ = nullptr;
-GatewayProcess* AlipayGatewayTest::sandbox_ = nullptr;
 
 TEST_F(AlipayGatewayTest, PayQueryRefundThroughTheAdapter) {
   auto gateway = alipay::AlipayGateway::create(account(), clock_).value();

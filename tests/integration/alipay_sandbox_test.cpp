@@ -15,24 +15,10 @@ namespace {
 
 using nlohmann::json;
 
-class AlipaySandboxTest : public ::testing::Test {
+class AlipaySandboxTest : public SandboxSuite {
  protected:
-  static void SetUpTestSuite() {
-    dir_ = new TempDir();
-    sandbox_ = new GatewayProcess(dir_->path(), {}, "sandbox");
-    sandbox_->start();
-  }
-  static void TearDownTestSuite() {
-    EXPECT_EQ(sandbox_->terminate(), 0);
-    delete sandbox_;
-    delete dir_;
-  }
-
   void SetUp() override {
-    std::ifstream file(dir_->path() + "/sandbox/alipay.json");
-    std::stringstream text;
-    text << file.rdbuf();
-    config_ = json::parse(text.str());
+    config_ = alipay_config();
     app_key_.emplace(crypto::RsaPrivateKey::from_pem(config_["app_private_key"].get<std::string>()).value());
     alipay_key_.emplace(
         crypto::RsaPublicKey::from_pem(config_["alipay_public_key"].get<std::string>()).value());
@@ -77,14 +63,10 @@ class AlipaySandboxTest : public ::testing::Test {
     return response.ok() ? response->status : -1;
   }
 
-  static TempDir* dir_;
-  static GatewayProcess* sandbox_;
   json config_;
   std::optional<crypto::RsaPrivateKey> app_key_;
   std::optional<crypto::RsaPublicKey> alipay_key_;
 };
-TempDir* AlipaySandboxTest::dir_ = nullptr;
-GatewayProcess* AlipaySandboxTest::sandbox_ = nullptr;
 
 TEST_F(AlipaySandboxTest, PrecreatePayQueryAndEveryAnswerIsSigned) {
   auto created = call("alipay.trade.precreate",

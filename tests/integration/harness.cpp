@@ -56,7 +56,8 @@ int wait_exit(pid_t pid) {
 
 TempDir::TempDir() {
   // mkdtemp replaces the six trailing X characters with a unique suffix.
-  std::string pattern = (std::filesystem::temp_directory_path() / "paygate-test-").string() + std::string(6, 'X');
+  std::string pattern =
+      (std::filesystem::temp_directory_path() / "paygate-test-").string() + std::string(6, 'X');
   if (mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
   path_ = pattern;
 }
@@ -150,6 +151,25 @@ Credentials GatewayProcess::demo_merchant() const {
 }
 
 std::string GatewayProcess::log() const { return read_file(data_dir_ + "/serve.log"); }
+
+TempDir* SandboxSuite::dir_ = nullptr;
+GatewayProcess* SandboxSuite::sandbox_ = nullptr;
+
+void SandboxSuite::SetUpTestSuite() {
+  dir_ = new TempDir();
+  sandbox_ = new GatewayProcess(dir_->path(), {}, "sandbox");
+  sandbox_->start();
+}
+
+void SandboxSuite::TearDownTestSuite() {
+  EXPECT_EQ(sandbox_->terminate(), 0);
+  delete sandbox_;
+  delete dir_;
+}
+
+nlohmann::json SandboxSuite::alipay_config() {
+  return nlohmann::json::parse(read_file(dir_->path() + "/sandbox/alipay.json"));
+}
 
 MerchantClient::MerchantClient(http::Endpoint endpoint, Credentials credentials)
     : client_(std::move(endpoint)), credentials_(std::move(credentials)) {}

@@ -10,6 +10,8 @@
 #include <utility>
 #include <vector>
 
+#include <gtest/gtest.h>
+
 #include "infra/http/http_client.h"
 #include "nlohmann/json.hpp"
 
@@ -64,6 +66,18 @@ class GatewayProcess {
   std::string subcommand_;
   pid_t pid_ = -1;
   http::Endpoint endpoint_;
+};
+
+// A test suite sharing one `paygate sandbox` process in a temp dir (started once per suite).
+class SandboxSuite : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite();
+  static void TearDownTestSuite();
+  // The sandbox's alipay.json: app_id, app_private_key, alipay_public_key, gateway_url.
+  static nlohmann::json alipay_config();
+
+  static TempDir* dir_;
+  static GatewayProcess* sandbox_;
 };
 
 struct ApiResponse {

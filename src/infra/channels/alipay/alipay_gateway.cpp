@@ -205,7 +205,7 @@ Result<std::string> AlipayGateway::download_bill(const std::string& date) {
   return std::move(file->body);
 }
 
-Result<VerifiedNotify> AlipayGateway::verify_notify(std::string_view body) {
+Result<ChannelTradeReport> AlipayGateway::verify_notify(std::string_view body) {
   auto params = form_decode(body);
   if (!params.ok()) return std::move(params).error();
   if (!verify(*params, SignScope::kNotify, account_.alipay_public_key)) {

@@ -38,7 +38,7 @@ class AlipayGateway final : public ChannelGateway {
                                const std::string& reason) override;
   Result<ChannelRefund> refund_query(const Order& order, const std::string& refund_id) override;
   Result<std::string> download_bill(const std::string& date) override;
-  Result<VerifiedNotify> verify_notify(std::string_view body) override;
+  Result<ChannelTradeReport> verify_notify(std::string_view body) override;
   std::string_view notify_answer(bool accepted) const override { return accepted ? "success" : "failure"; }
 
  private:

@@ -2,7 +2,7 @@
 
 namespace paygate::alipay {
 
-Result<VerifiedNotify> notify_from_params(const Params& params, const std::string& app_id,
+Result<ChannelTradeReport> notify_from_params(const Params& params, const std::string& app_id,
                                           std::int64_t now_ms) {
   auto field = [&](const char* name) -> const std::string& {
     static const std::string empty;
@@ -14,7 +14,7 @@ Result<VerifiedNotify> notify_from_params(const Params& params, const std::strin
   if (field("notify_id").empty() || field("out_trade_no").empty()) {
     return make_error(ErrorCode::kInvalidParameter, "notify: notify_id and out_trade_no are required");
   }
-  VerifiedNotify notify;
+  ChannelTradeReport notify;
   notify.notify_id = field("notify_id");
   notify.order_id = OrderId{field("out_trade_no")};
   const std::string& status = field("trade_status");

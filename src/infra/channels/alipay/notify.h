@@ -10,7 +10,7 @@ namespace paygate::alipay {
 
 // Refuses a notify for another app, without notify_id or out_trade_no, with an unknown trade_status or an
 // amount that is not exact yuan.
-Result<VerifiedNotify> notify_from_params(const Params& params, const std::string& app_id,
+Result<ChannelTradeReport> notify_from_params(const Params& params, const std::string& app_id,
                                           std::int64_t now_ms);
 
 }  // namespace paygate::alipay

@@ -57,9 +57,9 @@ Result<ChannelTradeOutcome> move_order(Connection& db, Order order, OrderEvent o
       .bind(1, to_string(next.to))
       .bind(2, event.at_ms)
       .bind(3, std::int64_t{paying})
-      .bind(4, event.channel_trade_no)
+      .bind(4, event.report.channel_trade_no)
       .bind(5, std::int64_t{paying})
-      .bind(6, event.paid_at_ms)
+      .bind(6, event.report.paid_at_ms)
       .bind(7, order.order_id.value)
       .bind(8, to_string(order.status))
       .bind(9, order.version)
@@ -70,8 +70,8 @@ Result<ChannelTradeOutcome> move_order(Connection& db, Order order, OrderEvent o
   order.version += 1;
   order.updated_at_ms = event.at_ms;
   if (paying) {
-    order.channel_trade_no = event.channel_trade_no;
-    order.paid_at_ms = event.paid_at_ms;
+    order.channel_trade_no = event.report.channel_trade_no;
+    order.paid_at_ms = event.report.paid_at_ms;
   }
   insert_outbox_event(db, order, paying ? "order.succeeded" : "order.closed", event.at_ms);
   return ChannelTradeOutcome{std::move(order), false, true};
@@ -80,32 +80,33 @@ Result<ChannelTradeOutcome> move_order(Connection& db, Order order, OrderEvent o
 }  // namespace
 
 Result<ChannelTradeOutcome> apply_channel_trade_event(Connection& db, const ChannelTradeEvent& event) {
-  auto order = select_order_by_id(db, event.order_id);
+  auto order = select_order_by_id(db, event.report.order_id);
   if (!order)
-    return make_error(ErrorCode::kOrderNotFound, fmt::format("order {} not found", event.order_id.value));
+    return make_error(ErrorCode::kOrderNotFound,
+                      fmt::format("order {} not found", event.report.order_id.value));
   if (order->channel_account_id != event.channel_account_id) {
     return make_error(ErrorCode::kInvalidParameter, "the order belongs to another channel account");
   }
-  if (!event.notify_id.empty()) {
+  if (!event.report.notify_id.empty()) {
     db.prepare(
           "INSERT INTO notify_inbox (channel, notify_id, channel_account_id, order_id, received_at_ms, raw)"
           " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (channel, notify_id) DO NOTHING")
         .bind(1, to_string(event.channel))
-        .bind(2, event.notify_id)
+        .bind(2, event.report.notify_id)
         .bind(3, event.channel_account_id)
-        .bind(4, event.order_id.value)
+        .bind(4, event.report.order_id.value)
         .bind(5, event.at_ms)
         .bind(6, event.raw)
         .run();
     if (db.changes() == 0) return ChannelTradeOutcome{std::move(*order), true, false};
   }
-  switch (event.status) {
+  switch (event.report.status) {
     case ChannelTradeStatus::kPaid:
       // A valid signature over the wrong amount is still refused: the notify changes nothing.
-      if (event.amount_minor != order->amount.minor) {
+      if (event.report.amount_minor != order->amount.minor) {
         return make_error(ErrorCode::kInvalidParameter,
-                          fmt::format("paid amount {} does not match order amount {}", event.amount_minor,
-                                      order->amount.minor));
+                          fmt::format("paid amount {} does not match order amount {}",
+                                      event.report.amount_minor, order->amount.minor));
       }
       return move_order(db, std::move(*order), OrderEvent::kPay, event);
     case ChannelTradeStatus::kClosed:
