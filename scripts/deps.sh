@@ -9,9 +9,9 @@ build_packages=(
   nlohmann-json3-dev libfmt-dev libtomlplusplus-dev libcli11-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   clang-14 libclang-rt-14-dev libqrencode-dev libzip-dev openssl ca-certificates
-  chromium
+  chromium ledger hledger
 )
-bench_packages=(nginx-light wrk curl python3)
+bench_packages=(nginx-light wrk curl python3 postgresql postgresql-contrib)
 
 wanted=("${build_packages[@]}")
 if [[ "${1:-build}" == "bench" ]]; then wanted+=("${bench_packages[@]}"); fi

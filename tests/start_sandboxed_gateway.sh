@@ -2,7 +2,7 @@
 # temp dir and waits (bounded) until the gateway and its sandbox are up. Sets $dir and $pid; cleans up on exit.
 # Needs $binary.
 dir=$(mktemp -d)
-"$binary" serve --data-dir "$dir" --listen 127.0.0.1:0 --sandbox --sandbox-listen 127.0.0.1:0 \
+PAYGATE_LEDGER_VERIFY_EACH_COMMAND=1 "$binary" serve --data-dir "$dir" --listen 127.0.0.1:0 --sandbox --sandbox-listen 127.0.0.1:0 \
   --sandbox-notify-retry-scale 0.001 >"$dir/serve.log" 2>&1 &
 pid=$!
 trap 'kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; rm -rf "$dir"' EXIT

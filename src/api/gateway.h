@@ -14,8 +14,10 @@
 #include "app/authenticator.h"
 #include "app/cashier.h"
 #include "app/idempotency.h"
+#include "app/ledger_queries.h"
 #include "app/notifies.h"
 #include "app/orders.h"
+#include "app/refunds.h"
 #include "core/metrics.h"
 
 namespace paygate::api {
@@ -70,6 +72,8 @@ struct RouteSpec {
 struct GatewayServices {
   Authenticator& authenticator;
   OrderService& orders;
+  RefundService& refunds;
+  LedgerQueries& ledger;
   NotifyService& notifies;
   CashierService* cashier;  // null: no cashier routes
   IdempotencyService& idempotency;
@@ -87,6 +91,7 @@ class Gateway {
  private:
   void add(std::string method, std::string_view pattern, bool authenticated, RouteHandler handler);
   void add_order_routes();
+  void add_refund_routes();
   void add_system_routes();
   void add_notify_routes();
   void add_cashier_routes();

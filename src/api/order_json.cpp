@@ -113,6 +113,10 @@ std::string order_json_text(const Order& order, std::string_view public_base_url
   optional_text("payment_url", order.payment_url);
   optional_text("channel_trade_no", order.channel_trade_no);
   optional_text("paid_at", order.paid_at_ms > 0 ? format_rfc3339_ms(order.paid_at_ms) : std::string());
+  key("refunded_amount");
+  out += std::to_string(order.refunded_minor);
+  key("refunding_amount");
+  out += std::to_string(order.refunding_minor);
   key("cashier_url");
   std::string url(public_base_url);
   url += "/pay/";
@@ -145,6 +149,8 @@ json order_to_json(const Order& order, std::string_view public_base_url) {
       {"payment_url", optional_text(order.payment_url)},
       {"channel_trade_no", optional_text(order.channel_trade_no)},
       {"paid_at", order.paid_at_ms > 0 ? json(format_rfc3339_ms(order.paid_at_ms)) : json(nullptr)},
+      {"refunded_amount", order.refunded_minor},
+      {"refunding_amount", order.refunding_minor},
       {"cashier_url", fmt::format("{}/pay/{}", public_base_url, order.order_id.value)},
   };
 }

@@ -17,8 +17,8 @@ void NotifyService::handle(Channel channel, std::string_view account_id, std::st
     log::warn("notify_rejected", {{"account", gateway->account_id()}, {"reason", notify.error().message}});
     return done(NotifyAnswer{false, std::string(gateway->notify_answer(false))});
   }
-  ChannelTradeEvent event{channel, gateway->account_id(), std::move(notify).value(), std::move(body),
-                          clock_.now_unix_ms()};
+  ChannelTradeEvent event{channel,         gateway->account_id(), std::move(notify).value(),
+                          std::move(body), clock_.now_unix_ms(),  fees_.for_account(gateway->account_id())};
   store_.apply_channel_event(std::move(event), [this, gateway,
                                                 done = std::move(done)](Result<ChannelTradeOutcome> outcome) {
     if (!outcome.ok()) {

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "app/channel_registry.h"
+#include "app/fee_policy.h"
 #include "app/order_events.h"
 #include "core/time.h"
 #include "ports/store.h"
@@ -18,8 +19,9 @@ struct NotifyAnswer {
 
 class NotifyService {
  public:
-  NotifyService(Store& store, ChannelRegistry& channels, OrderEventHub& events, const Clock& clock)
-      : store_(store), channels_(channels), events_(events), clock_(clock) {}
+  NotifyService(Store& store, ChannelRegistry& channels, OrderEventHub& events, const Clock& clock,
+                const FeePolicy& fees)
+      : store_(store), channels_(channels), events_(events), clock_(clock), fees_(fees) {}
 
   // ORDER_NOT_FOUND-free by design: an unknown account is the only error; every other problem is a
   // refusal in the channel's dialect, so the channel retries and nothing changes here.
@@ -30,6 +32,7 @@ class NotifyService {
   ChannelRegistry& channels_;
   OrderEventHub& events_;
   const Clock& clock_;
+  const FeePolicy& fees_;
 };
 
 }  // namespace paygate

@@ -4,6 +4,7 @@
 
 #include <charconv>
 
+#include "app/input_checks.h"
 #include "core/text.h"
 #include "crypto/digest.h"
 #include "crypto/encoding.h"
@@ -12,30 +13,7 @@
 namespace paygate {
 namespace {
 
-Error invalid(std::string_view field, std::string_view problem) {
-  return make_error(ErrorCode::kInvalidParameter, fmt::format("{}: {}", field, problem));
-}
-
-Status check_notify_url(std::string_view url) {
-  constexpr std::size_t kUrlBytesMax = 512;
-  if (url.size() > kUrlBytesMax) return invalid("notify_url", "must be at most 512 bytes");
-  std::string_view rest;
-  if (url.rfind("https://", 0) == 0) {
-    rest = url.substr(8);
-  } else if (url.rfind("http://", 0) == 0) {
-    rest = url.substr(7);
-  } else {
-    return invalid("notify_url", "must be an http:// or https:// URL");
-  }
-  const std::string_view host = rest.substr(0, rest.find_first_of("/?#"));
-  if (host.empty() || host.front() == ':' || host.find('@') != std::string_view::npos) {
-    return invalid("notify_url", "must name a host");
-  }
-  if (has_control_characters(url) || url.find(' ') != std::string_view::npos) {
-    return invalid("notify_url", "must not contain spaces or control characters");
-  }
-  return {};
-}
+Error invalid(std::string_view field, std::string_view problem) { return invalid_field(field, problem); }
 
 bool is_ip_address(const std::string& text) {
   unsigned char buffer[16];
@@ -182,13 +160,15 @@ Result<OrderQuery> preflight_list_orders(const MerchantId& merchant_id, const Li
 }
 
 OrderService::OrderService(Store& store, const Clock& clock, OrderConfig config, ChannelRegistry& channels,
-                           WorkerPool& workers, OrderEventHub& events, std::string notify_base_url)
+                           WorkerPool& workers, OrderEventHub& events, const FeePolicy& fees,
+                           std::string notify_base_url)
     : store_(store),
       clock_(clock),
       config_(config),
       channels_(channels),
       workers_(workers),
       events_(events),
+      fees_(fees),
       notify_base_url_(std::move(notify_base_url)) {}
 
 std::string OrderService::notify_url(const ChannelGateway& gateway) const {
@@ -253,12 +233,12 @@ void OrderService::apply_channel_answer(ChannelGateway& gateway, const Order& or
                                         const ChannelTrade& trade, Completion<ChannelTradeOutcome> done) {
   ChannelTradeReport report{
       "", order.order_id, trade.status, trade.amount_minor, trade.channel_trade_no, trade.paid_at_ms};
-  store_.apply_channel_event(
-      ChannelTradeEvent{gateway.channel(), gateway.account_id(), std::move(report), "", clock_.now_unix_ms()},
-      [this, done = std::move(done)](Result<ChannelTradeOutcome> outcome) {
-        if (outcome.ok() && outcome->changed) events_.publish(outcome->order);
-        done(std::move(outcome));
-      });
+  store_.apply_channel_event(ChannelTradeEvent{gateway.channel(), gateway.account_id(), std::move(report), "",
+                                               clock_.now_unix_ms(), fees_.for_account(gateway.account_id())},
+                             [this, done = std::move(done)](Result<ChannelTradeOutcome> outcome) {
+                               if (outcome.ok() && outcome->changed) events_.publish(outcome->order);
+                               done(std::move(outcome));
+                             });
 }
 
 void OrderService::sync(const MerchantId& merchant_id, std::string_view order_id, Completion<Order> done) {

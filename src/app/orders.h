@@ -7,6 +7,7 @@
 #include <string>
 
 #include "app/channel_registry.h"
+#include "app/fee_policy.h"
 #include "app/order_events.h"
 #include "core/config.h"
 #include "core/time.h"
@@ -53,7 +54,8 @@ class OrderService {
   // notify_base_url: where channels reach this gateway, e.g. "https://pay.example.com" (notifies go to
   // <notify_base_url>/notify/<channel>/<channel_account_id>).
   OrderService(Store& store, const Clock& clock, OrderConfig config, ChannelRegistry& channels,
-               WorkerPool& workers, OrderEventHub& events, std::string notify_base_url);
+               WorkerPool& workers, OrderEventHub& events, const FeePolicy& fees,
+               std::string notify_base_url);
 
   void create(const MerchantId& merchant_id, const CreateOrderInput& input, Completion<CreatedOrder> done);
   Result<Order> get(const MerchantId& merchant_id, std::string_view order_id);
@@ -78,6 +80,7 @@ class OrderService {
   ChannelRegistry& channels_;
   WorkerPool& workers_;
   OrderEventHub& events_;
+  const FeePolicy& fees_;
   const std::string notify_base_url_;
 };
 

@@ -8,6 +8,7 @@
 
 #include "core/log.h"
 #include "core/text.h"
+#include "domain/ledger/rounding.h"
 #include "fmt/format.h"
 #include "toml++/toml.h"
 
@@ -86,6 +87,22 @@ std::vector<Section> sections(Config& c) {
         {"nonce_cache_max", unsigned_in(c.auth.nonce_cache_max, 1, 100'000'000)}}},
       {"orders",
        {{"expire_seconds_default", unsigned_in(c.orders.expire_seconds_default, 60, 7 * 24 * 3600)}}},
+      {"ledger",
+       {{"merchant_fee_bps", unsigned_in(c.ledger.merchant_fee_bps, 0, 10'000)},
+        {"channel_cost_rate_bps", unsigned_in(c.ledger.channel_cost_rate_bps, 0, 10'000)},
+        {"fee_rounding",
+         [&c](const toml::node& node, const std::string& key) -> Status {
+           const auto value = node.value_exact<std::string>();
+           if (!value || !ledger::parse_rounding(*value))
+             return config_error(key, "must be \"half_up\", \"half_even\" or \"down\"");
+           c.ledger.fee_rounding = *value;
+           return {};
+         }},
+        {"refund_fees", bool_into(c.ledger.refund_fees)},
+        {"verify_each_command", bool_into(c.ledger.verify_each_command)}}},
+      {"refunds",
+       {{"first_check_ms", unsigned_in(c.refunds.first_check_ms, 10, 3'600'000)},
+        {"check_interval_max_ms", unsigned_in(c.refunds.check_interval_max_ms, 10, 86'400'000)}}},
       {"log", {{"level", string_into(c.log.level)}}},
   };
 }
@@ -101,6 +118,13 @@ Status apply_alipay_account(AlipayAccountConfig& account, const toml::table& tab
       {"enabled", bool_into(account.enabled)},
       {"timeout_ms", unsigned_in(account.timeout_ms, 100, 120'000)},
       {"ca_file", string_into(account.ca_file)},
+      {"cost_rate_bps",
+       [&account](const toml::node& node, const std::string& key) -> Status {
+         std::int32_t rate = 0;
+         if (auto status = unsigned_in(rate, 0, 10'000)(node, key); !status) return status;
+         account.cost_rate_bps = rate;
+         return {};
+       }},
   };
   for (const auto& [key, node] : table) {
     const std::string name(key.str());
@@ -227,6 +251,13 @@ Status apply_environment(Config& config) {
   }
   if (const char* data_dir = std::getenv("PAYGATE_DATA_DIR"); data_dir != nullptr && *data_dir != '\0') {
     config.store.data_dir = data_dir;
+  }
+  if (const char* verify = std::getenv("PAYGATE_LEDGER_VERIFY_EACH_COMMAND");
+      verify != nullptr && *verify != '\0') {
+    const std::string_view value = verify;
+    if (value != "0" && value != "1")
+      return config_error("PAYGATE_LEDGER_VERIFY_EACH_COMMAND", "must be 0 or 1");
+    config.ledger.verify_each_command = value == "1";
   }
   return {};
 }

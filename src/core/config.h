@@ -52,13 +52,29 @@ struct AlipayAccountConfig {
   std::string gateway_url = "https://openapi.alipay.com/gateway.do";
   bool enabled = true;
   std::uint32_t timeout_ms = 10'000;
-  std::string ca_file;  // trust only this CA bundle for the gateway; "" = system CAs
+  std::string ca_file;                        // trust only this CA bundle for the gateway; "" = system CAs
+  std::optional<std::int32_t> cost_rate_bps;  // what Alipay charges on this account; absent = ledger default
 };
 
 struct ChannelsConfig {
   std::uint32_t workers = 8;        // threads making blocking channel calls
   std::uint32_t queue_max = 4'096;  // channel calls waiting for a worker; beyond it: 429
   std::vector<AlipayAccountConfig> alipay;
+};
+
+// Fees and the ledger's own checks (DESIGN §5). Rates are basis points (60 = 0.6%).
+struct LedgerConfig {
+  std::int32_t merchant_fee_bps = 60;       // what paygate charges merchants on each payment
+  std::int32_t channel_cost_rate_bps = 60;  // what a channel charges us, unless its account says otherwise
+  std::string fee_rounding = "half_up";     // half_up | half_even | down
+  bool refund_fees = true;                  // refunds give the merchant our fee back in proportion
+  bool verify_each_command = false;         // check the books inside every money command (tests)
+};
+
+// Pending refunds are asked about at their channel on a doubling schedule.
+struct RefundConfig {
+  std::uint32_t first_check_ms = 5'000;
+  std::uint32_t check_interval_max_ms = 300'000;
 };
 
 struct LogConfig {
@@ -71,6 +87,8 @@ struct Config {
   AuthConfig auth;
   OrderConfig orders;
   ChannelsConfig channels;
+  LedgerConfig ledger;
+  RefundConfig refunds;
   LogConfig log;
 
   std::string sqlite_path() const;
@@ -82,7 +100,7 @@ struct Config {
 // types and out-of-range values are errors whose message names the key, e.g. "server.body_bytes_max: …".
 Result<Config> load_config(std::string_view path);
 
-// Applies PAYGATE_LISTEN and PAYGATE_DATA_DIR from the environment.
+// Applies PAYGATE_LISTEN, PAYGATE_DATA_DIR and PAYGATE_LEDGER_VERIFY_EACH_COMMAND (1|0) from the environment.
 Status apply_environment(Config& config);
 
 // "HOST:PORT" -> server.listen_host / listen_port.

@@ -36,6 +36,9 @@ enum class ErrorCode : std::uint8_t {
   kIdempotencyKeyReused,
   kIdempotencyKeyInUse,
   kOrderStatusInvalid,
+  kRefundNotFound,
+  kDuplicateOutRefundNo,
+  kRefundAmountExceeded,
   kChannelUnavailable,
   kChannelRejected,
   kChannelOutcomeUnknown,
@@ -43,6 +46,7 @@ enum class ErrorCode : std::uint8_t {
   kStoreBusy,
   kShuttingDown,
   kStoreUnavailable,
+  kLedgerInvariantViolated,
   kInternal,
 };
 

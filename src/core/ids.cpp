@@ -74,6 +74,12 @@ OrderId new_order_id(std::int64_t now_unix_ms) {
   return OrderId{std::move(id)};
 }
 
+RefundId new_refund_id(std::int64_t now_unix_ms) { return RefundId{"R" + new_order_id(now_unix_ms).value}; }
+
+bool is_refund_id_syntax(std::string_view text) {
+  return text.size() == kRefundIdLength && text.front() == 'R' && is_order_id_syntax(text.substr(1));
+}
+
 MerchantId new_merchant_id() { return MerchantId{"mch_" + crypto::random_base62(16)}; }
 
 std::string new_merchant_secret() { return "sk_" + crypto::random_base62(43); }

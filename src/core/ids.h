@@ -18,6 +18,7 @@ struct Id {
 
 using OrderId = Id<struct OrderIdTag>;
 using MerchantId = Id<struct MerchantIdTag>;
+using RefundId = Id<struct RefundIdTag>;
 
 // Ids that must be unique but need not be secret (order ids, request and trace ids) come from a per-thread
 // xoshiro256** generator seeded from the CSPRNG: OpenSSL's RAND_bytes cost ~6% of request CPU here.
@@ -27,6 +28,12 @@ using MerchantId = Id<struct MerchantIdTag>;
 // id sorts by creation time and is a valid out_trade_no at Alipay (64), WeChat Pay (32) and UnionPay (40).
 OrderId new_order_id(std::int64_t now_unix_ms);
 inline constexpr std::size_t kOrderIdLength = 29;
+
+// "R" followed by an order-id-shaped body: 30 characters of [0-9A-Za-z] (UnionPay refunds allow only
+// letters and digits), sorting by creation time among refunds.
+RefundId new_refund_id(std::int64_t now_unix_ms);
+inline constexpr std::size_t kRefundIdLength = 30;
+bool is_refund_id_syntax(std::string_view text);
 
 // "mch_" followed by 16 random base62 characters.
 MerchantId new_merchant_id();

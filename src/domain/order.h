@@ -8,6 +8,7 @@
 #include "core/ids.h"
 #include "core/money.h"
 #include "domain/channel.h"
+#include "domain/ledger/fee_schedule.h"
 #include "domain/order_status.h"
 
 namespace paygate {
@@ -35,6 +36,12 @@ struct Order {
   std::string payment_url;       // what the payer opens or scans (QR code content or pay URL); "" until known
   std::string channel_trade_no;  // the channel's own number for the trade, once paid
   std::int64_t paid_at_ms = 0;
+  ledger::FeeSchedule fees;          // frozen when paid: refunds reverse exactly what the payment took
+  std::int64_t refunded_minor = 0;   // succeeded refunds
+  std::int64_t refunding_minor = 0;  // pending refunds: reserved, so refunds can never pass the amount
+
+  // What is still refundable: the amount, less refunds that succeeded or may still succeed.
+  std::int64_t refundable_minor() const { return amount.minor - refunded_minor - refunding_minor; }
 };
 
 }  // namespace paygate

@@ -42,6 +42,17 @@ int main(int argc, char** argv) {
   auto* merchant_list = merchant->add_subcommand("list", "List merchants (never their secrets)");
   add_common_options(*merchant_list, common);
 
+  auto* ledger = app.add_subcommand("ledger", "Check and export the double-entry ledger");
+  ledger->require_subcommand(1);
+  auto* ledger_verify = ledger->add_subcommand("verify", "Check every ledger invariant; exit 2 on a problem");
+  add_common_options(*ledger_verify, common);
+  auto* ledger_export = ledger->add_subcommand("export", "Write the ledger as a journal for ledger/hledger");
+  add_common_options(*ledger_export, common);
+  std::string export_format = "ledger";
+  std::string export_path;
+  ledger_export->add_option("--format", export_format, "Journal format")->check(CLI::IsMember({"ledger"}));
+  ledger_export->add_option("file", export_path, "Where to write the journal")->required();
+
   auto* api = app.add_subcommand("api", "Send one signed API request as a merchant");
   add_common_options(*api, common);
   ApiOptions api_options;
@@ -82,6 +93,8 @@ int main(int argc, char** argv) {
   if (sandbox->parsed()) return run_sandbox(common, sandbox_listen, notify_retry_scale);
   if (merchant_create->parsed()) return run_merchant_create(common, merchant_name);
   if (merchant_list->parsed()) return run_merchant_list(common);
+  if (ledger_verify->parsed()) return run_ledger_verify(common);
+  if (ledger_export->parsed()) return run_ledger_export(common, export_format, export_path);
   if (api->parsed()) return run_api(common, api_options);
   if (bench->parsed()) return run_bench(common, bench_options);
   return 1;

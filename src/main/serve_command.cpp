@@ -17,6 +17,7 @@
 #include "app/merchants.h"
 #include "app/notifies.h"
 #include "app/order_events.h"
+#include "app/refund_checker.h"
 #include "core/log.h"
 #include "core/worker_pool.h"
 #include "fmt/format.h"
@@ -126,7 +127,8 @@ int run_serve(const CommonOptions& common, const ServeOptions& options) {
   Authenticator authenticator(directory, nonces, clock, config->auth.timestamp_window_s);
   IdempotencyService idempotency(**store, clock);
   OrderEventHub order_events;
-  NotifyService notifies(**store, channels, order_events, clock);
+  const FeePolicy fees(*config);
+  NotifyService notifies(**store, channels, order_events, clock, fees);
   // Set once the listener is bound (its port may be chosen at bind time).
   std::optional<OrderService> orders;
 
@@ -142,7 +144,7 @@ int run_serve(const CommonOptions& common, const ServeOptions& options) {
   auto port = server.listen(sc.listen_host, sc.listen_port);
   if (!port.ok()) return fail(port.error().message);
   config->server.listen_port = *port;
-  orders.emplace(**store, clock, config->orders, channels, channel_workers, order_events,
+  orders.emplace(**store, clock, config->orders, channels, channel_workers, order_events, fees,
                  config->public_base_url());
   CashierService::SandboxPay sandbox_pay;
   if (sandbox) {
@@ -160,11 +162,15 @@ int run_serve(const CommonOptions& common, const ServeOptions& options) {
     };
   }
   CashierService cashier(**store, *orders, channels, channel_workers, order_events, std::move(sandbox_pay));
+  RefundService refunds(**store, clock, config->refunds, channels, channel_workers, order_events);
+  LedgerQueries ledger(**store);
+  // Pending refunds whose answer was unclear (or never arrived) are asked about again on their schedule.
+  RefundChecker refund_checker(refunds);
 
   std::atomic<bool> stopping{false};
   Store& store_ref = **store;
   gateway.emplace(api::GatewayServices{
-      authenticator, *orders, notifies, &cashier, idempotency, metrics,
+      authenticator, *orders, refunds, ledger, notifies, &cashier, idempotency, metrics,
       [&stopping, &store_ref] { return !stopping.load() && store_ref.find_merchant(MerchantId{"-"}).ok(); },
       config->public_base_url(), sc.access_log});
 
@@ -185,7 +191,9 @@ int run_serve(const CommonOptions& common, const ServeOptions& options) {
                       {"pid", static_cast<std::int64_t>(::getpid())}});
   log::flush();
 
+  refund_checker.start();
   server.run(threads, [&stopping] { stopping = true; });
+  refund_checker.stop();
   std::filesystem::remove(address_file);
   // Channel calls still queued finish (their store writes land), then the store flushes, then the sandbox.
   channel_workers.stop();

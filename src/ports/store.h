@@ -13,8 +13,10 @@
 #include <vector>
 
 #include "core/result.h"
+#include "domain/ledger/transfer.h"
 #include "domain/merchant.h"
 #include "domain/order.h"
+#include "domain/refund.h"
 #include "ports/channel_gateway.h"
 
 namespace paygate {
@@ -93,12 +95,85 @@ struct ChannelTradeEvent {
   ChannelTradeReport report;
   std::string raw;  // the notify as received; "" for a query result
   std::int64_t at_ms = 0;
+  ledger::FeeSchedule
+      fees;  // the rates in force now: a payment posts with them and freezes them on the order
 };
 
 struct ChannelTradeOutcome {
   Order order;
   bool duplicate_notify = false;  // this notify_id was applied before; nothing changed
   bool changed = false;           // the order moved (and an outbox event was written with it)
+};
+
+struct CreatedRefund {
+  Refund refund;
+  Order order;           // after the command: its refunding amount includes this refund when created
+  bool created = false;  // false: the same out_refund_no with the same fields already existed
+};
+
+// A channel's final word on a refund. Success posts the refund's transfers, moves the order and releases
+// the reservation; failure only releases it. Either writes an outbox event, all in one command.
+struct RefundSettlement {
+  RefundId refund_id;
+  RefundStatus status = RefundStatus::kSucceeded;  // kSucceeded or kFailed
+  std::string failure_code;                        // kFailed: the channel's code
+  std::string failure_message;
+  std::int64_t at_ms = 0;
+};
+
+struct RefundOutcome {
+  Refund refund;
+  Order order;
+  bool changed = false;  // false: the refund was already in that final status
+};
+
+// A pending refund was (or is about to be) asked about at its channel: counts the attempt and says when
+// to ask next, so that a crash or an unknown outcome leaves it to be asked again.
+struct RefundCheck {
+  RefundId refund_id;
+  std::int32_t attempts = 0;
+  std::int64_t next_check_ms = 0;
+};
+
+struct MerchantBalance {
+  Currency currency = Currency::kCny;
+  std::int64_t payable_minor = 0;          // what we owe the merchant, by the ledger
+  std::int64_t refunds_pending_minor = 0;  // reserved by refunds the channel has not finished
+};
+
+// One transfer as stored, with what the store adds: its id, its batch and when it was written.
+struct StoredTransfer {
+  std::int64_t transfer_id = 0;
+  std::int64_t batch_id = 0;
+  ledger::Transfer transfer;
+  std::string order_id;
+  std::int64_t created_at_ms = 0;
+};
+
+struct LedgerAccountRow {
+  std::string code;
+  ledger::AccountType type = ledger::AccountType::kAsset;
+  Currency currency = Currency::kCny;
+  std::int64_t debits_posted = 0;
+  std::int64_t credits_posted = 0;
+};
+
+// What `paygate ledger verify` checked and every problem it found (empty = the books are sound).
+struct LedgerReport {
+  std::int64_t accounts = 0;
+  std::int64_t transfers = 0;
+  std::int64_t orders_checked = 0;
+  std::int64_t debits_total_minor = 0;
+  std::int64_t credits_total_minor = 0;
+  std::vector<std::string> problems;
+  bool sound() const { return problems.empty(); }
+};
+
+// A batch of transfers outside any order (benchmarks, and later wallets): posted all or nothing, with the
+// chart's balance rules enforced.
+struct LedgerPostingCommand {
+  ledger::TransferBatch transfers;
+  std::int64_t at_ms = 0;
 };
 
 class Store {
@@ -129,6 +204,33 @@ class Store {
   // Inbox entry, compare-and-set transition and outbox event in one atomic command. Refuses (and records
   // nothing) when the order is unknown, belongs to another channel account, or the amount differs.
   virtual void apply_channel_event(ChannelTradeEvent event, Completion<ChannelTradeOutcome> done) = 0;
+
+  // Reserves the amount on a paid order and records the refund as pending, unless (merchant_id,
+  // out_refund_no) exists: then the existing refund when its request_fingerprint matches, else
+  // DUPLICATE_OUT_REFUND_NO. REFUND_AMOUNT_EXCEEDED when pending + succeeded refunds would pass the amount.
+  virtual void create_refund(Refund refund, Completion<CreatedRefund> done) = 0;
+  virtual void settle_refund(RefundSettlement settlement, Completion<RefundOutcome> done) = 0;
+  virtual void note_refund_check(RefundCheck check, Completion<Refund> done) = 0;
+  virtual Result<std::optional<Refund>> find_refund(const MerchantId& merchant_id,
+                                                    const RefundId& refund_id) = 0;
+  virtual Result<std::optional<Refund>> find_refund_by_out_refund_no(const MerchantId& merchant_id,
+                                                                     const std::string& out_refund_no) = 0;
+  virtual Result<std::vector<Refund>> list_order_refunds(const MerchantId& merchant_id,
+                                                         const OrderId& order_id) = 0;
+  // Pending refunds whose next channel check is due, oldest first.
+  virtual Result<std::vector<Refund>> list_due_refunds(std::int64_t now_ms, std::uint32_t limit) = 0;
+
+  virtual Result<MerchantBalance> merchant_balance(const MerchantId& merchant_id) = 0;
+  // The merchant's side of an order's (or one refund's) transfers: those that touch its payable account.
+  virtual Result<std::vector<StoredTransfer>> list_transfers(const MerchantId& merchant_id,
+                                                             const OrderId& order_id,
+                                                             const std::optional<RefundId>& refund_id) = 0;
+  virtual void post_transfers(LedgerPostingCommand command, Completion<std::int64_t> done) = 0;
+  // Checks every invariant of DESIGN §5 over the whole store.
+  virtual Result<LedgerReport> verify_ledger() = 0;
+  // Every account, and every transfer in commit order (for the journal export).
+  virtual Result<std::vector<LedgerAccountRow>> list_ledger_accounts() = 0;
+  virtual Status for_each_transfer(const std::function<void(const StoredTransfer&)>& visit) = 0;
 
   virtual void claim_idempotency_key(IdempotencyClaim claim, Completion<IdempotencyDecision> done) = 0;
   virtual void finish_idempotency_key(IdempotencyResult result, Completion<bool> done) = 0;

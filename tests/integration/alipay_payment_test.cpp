@@ -4,82 +4,20 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
-#include <fstream>
-#include <sstream>
 #include <thread>
 
 #include "core/time.h"
 #include "infra/channels/alipay/codec.h"
 #include "infra/store/sqlite/connection.h"
-#include "tests/integration/harness.h"
+#include "tests/integration/sandboxed_gateway.h"
 
 namespace paygate::test {
 namespace {
 
 using nlohmann::json;
 
-std::string read_text(const std::string& path) {
-  std::ifstream file(path);
-  std::stringstream text;
-  text << file.rdbuf();
-  return text.str();
-}
-
-class AlipayPayments : public ::testing::Test {
+class AlipayPayments : public SandboxedGateway {
  protected:
-  // public_url: where the sandbox sends notifies; a dead address simulates notifies that never arrive.
-  void start(const std::string& public_url = "") {
-    const std::string config_path = dir_.path() + "/paygate.toml";
-    std::ofstream(config_path) << (public_url.empty() ? ""
-                                                      : "[server]\npublic_url = \"" + public_url + "\"\n");
-    gateway_.emplace(dir_.path() + "/data",
-                     std::vector<std::string>{"--config", config_path, "--sandbox", "--sandbox-listen",
-                                              "127.0.0.1:0", "--sandbox-notify-retry-scale", "0.001"});
-    gateway_->start();
-    const json sandbox = json::parse(read_text(dir_.path() + "/data/sandbox/alipay.json"));
-    sandbox_base_ = sandbox["gateway_url"].get<std::string>();
-    sandbox_base_.resize(sandbox_base_.size() - std::string("/gateway.do").size());
-    app_id_ = sandbox["app_id"];
-    platform_key_.emplace(
-        crypto::RsaPrivateKey::from_pem(read_text(dir_.path() + "/data/sandbox/alipay_platform_key.pem"))
-            .value());
-  }
-  void TearDown() override {
-    if (gateway_) {
-      EXPECT_EQ(gateway_->terminate(), 0);
-    }
-  }
-
-  MerchantClient merchant() { return MerchantClient(gateway_->endpoint(), gateway_->demo_merchant()); }
-
-  json create_alipay_order(const std::string& out_trade_no, std::int64_t amount) {
-    json body = order_body(out_trade_no, amount);
-    body["channel"] = "alipay";
-    body["method"] = "qr";
-    auto response = merchant().post("/api/v1/orders", body.dump());
-    EXPECT_EQ(response.status, 201) << response.raw.body;
-    return response.data();
-  }
-
-  int sandbox_pay(const std::string& order_id) {
-    auto url = http::parse_http_url(sandbox_base_ + "/sandbox/alipay/pay").value();
-    http::Client client(url.endpoint);
-    auto response =
-        client.send("POST", url.target, {}, json{{"app_id", app_id_}, {"out_trade_no", order_id}}.dump());
-    return response.ok() ? response->status : -1;
-  }
-
-  // Waits for the condition "the order has this status", bounded.
-  json wait_for_status(const std::string& order_id, const std::string& status) {
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-    auto client = merchant();
-    while (true) {
-      json order = client.get("/api/v1/orders/" + order_id).data();
-      if (order["status"] == status || std::chrono::steady_clock::now() > deadline) return order;
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
-  }
-
   alipay::Params notify_for(const json& order, const std::string& notify_id,
                             const std::string& status = "TRADE_SUCCESS") {
     alipay::Params params = {{"notify_time", alipay::format_beijing_time(SystemClock{}.now_unix_ms())},
@@ -107,20 +45,6 @@ class AlipayPayments : public ::testing::Test {
                                 {{"content-type", "application/x-www-form-urlencoded"}}, body);
     return response.ok() ? std::pair{response->status, response->body} : std::pair{-1, std::string()};
   }
-
-  std::int64_t outbox_events(const std::string& order_id) {
-    sqlite::Connection db(dir_.path() + "/data/paygate.db", sqlite::OpenMode::kReadOnly);
-    auto row = db.prepare("SELECT COUNT(*) FROM outbox_events WHERE order_id = ?");
-    row.bind(1, order_id);
-    row.step();
-    return row.column_int64(0);
-  }
-
-  TempDir dir_;
-  std::optional<GatewayProcess> gateway_;
-  std::string sandbox_base_;
-  std::string app_id_;
-  std::optional<crypto::RsaPrivateKey> platform_key_;
 };
 
 TEST_F(AlipayPayments, QrOrderIsPaidByTheSandboxNotifyExactlyOnce) {
@@ -218,11 +142,7 @@ TEST_F(AlipayPayments, SyncQueryRecoversALostNotify) {
 
 TEST_F(AlipayPayments, DuplicatedAndDroppedNotifiesStillEndRight) {
   start();
-  auto faults = [&](const json& knobs) {
-    auto url = http::parse_http_url(sandbox_base_ + "/sandbox/alipay/faults").value();
-    http::Client client(url.endpoint);
-    ASSERT_EQ(client.send("POST", url.target, {}, knobs.dump())->status, 200);
-  };
+  auto faults = [&](const json& knobs) { ASSERT_EQ(sandbox_faults(knobs), 200); };
   faults({{"notify_duplicate_rate", 1}, {"notify_delay_ms", 20}, {"notify_reorder", true}});
   const json doubled = create_alipay_order("dup-notify-1", 700);
   ASSERT_EQ(sandbox_pay(doubled["order_id"]), 200);

@@ -38,8 +38,15 @@ pid_t spawn(const std::vector<std::string>& args, const std::string& output_path
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_addopen(&actions, 1, output_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
   posix_spawn_file_actions_adddup2(&actions, 1, 2);
+  // Every gateway under test checks its books inside each money command (DESIGN §5): a command that would
+  // break an invariant is refused, and the test sees it.
+  std::vector<char*> env;
+  static char verify_ledger[] = "PAYGATE_LEDGER_VERIFY_EACH_COMMAND=1";
+  env.push_back(verify_ledger);
+  for (char** entry = environ; *entry != nullptr; ++entry) env.push_back(*entry);
+  env.push_back(nullptr);
   pid_t pid = -1;
-  const int rc = posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ);
+  const int rc = posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), env.data());
   posix_spawn_file_actions_destroy(&actions);
   if (rc != 0) throw std::runtime_error("cannot spawn " + args[0]);
   return pid;

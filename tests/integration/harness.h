@@ -5,6 +5,7 @@
 #include <sys/types.h>
 
 #include <cstdint>
+#include <future>
 #include <optional>
 #include <string>
 #include <utility>
@@ -12,6 +13,7 @@
 
 #include <gtest/gtest.h>
 
+#include "core/result.h"
 #include "infra/http/http_client.h"
 #include "nlohmann/json.hpp"
 
@@ -106,6 +108,15 @@ class MerchantClient {
   http::Client client_;
   Credentials credentials_;
 };
+
+// Runs an asynchronous store call to completion: start receives the completion to pass on.
+template <class T, class Start>
+Result<T> await(Start start) {
+  std::promise<Result<T>> promise;
+  auto future = promise.get_future();
+  start([&promise](Result<T> result) { promise.set_value(std::move(result)); });
+  return future.get();
+}
 
 nlohmann::json order_body(const std::string& out_trade_no, std::int64_t amount = 990);
 

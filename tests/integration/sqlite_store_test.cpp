@@ -3,21 +3,11 @@
 // and a drained store refuses new writes.
 #include <gtest/gtest.h>
 
-#include <future>
-
 #include "infra/store/sqlite/sqlite_store.h"
 #include "tests/integration/harness.h"
 
 namespace paygate::test {
 namespace {
-
-template <class T, class Start>
-Result<T> await(Start start) {
-  std::promise<Result<T>> promise;
-  auto future = promise.get_future();
-  start([&promise](Result<T> result) { promise.set_value(std::move(result)); });
-  return future.get();
-}
 
 class SqliteStoreTest : public ::testing::Test {
  protected:

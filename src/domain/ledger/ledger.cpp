@@ -5,7 +5,7 @@
 namespace paygate::ledger {
 
 void Ledger::open(std::string code, Currency currency, bool debits_must_not_exceed_credits) {
-  Account account{code, currency, 0, 0, debits_must_not_exceed_credits};
+  Account account{code, currency, 0, 0, debits_must_not_exceed_credits, false};
   accounts_.insert_or_assign(std::move(code), std::move(account));
 }
 
@@ -17,12 +17,16 @@ const Account* Ledger::account(const std::string& code) const {
 Status Ledger::apply(const TransferBatch& batch) {
   // Work on copies of the touched accounts; commit them only when the whole batch is valid.
   std::map<std::string, Account> touched;
-  auto get = [&](const std::string& code, Currency currency) -> Account& {
+  auto get = [&](const std::string& code, Currency currency) -> Result<Account*> {
     auto it = touched.find(code);
-    if (it != touched.end()) return it->second;
+    if (it != touched.end()) return &it->second;
     auto existing = accounts_.find(code);
-    Account account = existing != accounts_.end() ? existing->second : Account{code, currency, 0, 0, false};
-    return touched.emplace(code, std::move(account)).first->second;
+    if (existing != accounts_.end()) return &touched.emplace(code, existing->second).first->second;
+    auto rules = account_rules(code);
+    if (!rules.ok()) return std::move(rules).error();
+    Account account{
+        code, currency, 0, 0, rules->debits_must_not_exceed_credits, rules->credits_must_not_exceed_debits};
+    return &touched.emplace(code, std::move(account)).first->second;
   };
   for (const Transfer& transfer : batch) {
     if (transfer.amount.minor <= 0 || transfer.amount.minor > kMoneyMinorMax) {
@@ -31,8 +35,12 @@ Status Ledger::apply(const TransferBatch& batch) {
     if (transfer.debit_account == transfer.credit_account) {
       return make_error(ErrorCode::kInvalidParameter, "a transfer needs two different accounts");
     }
-    Account& debit = get(transfer.debit_account, transfer.amount.currency);
-    Account& credit = get(transfer.credit_account, transfer.amount.currency);
+    auto debit_account = get(transfer.debit_account, transfer.amount.currency);
+    if (!debit_account.ok()) return std::move(debit_account).error();
+    auto credit_account = get(transfer.credit_account, transfer.amount.currency);
+    if (!credit_account.ok()) return std::move(credit_account).error();
+    Account& debit = **debit_account;
+    Account& credit = **credit_account;
     if (debit.currency != transfer.amount.currency || credit.currency != transfer.amount.currency) {
       return make_error(ErrorCode::kInvalidParameter, "transfer currency differs from an account's");
     }
@@ -41,6 +49,9 @@ Status Ledger::apply(const TransferBatch& batch) {
   }
   for (const auto& [code, account] : touched) {
     if (account.debits_must_not_exceed_credits && account.debits_posted > account.credits_posted) {
+      return make_error(ErrorCode::kInvalidParameter, fmt::format("{} would go below zero", code));
+    }
+    if (account.credits_must_not_exceed_debits && account.credits_posted > account.debits_posted) {
       return make_error(ErrorCode::kInvalidParameter, fmt::format("{} would go below zero", code));
     }
   }

@@ -19,11 +19,12 @@ struct Account {
   std::int64_t debits_posted = 0;
   std::int64_t credits_posted = 0;
   bool debits_must_not_exceed_credits = false;  // e.g. a merchant payable never goes below zero
+  bool credits_must_not_exceed_debits = false;  // e.g. a channel receivable never goes below zero
 };
 
 class Ledger {
  public:
-  // Opens an account with its flags; applying to an unknown account opens it without flags.
+  // Opens an account with explicit flags; applying to an unknown account opens it with the chart's rules.
   void open(std::string code, Currency currency, bool debits_must_not_exceed_credits);
 
   // Every transfer valid (amount > 0, one currency, two different accounts, flags kept after the whole

@@ -40,6 +40,25 @@ Result<TransferBatch> post_payment(const PaymentEvent& payment, const FeeSchedul
   return batch;
 }
 
+Result<TransferBatch> post_late_payment(const PaymentEvent& payment, const FeeSchedule& fees) {
+  auto batch = post_payment(payment, fees);
+  if (!batch.ok()) return batch;
+  for (Transfer& transfer : *batch) {
+    if (transfer.code == TransferCode::kPayment) transfer.code = TransferCode::kLatePayment;
+  }
+  return batch;
+}
+
+TransferBatch post_reversal(const TransferBatch& batch, const std::string& reference) {
+  TransferBatch reversed;
+  reversed.reserve(batch.size());
+  for (auto it = batch.rbegin(); it != batch.rend(); ++it) {
+    reversed.push_back(
+        Transfer{it->credit_account, it->debit_account, it->amount, TransferCode::kReversal, reference});
+  }
+  return reversed;
+}
+
 Result<TransferBatch> post_refund(const RefundEvent& refund, const FeeSchedule& fees) {
   if (auto status = check_rates(fees); !status) return std::move(status).error();
   const PaymentEvent& payment = refund.payment;
@@ -59,7 +78,6 @@ Result<TransferBatch> post_refund(const RefundEvent& refund, const FeeSchedule& 
   const std::string payable = merchant_payable(payment.merchant_id);
   TransferBatch batch;
   add(batch, payable, receivable, refund.amount, TransferCode::kRefund, refund.refund_id);
-  if (!fees.refund_fees) return batch;
   // fee of the refunded share, cumulatively: fee(total·(r+R)/A) − fee(total·r/A).
   auto share = [&](std::int32_t rate_bps, std::int64_t refunded_minor) {
     const std::int64_t total_fee = fee_minor(payment.amount.minor, rate_bps, fees.rounding);
@@ -67,9 +85,12 @@ Result<TransferBatch> post_refund(const RefundEvent& refund, const FeeSchedule& 
   };
   const std::int64_t before = refund.already_refunded.minor;
   const std::int64_t after = before + refund.amount.minor;
-  add(batch, std::string(kRevenueFees), payable,
-      Money{share(fees.merchant_rate_bps, after) - share(fees.merchant_rate_bps, before), currency},
-      TransferCode::kFeeRefund, refund.refund_id);
+  if (fees.refund_fees) {
+    add(batch, std::string(kRevenueFees), payable,
+        Money{share(fees.merchant_rate_bps, after) - share(fees.merchant_rate_bps, before), currency},
+        TransferCode::kFeeRefund, refund.refund_id);
+  }
+  // The channels (Alipay, WeChat Pay) give their fee back in proportion, whatever our policy.
   add(batch, receivable, std::string(kExpenseChannelFees),
       Money{share(fees.channel_rate_bps, after) - share(fees.channel_rate_bps, before), currency},
       TransferCode::kChannelFeeRefund, refund.refund_id);

@@ -4,6 +4,26 @@
 
 namespace paygate::ledger {
 
+std::string_view to_string(Rounding rule) {
+  switch (rule) {
+    case Rounding::kHalfUp:
+      return "half_up";
+    case Rounding::kHalfEven:
+      return "half_even";
+    case Rounding::kDown:
+      return "down";
+  }
+  PAYGATE_ASSERT(false);
+  return "";
+}
+
+std::optional<Rounding> parse_rounding(std::string_view text) {
+  for (Rounding rule : {Rounding::kHalfUp, Rounding::kHalfEven, Rounding::kDown}) {
+    if (to_string(rule) == text) return rule;
+  }
+  return std::nullopt;
+}
+
 std::int64_t divide(Int128 numerator, Int128 denominator, Rounding rule) {
   PAYGATE_ASSERT(denominator > 0);
   const bool negative = numerator < 0;

@@ -2,6 +2,8 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
+#include <string_view>
 
 namespace paygate::ledger {
 
@@ -13,6 +15,10 @@ enum class Rounding : std::uint8_t {
   kHalfEven,  // banker's rounding
   kDown,      // toward zero
 };
+
+// "half_up", "half_even", "down": the names in config and in the store.
+std::string_view to_string(Rounding rule);
+std::optional<Rounding> parse_rounding(std::string_view text);
 
 // numerator / denominator in minor units, rounded by rule. denominator > 0; |numerator| < 2^120.
 std::int64_t divide(Int128 numerator, Int128 denominator, Rounding rule);

@@ -1,43 +1,10 @@
-// The one command that applies a channel's word on a trade: inbox, transition and outbox together.
-#include "core/ids.h"
-#include "core/log.h"
+// The one command that applies a channel's word on a trade: inbox, transition, ledger and outbox together.
+#include "domain/ledger/posting_rules.h"
 #include "fmt/format.h"
 #include "infra/store/sqlite/rows.h"
 
 namespace paygate::sqlite {
 namespace {
-
-// The merchant-facing event, kept small: the webhook dispatcher (issue 6) renders the full order.
-std::string event_payload(const Order& order, std::string_view type, std::string_view event_id,
-                          std::int64_t at_ms) {
-  std::string out = R"({"id":)";
-  log::append_json_string(out, event_id);
-  out += R"(,"type":)";
-  log::append_json_string(out, type);
-  out += fmt::format(R"(,"created_at_ms":{},"data":{{"order_id":)", at_ms);
-  log::append_json_string(out, order.order_id.value);
-  out += R"(,"out_trade_no":)";
-  log::append_json_string(out, order.out_trade_no);
-  out += fmt::format(R"(,"status":"{}","amount":{},"currency":"{}","channel_trade_no":)",
-                     to_string(order.status), order.amount.minor, currency_code(order.amount.currency));
-  log::append_json_string(out, order.channel_trade_no);
-  out += fmt::format(R"(,"paid_at_ms":{}}}}})", order.paid_at_ms);
-  return out;
-}
-
-void insert_outbox_event(Connection& db, const Order& order, std::string_view type, std::int64_t at_ms) {
-  const std::string event_id = new_event_id();
-  db.prepare(
-        "INSERT INTO outbox_events (event_id, merchant_id, order_id, type, payload, created_at_ms)"
-        " VALUES (?, ?, ?, ?, ?, ?)")
-      .bind(1, event_id)
-      .bind(2, order.merchant_id.value)
-      .bind(3, order.order_id.value)
-      .bind(4, type)
-      .bind(5, event_payload(order, type, event_id, at_ms))
-      .bind(6, at_ms)
-      .run();
-}
 
 Result<ChannelTradeOutcome> move_order(Connection& db, Order order, OrderEvent order_event,
                                        const ChannelTradeEvent& event) {
@@ -49,20 +16,37 @@ Result<ChannelTradeOutcome> move_order(Connection& db, Order order, OrderEvent o
                                   to_string(order.status), to_string(order_event)));
   }
   const bool paying = order_event == OrderEvent::kPay;
+  if (paying) {
+    // The money arrived: the channel owes it to us and we owe it (less our fee) to the merchant.
+    auto batch = ledger::post_payment(ledger::PaymentEvent{order.order_id.value, order.merchant_id.value,
+                                                           order.channel_account_id, order.amount},
+                                      event.fees);
+    if (!batch.ok()) return std::move(batch).error();
+    auto posted =
+        post_batch(db, *batch, PostingContext{order.order_id.value, order.merchant_id.value, event.at_ms});
+    if (!posted.ok()) return std::move(posted).error();
+  }
   db.prepare(
         "UPDATE orders SET status = ?, version = version + 1, updated_at_ms = ?,"
-        " channel_trade_no = CASE WHEN ? THEN ? ELSE channel_trade_no END,"
-        " paid_at_ms = CASE WHEN ? THEN ? ELSE paid_at_ms END"
-        " WHERE order_id = ? AND status = ? AND version = ?")
+        " channel_trade_no = CASE WHEN ?3 THEN ?4 ELSE channel_trade_no END,"
+        " paid_at_ms = CASE WHEN ?3 THEN ?5 ELSE paid_at_ms END,"
+        " merchant_fee_bps = CASE WHEN ?3 THEN ?6 ELSE merchant_fee_bps END,"
+        " channel_fee_bps = CASE WHEN ?3 THEN ?7 ELSE channel_fee_bps END,"
+        " fee_rounding = CASE WHEN ?3 THEN ?8 ELSE fee_rounding END,"
+        " refund_fees = CASE WHEN ?3 THEN ?9 ELSE refund_fees END"
+        " WHERE order_id = ?10 AND status = ?11 AND version = ?12")
       .bind(1, to_string(next.to))
       .bind(2, event.at_ms)
       .bind(3, std::int64_t{paying})
       .bind(4, event.report.channel_trade_no)
-      .bind(5, std::int64_t{paying})
-      .bind(6, event.report.paid_at_ms)
-      .bind(7, order.order_id.value)
-      .bind(8, to_string(order.status))
-      .bind(9, order.version)
+      .bind(5, event.report.paid_at_ms)
+      .bind(6, std::int64_t{event.fees.merchant_rate_bps})
+      .bind(7, std::int64_t{event.fees.channel_rate_bps})
+      .bind(8, ledger::to_string(event.fees.rounding))
+      .bind(9, std::int64_t{event.fees.refund_fees})
+      .bind(10, order.order_id.value)
+      .bind(11, to_string(order.status))
+      .bind(12, order.version)
       .run();
   if (db.changes() != 1)
     return make_error(ErrorCode::kStoreUnavailable, "the order changed concurrently; retry");
@@ -72,8 +56,9 @@ Result<ChannelTradeOutcome> move_order(Connection& db, Order order, OrderEvent o
   if (paying) {
     order.channel_trade_no = event.report.channel_trade_no;
     order.paid_at_ms = event.report.paid_at_ms;
+    order.fees = event.fees;
   }
-  insert_outbox_event(db, order, paying ? "order.succeeded" : "order.closed", event.at_ms);
+  insert_order_event(db, order, paying ? "order.succeeded" : "order.closed", event.at_ms);
   return ChannelTradeOutcome{std::move(order), false, true};
 }
 

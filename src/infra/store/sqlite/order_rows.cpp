@@ -9,7 +9,8 @@ namespace {
 #define PAYGATE_ORDER_COLUMNS                                                                           \
   "order_id, merchant_id, out_trade_no, amount_minor, currency, subject, channel, method, notify_url, " \
   "metadata, client_ip, user_id, status, version, created_at_ms, updated_at_ms, expires_at_ms, "        \
-  "request_fingerprint, channel_account_id, payment_url, channel_trade_no, paid_at_ms"
+  "request_fingerprint, channel_account_id, payment_url, channel_trade_no, paid_at_ms, "                \
+  "merchant_fee_bps, channel_fee_bps, fee_rounding, refund_fees, refunded_minor, refunding_minor"
 
 Order read_order(const Statement& row) {
   Order order;
@@ -38,6 +39,14 @@ Order read_order(const Statement& row) {
   order.payment_url = row.column_text(19);
   order.channel_trade_no = row.column_text(20);
   order.paid_at_ms = row.column_int64(21);
+  order.fees.merchant_rate_bps = static_cast<std::int32_t>(row.column_int64(22));
+  order.fees.channel_rate_bps = static_cast<std::int32_t>(row.column_int64(23));
+  const auto rounding = ledger::parse_rounding(row.column_text(24));
+  PAYGATE_ASSERT(rounding.has_value());
+  order.fees.rounding = *rounding;
+  order.fees.refund_fees = row.column_int64(25) != 0;
+  order.refunded_minor = row.column_int64(26);
+  order.refunding_minor = row.column_int64(27);
   return order;
 }
 
@@ -111,7 +120,7 @@ std::optional<Order> select_order_by_out_trade_no(Connection& db, const Merchant
 Result<CreatedOrder> insert_order(Connection& db, const Order& order) {
   // Insert first and look only on a conflict: the common case (a new out_trade_no) costs one statement.
   db.prepare("INSERT INTO orders (" PAYGATE_ORDER_COLUMNS
-             ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+             ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
              " ON CONFLICT (merchant_id, out_trade_no) DO NOTHING")
       .bind(1, order.order_id.value)
       .bind(2, order.merchant_id.value)
@@ -135,6 +144,12 @@ Result<CreatedOrder> insert_order(Connection& db, const Order& order) {
       .bind(20, order.payment_url)
       .bind(21, order.channel_trade_no)
       .bind(22, order.paid_at_ms)
+      .bind(23, std::int64_t{order.fees.merchant_rate_bps})
+      .bind(24, std::int64_t{order.fees.channel_rate_bps})
+      .bind(25, ledger::to_string(order.fees.rounding))
+      .bind(26, std::int64_t{order.fees.refund_fees})
+      .bind(27, order.refunded_minor)
+      .bind(28, order.refunding_minor)
       .run();
   if (db.changes() == 1) return CreatedOrder{order, true};
   auto existing = select_order_by_out_trade_no(db, order.merchant_id, order.out_trade_no);

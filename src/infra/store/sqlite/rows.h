@@ -28,6 +28,41 @@ Result<Order> update_channel(Connection& db, const OrderId& order_id, Channel ch
 Result<Order> update_payment(Connection& db, const PaymentAttachment& attachment);
 Result<ChannelTradeOutcome> apply_channel_trade_event(Connection& db, const ChannelTradeEvent& event);
 
+// What a ledger batch is posted for: the order it belongs to (for per-order checks), the merchant, when.
+struct PostingContext {
+  std::string order_id;
+  std::string merchant_id;
+  std::int64_t at_ms = 0;
+};
+// Posts a batch all or nothing (the caller's SAVEPOINT undoes a refusal); returns its batch id.
+// LEDGER_INVARIANT_VIOLATED when a transfer is invalid or an account would cross its flags.
+Result<std::int64_t> post_batch(Connection& db, const ledger::TransferBatch& batch,
+                                const PostingContext& context);
+MerchantBalance select_merchant_balance(Connection& db, const MerchantId& merchant_id);
+std::vector<StoredTransfer> select_transfers(Connection& db, const MerchantId& merchant_id,
+                                             const OrderId& order_id,
+                                             const std::optional<RefundId>& refund_id);
+std::vector<LedgerAccountRow> select_ledger_accounts(Connection& db);
+void visit_transfers(Connection& db, const std::function<void(const StoredTransfer&)>& visit);
+LedgerReport verify_books(Connection& db);
+// The checks a ledger-touching command must pass before it commits (when enabled): every account against
+// its transfers, Σ debits = Σ credits, and the order's books against its state.
+Status check_books_after_command(Connection& db, const OrderId& order_id);
+
+void insert_order_event(Connection& db, const Order& order, std::string_view type, std::int64_t at_ms);
+void insert_refund_event(Connection& db, const Refund& refund, const Order& order, std::string_view type,
+                         std::int64_t at_ms);
+
+Result<CreatedRefund> insert_refund(Connection& db, const Refund& refund);
+Result<RefundOutcome> update_refund_settlement(Connection& db, const RefundSettlement& settlement);
+Result<Refund> update_refund_check(Connection& db, const RefundCheck& check);
+std::optional<Refund> select_refund(Connection& db, const MerchantId& merchant_id, const RefundId& refund_id);
+std::optional<Refund> select_refund_by_out_refund_no(Connection& db, const MerchantId& merchant_id,
+                                                     const std::string& out_refund_no);
+std::vector<Refund> select_order_refunds(Connection& db, const MerchantId& merchant_id,
+                                         const OrderId& order_id);
+std::vector<Refund> select_due_refunds(Connection& db, std::int64_t now_ms, std::uint32_t limit);
+
 IdempotencyDecision claim_key(Connection& db, const IdempotencyClaim& claim);
 bool finish_key(Connection& db, const IdempotencyResult& result);
 

@@ -76,8 +76,8 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const SqliteStoreOptions&
     auto readers = std::make_unique<ReaderPool>(options.path, options.readers);
     auto checkpointer = std::make_unique<Checkpointer>(options.path, *db, kCheckpointWalPages, metrics);
     auto writer = std::make_unique<GroupCommitWriter>(std::move(db), options.limits, metrics);
-    return std::unique_ptr<SqliteStore>(
-        new SqliteStore(std::move(writer), std::move(checkpointer), std::move(readers)));
+    return std::unique_ptr<SqliteStore>(new SqliteStore(
+        std::move(writer), std::move(checkpointer), std::move(readers), options.verify_ledger_each_command));
   } catch (const SqliteError& e) {
     return make_error(ErrorCode::kStoreUnavailable, e.what());
   }
@@ -93,8 +93,12 @@ Result<MigrationReport> SqliteStore::migrate_only(const std::string& path, const
 }
 
 SqliteStore::SqliteStore(std::unique_ptr<GroupCommitWriter> writer,
-                         std::unique_ptr<Checkpointer> checkpointer, std::unique_ptr<ReaderPool> readers)
-    : writer_(std::move(writer)), checkpointer_(std::move(checkpointer)), readers_(std::move(readers)) {}
+                         std::unique_ptr<Checkpointer> checkpointer, std::unique_ptr<ReaderPool> readers,
+                         bool verify_ledger_each_command)
+    : writer_(std::move(writer)),
+      checkpointer_(std::move(checkpointer)),
+      readers_(std::move(readers)),
+      verify_ledger_each_command_(verify_ledger_each_command) {}
 
 SqliteStore::~SqliteStore() { drain(); }
 
@@ -106,6 +110,25 @@ void SqliteStore::drain() {
 template <class T, class Body>
 void SqliteStore::write(Body body, Completion<T> done) {
   writer_->submit(std::make_unique<TypedWrite<T>>(std::move(body), std::move(done)));
+}
+
+template <class T, class Body, class OrderOf>
+void SqliteStore::write_money(Body body, OrderOf order_of, Completion<T> done) {
+  if (!verify_ledger_each_command_) {
+    write<T>(std::move(body), std::move(done));
+    return;
+  }
+  write<T>(
+      [body = std::move(body), order_of = std::move(order_of)](Connection& db) -> Result<T> {
+        Result<T> result = body(db);
+        if (!result.ok()) return result;
+        if (auto books = check_books_after_command(db, order_of(*result)); !books) {
+          log::error("ledger_invariant_violated", {{"error", books.error().message}});
+          return std::move(books).error();
+        }
+        return result;
+      },
+      std::move(done));
 }
 
 template <class T, class Query>
@@ -178,9 +201,87 @@ void SqliteStore::choose_channel(OrderId order_id, Channel channel, std::string 
 }
 
 void SqliteStore::apply_channel_event(ChannelTradeEvent event, Completion<ChannelTradeOutcome> done) {
-  write<ChannelTradeOutcome>(
+  write_money<ChannelTradeOutcome>(
       [event = std::move(event)](Connection& db) { return apply_channel_trade_event(db, event); },
-      std::move(done));
+      [](const ChannelTradeOutcome& outcome) { return outcome.order.order_id; }, std::move(done));
+}
+
+void SqliteStore::create_refund(Refund refund, Completion<CreatedRefund> done) {
+  write_money<CreatedRefund>(
+      [refund = std::move(refund)](Connection& db) { return insert_refund(db, refund); },
+      [](const CreatedRefund& created) { return created.order.order_id; }, std::move(done));
+}
+
+void SqliteStore::settle_refund(RefundSettlement settlement, Completion<RefundOutcome> done) {
+  write_money<RefundOutcome>(
+      [settlement = std::move(settlement)](Connection& db) {
+        return update_refund_settlement(db, settlement);
+      },
+      [](const RefundOutcome& outcome) { return outcome.order.order_id; }, std::move(done));
+}
+
+void SqliteStore::note_refund_check(RefundCheck check, Completion<Refund> done) {
+  write<Refund>([check = std::move(check)](Connection& db) { return update_refund_check(db, check); },
+                std::move(done));
+}
+
+Result<std::optional<Refund>> SqliteStore::find_refund(const MerchantId& merchant_id,
+                                                       const RefundId& refund_id) {
+  return read<std::optional<Refund>>(
+      [&](Connection& db) { return select_refund(db, merchant_id, refund_id); });
+}
+
+Result<std::optional<Refund>> SqliteStore::find_refund_by_out_refund_no(const MerchantId& merchant_id,
+                                                                        const std::string& out_refund_no) {
+  return read<std::optional<Refund>>(
+      [&](Connection& db) { return select_refund_by_out_refund_no(db, merchant_id, out_refund_no); });
+}
+
+Result<std::vector<Refund>> SqliteStore::list_order_refunds(const MerchantId& merchant_id,
+                                                            const OrderId& order_id) {
+  return read<std::vector<Refund>>(
+      [&](Connection& db) { return select_order_refunds(db, merchant_id, order_id); });
+}
+
+Result<std::vector<Refund>> SqliteStore::list_due_refunds(std::int64_t now_ms, std::uint32_t limit) {
+  return read<std::vector<Refund>>([&](Connection& db) { return select_due_refunds(db, now_ms, limit); });
+}
+
+Result<MerchantBalance> SqliteStore::merchant_balance(const MerchantId& merchant_id) {
+  return read<MerchantBalance>([&](Connection& db) { return select_merchant_balance(db, merchant_id); });
+}
+
+Result<std::vector<StoredTransfer>> SqliteStore::list_transfers(const MerchantId& merchant_id,
+                                                                const OrderId& order_id,
+                                                                const std::optional<RefundId>& refund_id) {
+  return read<std::vector<StoredTransfer>>(
+      [&](Connection& db) { return select_transfers(db, merchant_id, order_id, refund_id); });
+}
+
+void SqliteStore::post_transfers(LedgerPostingCommand command, Completion<std::int64_t> done) {
+  write_money<std::int64_t>(
+      [command = std::move(command)](Connection& db) {
+        return post_batch(db, command.transfers, PostingContext{"", "", command.at_ms});
+      },
+      [](std::int64_t) { return OrderId{}; }, std::move(done));
+}
+
+Result<LedgerReport> SqliteStore::verify_ledger() {
+  return read<LedgerReport>([](Connection& db) { return verify_books(db); });
+}
+
+Result<std::vector<LedgerAccountRow>> SqliteStore::list_ledger_accounts() {
+  return read<std::vector<LedgerAccountRow>>([](Connection& db) { return select_ledger_accounts(db); });
+}
+
+Status SqliteStore::for_each_transfer(const std::function<void(const StoredTransfer&)>& visit) {
+  // One statement, so one snapshot: a journal written while payments go on is still complete and balanced.
+  auto visited = read<bool>([&](Connection& db) {
+    visit_transfers(db, visit);
+    return true;
+  });
+  if (!visited.ok()) return std::move(visited).error();
+  return {};
 }
 
 void SqliteStore::claim_idempotency_key(IdempotencyClaim claim, Completion<IdempotencyDecision> done) {

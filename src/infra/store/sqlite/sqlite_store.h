@@ -20,6 +20,10 @@ struct SqliteStoreOptions {
   std::string path;
   GroupCommitLimits limits;
   std::uint32_t readers = 4;
+  // Runs the ledger checks inside every ledger-touching command before it commits; a command that would
+  // break one is refused with LEDGER_INVARIANT_VIOLATED. Costs a pass over the transfers: tests and
+  // debugging only.
+  bool verify_ledger_each_command = false;
 };
 
 class SqliteStore final : public Store {
@@ -49,6 +53,25 @@ class SqliteStore final : public Store {
                       Completion<Order> done) override;
   void apply_channel_event(ChannelTradeEvent event, Completion<ChannelTradeOutcome> done) override;
 
+  void create_refund(Refund refund, Completion<CreatedRefund> done) override;
+  void settle_refund(RefundSettlement settlement, Completion<RefundOutcome> done) override;
+  void note_refund_check(RefundCheck check, Completion<Refund> done) override;
+  Result<std::optional<Refund>> find_refund(const MerchantId& merchant_id,
+                                            const RefundId& refund_id) override;
+  Result<std::optional<Refund>> find_refund_by_out_refund_no(const MerchantId& merchant_id,
+                                                             const std::string& out_refund_no) override;
+  Result<std::vector<Refund>> list_order_refunds(const MerchantId& merchant_id,
+                                                 const OrderId& order_id) override;
+  Result<std::vector<Refund>> list_due_refunds(std::int64_t now_ms, std::uint32_t limit) override;
+
+  Result<MerchantBalance> merchant_balance(const MerchantId& merchant_id) override;
+  Result<std::vector<StoredTransfer>> list_transfers(const MerchantId& merchant_id, const OrderId& order_id,
+                                                     const std::optional<RefundId>& refund_id) override;
+  void post_transfers(LedgerPostingCommand command, Completion<std::int64_t> done) override;
+  Result<LedgerReport> verify_ledger() override;
+  Result<std::vector<LedgerAccountRow>> list_ledger_accounts() override;
+  Status for_each_transfer(const std::function<void(const StoredTransfer&)>& visit) override;
+
   void claim_idempotency_key(IdempotencyClaim claim, Completion<IdempotencyDecision> done) override;
   void finish_idempotency_key(IdempotencyResult result, Completion<bool> done) override;
 
@@ -57,16 +80,21 @@ class SqliteStore final : public Store {
  private:
   class ReaderPool;
   SqliteStore(std::unique_ptr<GroupCommitWriter> writer, std::unique_ptr<Checkpointer> checkpointer,
-              std::unique_ptr<ReaderPool> readers);
+              std::unique_ptr<ReaderPool> readers, bool verify_ledger_each_command);
 
   template <class T, class Body>
   void write(Body body, Completion<T> done);
+  // A write that moves money: with verify_ledger_each_command, the books are checked before it commits.
+  // order_of(result) names the order whose books it touched ("" for none).
+  template <class T, class Body, class OrderOf>
+  void write_money(Body body, OrderOf order_of, Completion<T> done);
   template <class T, class Query>
   Result<T> read(Query query);
 
   std::unique_ptr<GroupCommitWriter> writer_;
   std::unique_ptr<Checkpointer> checkpointer_;
   std::unique_ptr<ReaderPool> readers_;
+  const bool verify_ledger_each_command_;
 };
 
 }  // namespace paygate::sqlite

@@ -1,0 +1,233 @@
+#include "app/refunds.h"
+
+#include <algorithm>
+#include <memory>
+
+#include "app/input_checks.h"
+#include "core/log.h"
+#include "core/text.h"
+#include "crypto/digest.h"
+#include "crypto/encoding.h"
+#include "fmt/format.h"
+
+namespace paygate {
+namespace {
+
+// Canonical text of the fields that define the refund; equal fingerprints mean "the same refund request".
+std::string fingerprint(const Refund& refund) {
+  const std::string canonical = fmt::format(
+      "order_id={}\x1f"
+      "out_refund_no={}\x1f"
+      "amount={}\x1f"
+      "reason={}\x1f"
+      "notify_url={}",
+      refund.order_id.value, refund.out_refund_no, refund.amount.minor, refund.reason, refund.notify_url);
+  return crypto::hex_encode(crypto::sha256(canonical));
+}
+
+}  // namespace
+
+Result<Refund> preflight_create_refund(const MerchantId& merchant_id, std::string_view order_id,
+                                       const CreateRefundInput& input, const RefundConfig& config,
+                                       std::int64_t now_ms) {
+  if (!is_order_id_syntax(order_id)) return make_error(ErrorCode::kOrderNotFound, "order not found");
+  if (!input.out_refund_no) return invalid_field("out_refund_no", "is required");
+  if (!is_token(*input.out_refund_no, 64))
+    return invalid_field("out_refund_no", "must be 1-64 characters of [A-Za-z0-9_-]");
+  if (!input.amount_minor) return invalid_field("amount", "is required (integer minor units, e.g. fen)");
+  if (*input.amount_minor < 1 || *input.amount_minor > kMoneyMinorMax)
+    return invalid_field("amount", "must be a positive number of minor units");
+  if (input.reason) {
+    const auto length = utf8_length(*input.reason);
+    if (!length) return invalid_field("reason", "must be valid UTF-8");
+    if (*length > kRefundReasonCharactersMax)
+      return invalid_field("reason", "must be at most 256 characters");
+    if (has_control_characters(*input.reason))
+      return invalid_field("reason", "must not contain control characters");
+  }
+  if (input.notify_url) {
+    if (auto status = check_notify_url(*input.notify_url); !status) return std::move(status).error();
+  }
+  Refund refund;
+  refund.refund_id = new_refund_id(now_ms);
+  refund.merchant_id = merchant_id;
+  refund.order_id = OrderId{std::string(order_id)};
+  refund.out_refund_no = *input.out_refund_no;
+  // Orders are CNY today; the store checks the refund is in its order's currency.
+  refund.amount = Money{*input.amount_minor, Currency::kCny};
+  refund.reason = input.reason.value_or("");
+  refund.notify_url = input.notify_url.value_or("");
+  refund.status = RefundStatus::kPending;
+  refund.created_at_ms = now_ms;
+  refund.updated_at_ms = now_ms;
+  // The create sends it once at once; if that answer is lost, the refund is asked about from here on.
+  refund.channel_attempts = 1;
+  refund.next_channel_check_ms = next_refund_check_ms(config, 1, now_ms);
+  refund.request_fingerprint = fingerprint(refund);
+  return refund;
+}
+
+std::int64_t next_refund_check_ms(const RefundConfig& config, std::int32_t attempts, std::int64_t now_ms) {
+  std::int64_t delay = config.first_check_ms;
+  for (std::int32_t i = 1; i < attempts && delay < config.check_interval_max_ms; ++i) delay *= 2;
+  return now_ms + std::min<std::int64_t>(delay, config.check_interval_max_ms);
+}
+
+RefundService::RefundService(Store& store, const Clock& clock, RefundConfig config, ChannelRegistry& channels,
+                             WorkerPool& workers, OrderEventHub& events)
+    : store_(store),
+      clock_(clock),
+      config_(config),
+      channels_(channels),
+      workers_(workers),
+      events_(events) {}
+
+void RefundService::create(const MerchantId& merchant_id, std::string_view order_id,
+                           const CreateRefundInput& input, Completion<CreatedRefund> done) {
+  auto refund = preflight_create_refund(merchant_id, order_id, input, config_, clock_.now_unix_ms());
+  if (!refund.ok()) return done(std::move(refund).error());
+  store_.create_refund(
+      std::move(refund).value(), [this, done = std::move(done)](Result<CreatedRefund> created) mutable {
+        if (!created.ok() || !created->created) return done(std::move(created));
+        events_.publish(created->order);
+        Order order = created->order;
+        execute(std::move(created).value().refund, false,
+                [order = std::move(order), done = std::move(done)](Result<Refund> refund) mutable {
+                  if (!refund.ok()) return done(std::move(refund).error());
+                  done(CreatedRefund{std::move(refund).value(), std::move(order), true});
+                });
+      });
+}
+
+Result<Refund> RefundService::get(const MerchantId& merchant_id, std::string_view refund_id) {
+  if (!is_refund_id_syntax(refund_id)) return make_error(ErrorCode::kRefundNotFound, "refund not found");
+  auto refund = store_.find_refund(merchant_id, RefundId{std::string(refund_id)});
+  if (!refund.ok()) return std::move(refund).error();
+  if (!*refund)
+    return make_error(ErrorCode::kRefundNotFound, fmt::format("refund_id '{}' not found", refund_id));
+  return std::move(**refund);
+}
+
+Result<Refund> RefundService::get_by_out_refund_no(const MerchantId& merchant_id,
+                                                   std::string_view out_refund_no) {
+  if (!is_token(out_refund_no, 64))
+    return invalid_field("out_refund_no", "must be 1-64 characters of [A-Za-z0-9_-]");
+  auto refund = store_.find_refund_by_out_refund_no(merchant_id, std::string(out_refund_no));
+  if (!refund.ok()) return std::move(refund).error();
+  if (!*refund)
+    return make_error(ErrorCode::kRefundNotFound, fmt::format("out_refund_no '{}' not found", out_refund_no));
+  return std::move(**refund);
+}
+
+Result<std::vector<Refund>> RefundService::list_for_order(const MerchantId& merchant_id,
+                                                          std::string_view order_id) {
+  if (!is_order_id_syntax(order_id)) return make_error(ErrorCode::kOrderNotFound, "order not found");
+  const OrderId id{std::string(order_id)};
+  auto order = store_.find_order(merchant_id, id);
+  if (!order.ok()) return std::move(order).error();
+  if (!*order) return make_error(ErrorCode::kOrderNotFound, fmt::format("order_id '{}' not found", order_id));
+  return store_.list_order_refunds(merchant_id, id);
+}
+
+void RefundService::sync(const MerchantId& merchant_id, std::string_view refund_id, Completion<Refund> done) {
+  auto refund = get(merchant_id, refund_id);
+  if (!refund.ok() || refund->status != RefundStatus::kPending) return done(std::move(refund));
+  const std::int64_t now_ms = clock_.now_unix_ms();
+  const std::int32_t attempts = refund->channel_attempts + 1;
+  store_.note_refund_check(
+      RefundCheck{refund->refund_id, attempts, next_refund_check_ms(config_, attempts, now_ms)},
+      [this, done = std::move(done)](Result<Refund> noted) mutable {
+        if (!noted.ok() || noted->status != RefundStatus::kPending) return done(std::move(noted));
+        execute(std::move(noted).value(), true, std::move(done));
+      });
+}
+
+std::size_t RefundService::check_due_refunds(std::uint32_t limit) {
+  const std::int64_t now_ms = clock_.now_unix_ms();
+  auto due = store_.list_due_refunds(now_ms, limit);
+  if (!due.ok()) {
+    log::warn("refund_check_failed", {{"error", due.error().message}});
+    return 0;
+  }
+  std::size_t started = 0;
+  for (Refund& refund : *due) {
+    {
+      std::lock_guard lock(in_flight_mutex_);
+      if (!in_flight_.insert(refund.refund_id.value).second) continue;
+    }
+    ++started;
+    auto release = [this, refund_id = refund.refund_id.value] {
+      std::lock_guard lock(in_flight_mutex_);
+      in_flight_.erase(refund_id);
+    };
+    // Counting the attempt first means a crash mid-call only delays the next check; it never loses one.
+    const std::int32_t attempts = refund.channel_attempts + 1;
+    store_.note_refund_check(
+        RefundCheck{refund.refund_id, attempts, next_refund_check_ms(config_, attempts, now_ms)},
+        [this, release](Result<Refund> noted) {
+          if (!noted.ok() || noted->status != RefundStatus::kPending) return release();
+          execute(std::move(noted).value(), true, [release](Result<Refund>) { release(); });
+        });
+  }
+  return started;
+}
+
+void RefundService::execute(Refund refund, bool query_first, Completion<Refund> done) {
+  auto order = store_.find_order(refund.merchant_id, refund.order_id);
+  if (!order.ok() || !*order) return done(std::move(refund));
+  ChannelGateway* gateway = channels_.by_account((*order)->channel_account_id);
+  if (gateway == nullptr) {
+    log::warn("refund_channel_unconfigured",
+              {{"refund_id", refund.refund_id.value}, {"account", (*order)->channel_account_id}});
+    return done(std::move(refund));
+  }
+  auto finish = std::make_shared<Completion<Refund>>(std::move(done));
+  auto pending = std::make_shared<Refund>(refund);
+  const bool queued = workers_.submit(
+      [this, gateway, order = std::move(**order), refund = std::move(refund), query_first, finish]() {
+        if (query_first) {
+          auto known = gateway->refund_query(order, refund.refund_id.value);
+          if (!known.ok()) return (*finish)(refund);  // unclear: stays pending, asked again later
+          if (known->status == ChannelRefundStatus::kSucceeded) {
+            if (known->amount_minor != refund.amount.minor) {
+              log::error("refund_amount_mismatch", {{"refund_id", refund.refund_id.value},
+                                                    {"channel_amount", known->amount_minor},
+                                                    {"amount", refund.amount.minor}});
+              return (*finish)(refund);
+            }
+            return settle(refund, RefundStatus::kSucceeded, "", std::move(*finish));
+          }
+          // The channel never received it: send it now, under the same id.
+        }
+        auto answer = gateway->refund(order, refund.refund_id.value, refund.amount.minor, refund.reason);
+        if (answer.ok()) return settle(refund, RefundStatus::kSucceeded, "", std::move(*finish));
+        if (answer.error().code == ErrorCode::kChannelRejected) {
+          return settle(refund, RefundStatus::kFailed, std::move(answer).error().message, std::move(*finish));
+        }
+        log::warn("refund_outcome_unknown",
+                  {{"refund_id", refund.refund_id.value}, {"error", answer.error().message}});
+        (*finish)(refund);
+      });
+  // Saturated channel workers: the refund is durable and pending; the checker sends it later.
+  if (!queued) (*finish)(std::move(*pending));
+}
+
+void RefundService::settle(const Refund& refund, RefundStatus status, std::string failure_message,
+                           Completion<Refund> done) {
+  RefundSettlement settlement{refund.refund_id, status,
+                              status == RefundStatus::kFailed ? "CHANNEL_REJECTED" : "",
+                              std::move(failure_message), clock_.now_unix_ms()};
+  store_.settle_refund(
+      std::move(settlement), [this, refund, done = std::move(done)](Result<RefundOutcome> outcome) mutable {
+        if (!outcome.ok()) {
+          log::error("refund_settle_failed",
+                     {{"refund_id", refund.refund_id.value}, {"error", outcome.error().message}});
+          // The channel's answer is not lost: the refund is still pending and asked again.
+          return done(std::move(refund));
+        }
+        if (outcome->changed) events_.publish(outcome->order);
+        done(std::move(outcome).value().refund);
+      });
+}
+
+}  // namespace paygate

@@ -1,0 +1,308 @@
+// The durable ledger: transfer batches posted with their balance updates, all or nothing, and the checks
+// that prove no money was created or lost.
+#include <map>
+
+#include "core/assert.h"
+#include "fmt/format.h"
+#include "infra/store/sqlite/rows.h"
+
+namespace paygate::sqlite {
+namespace {
+
+struct AccountDelta {
+  Currency currency = Currency::kCny;
+  std::int64_t debits = 0;
+  std::int64_t credits = 0;
+};
+
+Error ledger_refusal(std::string message) {
+  return make_error(ErrorCode::kLedgerInvariantViolated, std::move(message));
+}
+
+std::optional<ledger::AccountType> parse_account_type(std::string_view text) {
+  using ledger::AccountType;
+  for (AccountType type :
+       {AccountType::kAsset, AccountType::kLiability, AccountType::kRevenue, AccountType::kExpense}) {
+    if (ledger::to_string(type) == text) return type;
+  }
+  return std::nullopt;
+}
+
+Currency read_currency(const Statement& row, int column) {
+  const auto currency = parse_currency(row.column_text(column));
+  PAYGATE_ASSERT(currency.has_value());  // the store only ever writes currencies it knows
+  return *currency;
+}
+
+StoredTransfer read_transfer(const Statement& row) {
+  StoredTransfer out;
+  out.transfer_id = row.column_int64(0);
+  out.batch_id = row.column_int64(1);
+  out.transfer.debit_account = row.column_text(2);
+  out.transfer.credit_account = row.column_text(3);
+  out.transfer.amount = Money{row.column_int64(4), read_currency(row, 5)};
+  const std::string code = row.column_text(6);
+  for (int i = 0; i <= static_cast<int>(ledger::TransferCode::kReversal); ++i) {
+    const auto candidate = static_cast<ledger::TransferCode>(i);
+    if (ledger::to_string(candidate) == code) out.transfer.code = candidate;
+  }
+  out.transfer.reference = row.column_text(7);
+  out.order_id = row.column_text(8);
+  out.created_at_ms = row.column_int64(9);
+  return out;
+}
+
+#define PAYGATE_TRANSFER_COLUMNS                                                                    \
+  "transfer_id, batch_id, debit_account, credit_account, amount_minor, currency, code, reference, " \
+  "order_id, created_at_ms"
+
+}  // namespace
+
+Result<std::int64_t> post_batch(Connection& db, const ledger::TransferBatch& batch,
+                                const PostingContext& context) {
+  if (batch.empty()) return ledger_refusal("an empty transfer batch moves nothing");
+  // Validate the whole batch and sum it per account before touching a row.
+  std::map<std::string, AccountDelta> deltas;
+  for (const ledger::Transfer& transfer : batch) {
+    if (transfer.amount.minor <= 0 || transfer.amount.minor > kMoneyMinorMax) {
+      return ledger_refusal(fmt::format("transfer amount {} is not positive", transfer.amount.minor));
+    }
+    if (transfer.debit_account == transfer.credit_account) {
+      return ledger_refusal(fmt::format("transfer from {} to itself", transfer.debit_account));
+    }
+    for (const std::string* code : {&transfer.debit_account, &transfer.credit_account}) {
+      auto [it, inserted] = deltas.try_emplace(*code, AccountDelta{transfer.amount.currency, 0, 0});
+      if (it->second.currency != transfer.amount.currency) {
+        return ledger_refusal(fmt::format("account {} moves two currencies in one batch", *code));
+      }
+    }
+    deltas[transfer.debit_account].debits += transfer.amount.minor;
+    deltas[transfer.credit_account].credits += transfer.amount.minor;
+  }
+  // One upsert per account: opens it with the chart's rules, adds the batch's totals, returns the result.
+  for (const auto& [code, delta] : deltas) {
+    auto rules = ledger::account_rules(code);
+    if (!rules.ok()) return ledger_refusal(rules.error().message);
+    auto row = db.prepare(
+        "INSERT INTO ledger_accounts (code, type, currency, debits_posted, credits_posted,"
+        " debits_must_not_exceed_credits, credits_must_not_exceed_debits, created_at_ms)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+        " ON CONFLICT (code) DO UPDATE SET debits_posted = debits_posted + excluded.debits_posted,"
+        " credits_posted = credits_posted + excluded.credits_posted"
+        " RETURNING currency, debits_posted, credits_posted, debits_must_not_exceed_credits,"
+        " credits_must_not_exceed_debits");
+    row.bind(1, code)
+        .bind(2, ledger::to_string(rules->type))
+        .bind(3, currency_code(delta.currency))
+        .bind(4, delta.debits)
+        .bind(5, delta.credits)
+        .bind(6, std::int64_t{rules->debits_must_not_exceed_credits})
+        .bind(7, std::int64_t{rules->credits_must_not_exceed_debits})
+        .bind(8, context.at_ms);
+    if (!row.step()) return ledger_refusal(fmt::format("account {} could not be updated", code));
+    const std::int64_t debits = row.column_int64(1);
+    const std::int64_t credits = row.column_int64(2);
+    if ((row.column_int64(3) != 0 && debits > credits) || (row.column_int64(4) != 0 && credits > debits)) {
+      // Refused, not failed: the caller's SAVEPOINT undoes the rows this batch already touched.
+      return ledger_refusal(fmt::format("account {} would go below zero", code));
+    }
+    if (row.column_text(0) != currency_code(delta.currency)) {
+      return ledger_refusal(fmt::format("account {} is in {}, the transfer in {}", code, row.column_text(0),
+                                        currency_code(delta.currency)));
+    }
+  }
+  auto next = db.prepare("SELECT COALESCE(MAX(transfer_id), 0) + 1 FROM ledger_transfers");
+  next.step();
+  const std::int64_t batch_id = next.column_int64(0);
+  std::int64_t transfer_id = batch_id;
+  for (const ledger::Transfer& transfer : batch) {
+    db.prepare("INSERT INTO ledger_transfers (" PAYGATE_TRANSFER_COLUMNS
+               ", merchant_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+        .bind(1, transfer_id++)
+        .bind(2, batch_id)
+        .bind(3, transfer.debit_account)
+        .bind(4, transfer.credit_account)
+        .bind(5, transfer.amount.minor)
+        .bind(6, currency_code(transfer.amount.currency))
+        .bind(7, ledger::to_string(transfer.code))
+        .bind(8, transfer.reference)
+        .bind(9, context.order_id)
+        .bind(10, context.at_ms)
+        .bind(11, context.merchant_id)
+        .run();
+  }
+  return batch_id;
+}
+
+MerchantBalance select_merchant_balance(Connection& db, const MerchantId& merchant_id) {
+  MerchantBalance balance;
+  auto account = db.prepare("SELECT credits_posted - debits_posted FROM ledger_accounts WHERE code = ?");
+  account.bind(1, ledger::merchant_payable(merchant_id.value));
+  if (account.step()) balance.payable_minor = account.column_int64(0);
+  auto pending = db.prepare(
+      "SELECT COALESCE(SUM(amount_minor), 0) FROM refunds WHERE status = 'pending' AND merchant_id = ?");
+  pending.bind(1, merchant_id.value);
+  pending.step();
+  balance.refunds_pending_minor = pending.column_int64(0);
+  return balance;
+}
+
+std::vector<StoredTransfer> select_transfers(Connection& db, const MerchantId& merchant_id,
+                                             const OrderId& order_id,
+                                             const std::optional<RefundId>& refund_id) {
+  auto row = db.prepare("SELECT " PAYGATE_TRANSFER_COLUMNS
+                        " FROM ledger_transfers WHERE order_id = ?1 AND merchant_id = ?2"
+                        " AND (debit_account = ?3 OR credit_account = ?3)"
+                        " AND (?4 IS NULL OR reference = ?4) ORDER BY transfer_id");
+  row.bind(1, order_id.value)
+      .bind(2, merchant_id.value)
+      .bind(3, ledger::merchant_payable(merchant_id.value))
+      .bind(4, refund_id ? std::optional<std::string>(refund_id->value) : std::nullopt);
+  std::vector<StoredTransfer> out;
+  while (row.step()) out.push_back(read_transfer(row));
+  return out;
+}
+
+std::vector<LedgerAccountRow> select_ledger_accounts(Connection& db) {
+  auto row = db.prepare(
+      "SELECT code, type, currency, debits_posted, credits_posted FROM ledger_accounts ORDER BY code");
+  std::vector<LedgerAccountRow> out;
+  while (row.step()) {
+    const auto type = parse_account_type(row.column_text(1));
+    PAYGATE_ASSERT(type.has_value());
+    out.push_back(LedgerAccountRow{row.column_text(0), *type, read_currency(row, 2), row.column_int64(3),
+                                   row.column_int64(4)});
+  }
+  return out;
+}
+
+void visit_transfers(Connection& db, const std::function<void(const StoredTransfer&)>& visit) {
+  auto row = db.prepare("SELECT " PAYGATE_TRANSFER_COLUMNS " FROM ledger_transfers ORDER BY transfer_id");
+  while (row.step()) visit(read_transfer(row));
+}
+
+namespace {
+
+constexpr std::size_t kProblemsMax = 50;
+
+void add_problem(LedgerReport& report, std::string problem) {
+  if (report.problems.size() < kProblemsMax) report.problems.push_back(std::move(problem));
+}
+
+// Every account's totals equal the sums of its transfers, each transfer is in its accounts' currency,
+// the flags hold, and Σ debits = Σ credits.
+void check_accounts(Connection& db, LedgerReport& report) {
+  // One pass over the transfers per side (no per-account index is kept: it would slow every posting).
+  auto row = db.prepare(
+      "WITH d AS (SELECT debit_account AS code, SUM(amount_minor) AS total FROM ledger_transfers"
+      "           GROUP BY debit_account),"
+      "     c AS (SELECT credit_account AS code, SUM(amount_minor) AS total FROM ledger_transfers"
+      "           GROUP BY credit_account)"
+      " SELECT a.code, a.currency, a.debits_posted, a.credits_posted,"
+      " a.debits_must_not_exceed_credits, a.credits_must_not_exceed_debits,"
+      " COALESCE(d.total, 0), COALESCE(c.total, 0)"
+      " FROM ledger_accounts a LEFT JOIN d ON d.code = a.code LEFT JOIN c ON c.code = a.code"
+      " ORDER BY a.code");
+  while (row.step()) {
+    ++report.accounts;
+    const std::string code = row.column_text(0);
+    const std::int64_t debits = row.column_int64(2);
+    const std::int64_t credits = row.column_int64(3);
+    report.debits_total_minor += debits;
+    report.credits_total_minor += credits;
+    if (debits != row.column_int64(6) || credits != row.column_int64(7)) {
+      add_problem(report, fmt::format("{}: totals {}/{} differ from its transfers {}/{}", code, debits,
+                                      credits, row.column_int64(6), row.column_int64(7)));
+    }
+    if (row.column_int64(4) != 0 && debits > credits) add_problem(report, code + ": debits exceed credits");
+    if (row.column_int64(5) != 0 && credits > debits) add_problem(report, code + ": credits exceed debits");
+  }
+  if (report.debits_total_minor != report.credits_total_minor) {
+    add_problem(report, fmt::format("debits {} and credits {} differ", report.debits_total_minor,
+                                    report.credits_total_minor));
+  }
+  auto transfers = db.prepare(
+      "SELECT COUNT(*), COALESCE(SUM(t.currency <> d.currency OR t.currency <> c.currency), 0)"
+      " FROM ledger_transfers t JOIN ledger_accounts d ON d.code = t.debit_account"
+      " JOIN ledger_accounts c ON c.code = t.credit_account");
+  transfers.step();
+  report.transfers = transfers.column_int64(0);
+  if (transfers.column_int64(1) != 0) {
+    add_problem(report, fmt::format("{} transfers differ in currency from their accounts",
+                                    transfers.column_int64(1)));
+  }
+}
+
+// What the books say about each order equals what its state says: paid orders carry exactly one payment of
+// their amount to their merchant, refunds move exactly the succeeded refunds, the reservation equals the
+// pending refunds, and the status agrees with the amounts.
+constexpr const char* kOrderBooksSql =
+    "SELECT o.order_id, o.status, o.amount_minor, o.refunded_minor, o.refunding_minor,"
+    " COALESCE((SELECT SUM(amount_minor) FROM ledger_transfers t WHERE t.order_id = o.order_id"
+    "   AND t.code IN ('payment', 'late_payment') AND t.credit_account = ?2 || o.merchant_id), 0),"
+    " COALESCE((SELECT SUM(amount_minor) FROM ledger_transfers t WHERE t.order_id = o.order_id"
+    "   AND t.code = 'refund' AND t.debit_account = ?2 || o.merchant_id), 0),"
+    " COALESCE((SELECT SUM(amount_minor) FROM refunds r WHERE r.order_id = o.order_id"
+    "   AND r.status = 'succeeded'), 0),"
+    " COALESCE((SELECT SUM(amount_minor) FROM refunds r WHERE r.order_id = o.order_id"
+    "   AND r.status = 'pending'), 0)"
+    " FROM orders o WHERE (?1 IS NULL OR o.order_id = ?1)";
+
+void check_orders(Connection& db, LedgerReport& report, const std::optional<std::string>& order_id) {
+  auto row = db.prepare(kOrderBooksSql);
+  row.bind(1, order_id).bind(2, std::string_view("liability:merchant_payable:"));
+  while (row.step()) {
+    ++report.orders_checked;
+    const std::string id = row.column_text(0);
+    const auto status = parse_order_status(row.column_text(1));
+    PAYGATE_ASSERT(status.has_value());
+    const std::int64_t amount = row.column_int64(2);
+    const std::int64_t refunded = row.column_int64(3);
+    const std::int64_t refunding = row.column_int64(4);
+    const bool paid = *status == OrderStatus::kSucceeded || *status == OrderStatus::kPartiallyRefunded ||
+                      *status == OrderStatus::kRefunded;
+    const std::int64_t expected_paid = paid ? amount : 0;
+    if (row.column_int64(5) != expected_paid) {
+      add_problem(report, fmt::format("order {} is {} but the ledger holds {} paid of {}", id,
+                                      to_string(*status), row.column_int64(5), amount));
+    }
+    if (row.column_int64(6) != refunded || row.column_int64(7) != refunded) {
+      add_problem(report, fmt::format("order {} refunded {}: ledger {}, succeeded refunds {}", id, refunded,
+                                      row.column_int64(6), row.column_int64(7)));
+    }
+    if (row.column_int64(8) != refunding) {
+      add_problem(report, fmt::format("order {} reserves {} for pending refunds totalling {}", id, refunding,
+                                      row.column_int64(8)));
+    }
+    if (refunded + refunding > expected_paid) {
+      add_problem(report, fmt::format("order {} refunds {} + {} pass the paid {}", id, refunded, refunding,
+                                      expected_paid));
+    }
+    const bool status_fits = *status == OrderStatus::kRefunded            ? refunded == amount
+                             : *status == OrderStatus::kPartiallyRefunded ? refunded > 0 && refunded < amount
+                                                                          : refunded == 0;
+    if (!status_fits) {
+      add_problem(report, fmt::format("order {} is {} with {} of {} refunded", id, to_string(*status),
+                                      refunded, amount));
+    }
+  }
+}
+
+}  // namespace
+
+LedgerReport verify_books(Connection& db) {
+  LedgerReport report;
+  check_accounts(db, report);
+  check_orders(db, report, std::nullopt);
+  return report;
+}
+
+Status check_books_after_command(Connection& db, const OrderId& order_id) {
+  LedgerReport report;
+  check_accounts(db, report);
+  if (!order_id.value.empty()) check_orders(db, report, order_id.value);
+  if (report.sound()) return {};
+  return ledger_refusal(fmt::format("ledger invariant broken: {}", report.problems.front()));
+}
+
+}  // namespace paygate::sqlite

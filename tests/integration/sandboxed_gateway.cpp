@@ -1,0 +1,32 @@
+#include "tests/integration/sandboxed_gateway.h"
+
+#include <fstream>
+#include <sstream>
+
+#include "infra/store/sqlite/connection.h"
+
+namespace paygate::test {
+
+std::string read_text(const std::string& path) {
+  std::ifstream file(path);
+  std::stringstream text;
+  text << file.rdbuf();
+  return text.str();
+}
+
+std::int64_t SandboxedGateway::outbox_events(const std::string& order_id, const std::string& type) {
+  sqlite::Connection db(dir_.path() + "/data/paygate.db", sqlite::OpenMode::kReadOnly);
+  auto row = db.prepare("SELECT COUNT(*) FROM outbox_events WHERE order_id = ? AND (? = '' OR type = ?)");
+  row.bind(1, order_id).bind(2, type).bind(3, type);
+  row.step();
+  return row.column_int64(0);
+}
+
+int SandboxedGateway::sandbox_faults(const nlohmann::json& knobs) {
+  auto url = http::parse_http_url(sandbox_base_ + "/sandbox/alipay/faults").value();
+  http::Client client(url.endpoint);
+  auto response = client.send("POST", url.target, {}, knobs.dump());
+  return response.ok() ? response->status : -1;
+}
+
+}  // namespace paygate::test

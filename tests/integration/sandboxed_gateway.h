@@ -1,0 +1,90 @@
+// A test fixture: the real paygate binary with its in-process Alipay sandbox in a temp dir, a merchant
+// client, the sandbox's payer simulation and fault knobs, and a look into the store's outbox.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <fstream>
+#include <optional>
+#include <string>
+#include <thread>
+
+#include "crypto/rsa.h"
+#include "tests/integration/harness.h"
+
+namespace paygate::test {
+
+std::string read_text(const std::string& path);
+
+class SandboxedGateway : public ::testing::Test {
+ protected:
+  using json = nlohmann::json;
+
+  // public_url: where the sandbox sends notifies; a dead address simulates notifies that never arrive.
+  // extra_config: more TOML for paygate.toml.
+  void start(const std::string& public_url = "", const std::string& extra_config = "") {
+    const std::string config_path = dir_.path() + "/paygate.toml";
+    std::ofstream(config_path) << (public_url.empty() ? ""
+                                                      : "[server]\npublic_url = \"" + public_url + "\"\n")
+                               << extra_config;
+    gateway_.emplace(dir_.path() + "/data",
+                     std::vector<std::string>{"--config", config_path, "--sandbox", "--sandbox-listen",
+                                              "127.0.0.1:0", "--sandbox-notify-retry-scale", "0.001"});
+    gateway_->start();
+    const json sandbox = json::parse(read_text(dir_.path() + "/data/sandbox/alipay.json"));
+    sandbox_base_ = sandbox["gateway_url"].get<std::string>();
+    sandbox_base_.resize(sandbox_base_.size() - std::string("/gateway.do").size());
+    app_id_ = sandbox["app_id"];
+    platform_key_.emplace(
+        crypto::RsaPrivateKey::from_pem(read_text(dir_.path() + "/data/sandbox/alipay_platform_key.pem"))
+            .value());
+  }
+  void TearDown() override {
+    if (gateway_) {
+      EXPECT_EQ(gateway_->terminate(), 0);
+    }
+  }
+
+  MerchantClient merchant() { return MerchantClient(gateway_->endpoint(), gateway_->demo_merchant()); }
+
+  json create_alipay_order(const std::string& out_trade_no, std::int64_t amount) {
+    json body = order_body(out_trade_no, amount);
+    body["channel"] = "alipay";
+    body["method"] = "qr";
+    auto response = merchant().post("/api/v1/orders", body.dump());
+    EXPECT_EQ(response.status, 201) << response.raw.body;
+    return response.data();
+  }
+
+  int sandbox_pay(const std::string& order_id) {
+    auto url = http::parse_http_url(sandbox_base_ + "/sandbox/alipay/pay").value();
+    http::Client client(url.endpoint);
+    auto response =
+        client.send("POST", url.target, {}, json{{"app_id", app_id_}, {"out_trade_no", order_id}}.dump());
+    return response.ok() ? response->status : -1;
+  }
+
+  // Waits for the condition "the order has this status", bounded.
+  json wait_for_status(const std::string& order_id, const std::string& status) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    auto client = merchant();
+    while (true) {
+      json order = client.get("/api/v1/orders/" + order_id).data();
+      if (order["status"] == status || std::chrono::steady_clock::now() > deadline) return order;
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+  }
+
+  std::int64_t outbox_events(const std::string& order_id, const std::string& type = "");
+  // Sets sandbox fault knobs (a JSON object); returns the HTTP status.
+  int sandbox_faults(const nlohmann::json& knobs);
+
+  TempDir dir_;
+  std::optional<GatewayProcess> gateway_;
+  std::string sandbox_base_;
+  std::string app_id_;
+  std::optional<crypto::RsaPrivateKey> platform_key_;
+};
+
+}  // namespace paygate::test
