@@ -103,5 +103,28 @@ TEST_F(ConfigFile, EnvironmentOverridesTheFile) {
   EXPECT_EQ(status.error().message.rfind("PAYGATE_LISTEN", 0), 0u);
 }
 
+TEST_F(ConfigFile, LedgerAndRefundKeysAreChecked) {
+  auto config =
+      load_config(write("[ledger]\nmerchant_fee_bps = 25\nfee_rounding = \"half_even\"\nrefund_fees = false\n"
+                        "[refunds]\nfirst_check_ms = 100\n"
+                        "[[channels.alipay]]\nid = \"a\"\napp_id = \"1\"\napp_private_key_file = \"k\"\n"
+                        "alipay_public_key_file = \"p\"\ncost_rate_bps = 38\n"));
+  ASSERT_TRUE(config.ok()) << config.error().message;
+  EXPECT_EQ(config->ledger.merchant_fee_bps, 25);
+  EXPECT_EQ(config->ledger.fee_rounding, "half_even");
+  EXPECT_FALSE(config->ledger.refund_fees);
+  EXPECT_EQ(config->refunds.first_check_ms, 100u);
+  EXPECT_EQ(config->channels.alipay.at(0).cost_rate_bps, 38);
+  for (const auto& [text, key] : std::vector<std::pair<std::string, std::string>>{
+           {"[ledger]\nfee_rounding = \"up\"\n", "ledger.fee_rounding"},
+           {"[ledger]\nmerchant_fee_bps = 10001\n", "ledger.merchant_fee_bps"},
+           {"[ledger]\nrefund_fee = true\n", "ledger.refund_fee"},
+           {"[refunds]\nfirst_check_ms = 1\n", "refunds.first_check_ms"}}) {
+    auto bad = load_config(write(text));
+    ASSERT_FALSE(bad.ok()) << text;
+    EXPECT_EQ(bad.error().message.rfind(key + ":", 0), 0u) << bad.error().message;
+  }
+}
+
 }  // namespace
 }  // namespace paygate

@@ -164,3 +164,54 @@ TEST(Ledger, RandomHistoriesNeverCreateOrLoseMoney) {
 
 }  // namespace
 }  // namespace paygate::ledger
+
+namespace paygate::ledger {
+namespace {
+
+TEST(Chart, AccountTypesAndFlagsComeFromTheCode) {
+  EXPECT_TRUE(account_rules(channel_receivable("a"))->credits_must_not_exceed_debits);
+  EXPECT_EQ(account_rules(channel_receivable("a"))->type, AccountType::kAsset);
+  EXPECT_FALSE(account_rules(merchant_payable("m"))->debits_must_not_exceed_credits)
+      << "a merchant that is refunded a kept fee may owe it";
+  EXPECT_TRUE(account_rules("liability:wallet:u1")->debits_must_not_exceed_credits);
+  EXPECT_EQ(account_rules("revenue:fees")->type, AccountType::kRevenue);
+  EXPECT_EQ(account_rules("expense:channel_fees")->type, AccountType::kExpense);
+  EXPECT_FALSE(account_rules("equity:capital").ok());
+  EXPECT_FALSE(account_rules("").ok());
+}
+
+TEST(PostingRules, LatePaymentsPostLikePaymentsUnderTheirOwnCode) {
+  const FeeSchedule fees{60, 38, Rounding::kHalfUp, true};
+  const PaymentEvent payment{"o1", "m1", "a", Money{10'000, Currency::kCny}};
+  auto late = post_late_payment(payment, fees);
+  auto normal = post_payment(payment, fees);
+  ASSERT_TRUE(late.ok() && normal.ok());
+  ASSERT_EQ(late->size(), normal->size());
+  EXPECT_EQ((*late)[0].code, TransferCode::kLatePayment);
+  EXPECT_EQ((*late)[0].amount.minor, 10'000);
+  EXPECT_EQ((*late)[1].code, TransferCode::kMerchantFee);
+}
+
+TEST(PostingRules, AReversalUndoesABatchExactly) {
+  const FeeSchedule fees{60, 38, Rounding::kHalfUp, true};
+  const PaymentEvent payment{"o1", "m1", "a", Money{12'345, Currency::kCny}};
+  Ledger ledger;
+  auto batch = post_payment(payment, fees);
+  ASSERT_TRUE(ledger.apply(*batch).ok());
+  ASSERT_TRUE(ledger.apply(post_reversal(*batch, "rev-1")).ok());
+  EXPECT_TRUE(ledger.verify().ok());
+  for (const auto& [code, account] : ledger.accounts()) {
+    EXPECT_EQ(account.debits_posted, account.credits_posted) << code << " is back to zero";
+  }
+  EXPECT_EQ(ledger.transfers().back().code, TransferCode::kReversal);
+}
+
+TEST(Rounding, NamesRoundTrip) {
+  for (Rounding rule : {Rounding::kHalfUp, Rounding::kHalfEven, Rounding::kDown}) {
+    EXPECT_EQ(parse_rounding(to_string(rule)), rule);
+  }
+  EXPECT_FALSE(parse_rounding("up").has_value());
+}
+
+}  // namespace
+}  // namespace paygate::ledger
