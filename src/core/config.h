@@ -30,7 +30,7 @@ struct StoreConfig {
   std::string sqlite_path;  // empty = <data_dir>/paygate.db
   std::uint32_t writer_queue_max =
       65'536;                             // commands waiting for the writer; beyond it writes get STORE_BUSY
-  std::uint32_t write_batch_max = 1'024;  // commands per group commit
+  std::uint32_t write_batch_max = 4'096;  // commands per group commit (bounds a batch's latency)
   std::uint32_t readers = 4;              // reader connections
 };
 

@@ -39,10 +39,12 @@ struct BenchOptions {
   unsigned concurrency = 64;
   unsigned duration_s = 10;
   unsigned threads = 1;
-  std::string channel;            // create-orders: "" (cashier orders) or "alipay"
-  std::string method = "qr";      // create-orders with a channel
-  std::uint32_t orders = 20'000;  // alipay-notifies: orders (and notifies) prepared before the run
+  std::string channel;             // create-orders: "" (cashier orders) or "alipay"
+  std::string method = "qr";       // create-orders with a channel
+  std::uint32_t orders = 20'000;   // alipay-notifies: orders (and notifies) prepared before the run
+  std::uint32_t accounts = 1'000;  // ledger-post: wallets and merchants the postings spread over
 };
 int run_bench(const CommonOptions& common, const BenchOptions& options);
+int run_ledger_bench(const CommonOptions& common, const BenchOptions& options);
 
 }  // namespace paygate::cli

@@ -172,24 +172,37 @@ TEST_F(LedgerProperties, TamperedBooksAreFoundAndRefused) {
   ASSERT_TRUE(notify(order, "n-1", ChannelTradeStatus::kPaid, order.amount.minor, {60, 38}).ok());
   ASSERT_TRUE(store_->verify_ledger()->sound());
   {
-    // Someone edits a total behind the ledger's back.
+    // Someone edits a transfer behind the ledger's back.
     sqlite::Connection db(path(), sqlite::OpenMode::kReadWrite);
-    db.exec("UPDATE ledger_accounts SET credits_posted = credits_posted + 1 WHERE code = 'revenue:fees'");
+    db.exec("UPDATE ledger_transfers SET amount_minor = amount_minor + 1 WHERE code = 'merchant_fee'");
   }
   auto report = store_->verify_ledger();
   ASSERT_TRUE(report.ok());
   ASSERT_FALSE(report->sound());
-  EXPECT_NE(report->problems.front().find("revenue:fees"), std::string::npos) << report->problems.front();
+  EXPECT_NE(report->problems.front().find("differ from its transfers"), std::string::npos)
+      << report->problems.front();
   // With the books broken, the next money command is refused before it commits, and writes nothing.
   const Order second = create_order(2, random);
   auto refused = notify(second, "n-2", ChannelTradeStatus::kPaid, second.amount.minor, {60, 38});
   ASSERT_FALSE(refused.ok());
   EXPECT_EQ(refused.error().code, ErrorCode::kLedgerInvariantViolated);
   EXPECT_EQ((*store_->find_order_by_id(second.order_id))->status, OrderStatus::kPending);
+  {
+    // Repaired, the same payment goes through: the refused attempt left nothing behind, not even in the
+    // writer's in-memory balances.
+    sqlite::Connection db(path(), sqlite::OpenMode::kReadWrite);
+    db.exec("UPDATE ledger_transfers SET amount_minor = amount_minor - 1 WHERE code = 'merchant_fee'");
+  }
+  ASSERT_TRUE(notify(second, "n-2", ChannelTradeStatus::kPaid, second.amount.minor, {60, 38}).ok());
+  ASSERT_TRUE(store_->verify_ledger()->sound()) << store_->verify_ledger()->problems.front();
+  {
+    sqlite::Connection db(path(), sqlite::OpenMode::kReadWrite);
+    db.exec("UPDATE ledger_transfers SET amount_minor = amount_minor + 1 WHERE code = 'merchant_fee'");
+  }
   store_->drain();
   const ProcessResult cli = run_paygate({"ledger", "verify", "--data-dir", dir_.path()});
   EXPECT_EQ(cli.exit_code, 2) << cli.output;
-  EXPECT_NE(cli.output.find("revenue:fees"), std::string::npos) << cli.output;
+  EXPECT_NE(cli.output.find("differ from its transfers"), std::string::npos) << cli.output;
 }
 
 }  // namespace

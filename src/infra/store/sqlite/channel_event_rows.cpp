@@ -6,7 +6,7 @@
 namespace paygate::sqlite {
 namespace {
 
-Result<ChannelTradeOutcome> move_order(Connection& db, Order order, OrderEvent order_event,
+Result<ChannelTradeOutcome> move_order(Connection& db, AccountBook& book, Order order, OrderEvent order_event,
                                        const ChannelTradeEvent& event) {
   const Transition next = transition(order.status, order_event);
   if (next.kind == TransitionKind::kNoop) return ChannelTradeOutcome{std::move(order), false, false};
@@ -23,7 +23,7 @@ Result<ChannelTradeOutcome> move_order(Connection& db, Order order, OrderEvent o
                                       event.fees);
     if (!batch.ok()) return std::move(batch).error();
     auto posted =
-        post_batch(db, *batch, PostingContext{order.order_id.value, order.merchant_id.value, event.at_ms});
+        book.post(db, *batch, PostingContext{order.order_id.value, order.merchant_id.value, event.at_ms});
     if (!posted.ok()) return std::move(posted).error();
   }
   db.prepare(
@@ -64,7 +64,8 @@ Result<ChannelTradeOutcome> move_order(Connection& db, Order order, OrderEvent o
 
 }  // namespace
 
-Result<ChannelTradeOutcome> apply_channel_trade_event(Connection& db, const ChannelTradeEvent& event) {
+Result<ChannelTradeOutcome> apply_channel_trade_event(Connection& db, AccountBook& book,
+                                                      const ChannelTradeEvent& event) {
   auto order = select_order_by_id(db, event.report.order_id);
   if (!order)
     return make_error(ErrorCode::kOrderNotFound,
@@ -93,11 +94,11 @@ Result<ChannelTradeOutcome> apply_channel_trade_event(Connection& db, const Chan
                           fmt::format("paid amount {} does not match order amount {}",
                                       event.report.amount_minor, order->amount.minor));
       }
-      return move_order(db, std::move(*order), OrderEvent::kPay, event);
+      return move_order(db, book, std::move(*order), OrderEvent::kPay, event);
     case ChannelTradeStatus::kClosed:
       // Alipay also reports TRADE_CLOSED after a full refund: for a paid order that is not a close.
       if (order->status != OrderStatus::kPending) return ChannelTradeOutcome{std::move(*order), false, false};
-      return move_order(db, std::move(*order), OrderEvent::kClose, event);
+      return move_order(db, book, std::move(*order), OrderEvent::kClose, event);
     case ChannelTradeStatus::kWaiting:
     case ChannelTradeStatus::kNotFound:
       return ChannelTradeOutcome{std::move(*order), false, false};

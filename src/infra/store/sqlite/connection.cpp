@@ -62,6 +62,14 @@ std::string Statement::column_text(int index) const {
 
 bool Statement::column_is_null(int index) const { return sqlite3_column_type(stmt_, index) == SQLITE_NULL; }
 
+namespace {
+
+// SQLite's memory statistics take a process-wide mutex on every allocation; paygate never reads them.
+// sqlite3_config must run before SQLite initialises, so this runs at load time.
+[[maybe_unused]] const int kMemoryStatisticsOff = sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+
+}  // namespace
+
 Connection::Connection(const std::string& path, OpenMode mode) {
   const int flags =
       (mode == OpenMode::kReadOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) |

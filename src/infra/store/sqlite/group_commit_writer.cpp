@@ -30,9 +30,10 @@ void guarded(F&& f) {
 void log_write_failure(const char* what) { log::error("store_write_failed", {{"error", what}}); }
 
 GroupCommitWriter::GroupCommitWriter(std::unique_ptr<Connection> db, GroupCommitLimits limits,
-                                     MetricsRegistry& metrics)
+                                     MetricsRegistry& metrics, BatchParticipant* participant)
     : db_(std::move(db)),
       limits_(limits),
+      participant_(participant),
       batch_size_(metrics.histogram("paygate_store_batch_size", "Commands per group commit", {},
                                     batch_size_buckets())),
       commit_seconds_(metrics.histogram("paygate_store_commit_seconds",
@@ -107,9 +108,15 @@ void GroupCommitWriter::commit_batch(std::deque<std::unique_ptr<WriteCommand>>& 
     db_->prepare("BEGIN IMMEDIATE").run();
     for (auto& command : batch) {
       db_->prepare("SAVEPOINT command").run();
-      if (!command->apply(*db_)) db_->prepare("ROLLBACK TO command").run();
+      if (command->apply(*db_)) {
+        if (participant_) participant_->command_kept();
+      } else {
+        db_->prepare("ROLLBACK TO command").run();
+        if (participant_) participant_->command_undone();
+      }
       db_->prepare("RELEASE command").run();
     }
+    if (participant_) participant_->before_commit(*db_);
     // With WAL and synchronous=FULL this COMMIT is the batch's single fsync.
     const auto applied = std::chrono::steady_clock::now();
     db_->prepare("COMMIT").run();
@@ -119,6 +126,7 @@ void GroupCommitWriter::commit_batch(std::deque<std::unique_ptr<WriteCommand>>& 
   } catch (const SqliteError& e) {
     log::error("store_commit_failed", {{"error", e.what()}, {"batch_size", batch.size()}});
     commit_failures_.increment();
+    if (participant_) participant_->batch_failed();
     try {
       db_->exec("ROLLBACK");
     } catch (const SqliteError&) {

@@ -70,14 +70,27 @@ void TypedWrite<T>::report_failure(const char* what) {
   log_write_failure(what);
 }
 
+// State kept across the commands of a batch (the ledger's account balances): told when each command is
+// kept or undone, written into the batch just before COMMIT, and dropped when the batch fails.
+class BatchParticipant {
+ public:
+  virtual ~BatchParticipant() = default;
+  virtual void command_kept() = 0;
+  virtual void command_undone() = 0;
+  virtual void before_commit(Connection& db) = 0;
+  virtual void batch_failed() = 0;
+};
+
 struct GroupCommitLimits {
   std::uint32_t queue_max = 65'536;
-  std::uint32_t batch_max = 1'024;
+  std::uint32_t batch_max = 4'096;
 };
 
 class GroupCommitWriter {
  public:
-  GroupCommitWriter(std::unique_ptr<Connection> db, GroupCommitLimits limits, MetricsRegistry& metrics);
+  // participant (optional) must outlive the writer.
+  GroupCommitWriter(std::unique_ptr<Connection> db, GroupCommitLimits limits, MetricsRegistry& metrics,
+                    BatchParticipant* participant = nullptr);
   GroupCommitWriter(const GroupCommitWriter&) = delete;
   GroupCommitWriter& operator=(const GroupCommitWriter&) = delete;
   ~GroupCommitWriter();
@@ -94,6 +107,7 @@ class GroupCommitWriter {
 
   std::unique_ptr<Connection> db_;
   const GroupCommitLimits limits_;
+  BatchParticipant* const participant_;
   std::mutex mutex_;
   std::condition_variable ready_;
   std::deque<std::unique_ptr<WriteCommand>> queue_;

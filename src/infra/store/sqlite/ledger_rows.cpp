@@ -1,6 +1,4 @@
-// The durable ledger: transfer batches posted with their balance updates, all or nothing, and the checks
-// that prove no money was created or lost.
-#include <map>
+// The durable ledger's reads, and the checks that prove no money was created or lost (postings: AccountBook).
 
 #include "core/assert.h"
 #include "fmt/format.h"
@@ -8,12 +6,6 @@
 
 namespace paygate::sqlite {
 namespace {
-
-struct AccountDelta {
-  Currency currency = Currency::kCny;
-  std::int64_t debits = 0;
-  std::int64_t credits = 0;
-};
 
 Error ledger_refusal(std::string message) {
   return make_error(ErrorCode::kLedgerInvariantViolated, std::move(message));
@@ -57,82 +49,6 @@ StoredTransfer read_transfer(const Statement& row) {
   "order_id, created_at_ms"
 
 }  // namespace
-
-Result<std::int64_t> post_batch(Connection& db, const ledger::TransferBatch& batch,
-                                const PostingContext& context) {
-  if (batch.empty()) return ledger_refusal("an empty transfer batch moves nothing");
-  // Validate the whole batch and sum it per account before touching a row.
-  std::map<std::string, AccountDelta> deltas;
-  for (const ledger::Transfer& transfer : batch) {
-    if (transfer.amount.minor <= 0 || transfer.amount.minor > kMoneyMinorMax) {
-      return ledger_refusal(fmt::format("transfer amount {} is not positive", transfer.amount.minor));
-    }
-    if (transfer.debit_account == transfer.credit_account) {
-      return ledger_refusal(fmt::format("transfer from {} to itself", transfer.debit_account));
-    }
-    for (const std::string* code : {&transfer.debit_account, &transfer.credit_account}) {
-      auto [it, inserted] = deltas.try_emplace(*code, AccountDelta{transfer.amount.currency, 0, 0});
-      if (it->second.currency != transfer.amount.currency) {
-        return ledger_refusal(fmt::format("account {} moves two currencies in one batch", *code));
-      }
-    }
-    deltas[transfer.debit_account].debits += transfer.amount.minor;
-    deltas[transfer.credit_account].credits += transfer.amount.minor;
-  }
-  // One upsert per account: opens it with the chart's rules, adds the batch's totals, returns the result.
-  for (const auto& [code, delta] : deltas) {
-    auto rules = ledger::account_rules(code);
-    if (!rules.ok()) return ledger_refusal(rules.error().message);
-    auto row = db.prepare(
-        "INSERT INTO ledger_accounts (code, type, currency, debits_posted, credits_posted,"
-        " debits_must_not_exceed_credits, credits_must_not_exceed_debits, created_at_ms)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
-        " ON CONFLICT (code) DO UPDATE SET debits_posted = debits_posted + excluded.debits_posted,"
-        " credits_posted = credits_posted + excluded.credits_posted"
-        " RETURNING currency, debits_posted, credits_posted, debits_must_not_exceed_credits,"
-        " credits_must_not_exceed_debits");
-    row.bind(1, code)
-        .bind(2, ledger::to_string(rules->type))
-        .bind(3, currency_code(delta.currency))
-        .bind(4, delta.debits)
-        .bind(5, delta.credits)
-        .bind(6, std::int64_t{rules->debits_must_not_exceed_credits})
-        .bind(7, std::int64_t{rules->credits_must_not_exceed_debits})
-        .bind(8, context.at_ms);
-    if (!row.step()) return ledger_refusal(fmt::format("account {} could not be updated", code));
-    const std::int64_t debits = row.column_int64(1);
-    const std::int64_t credits = row.column_int64(2);
-    if ((row.column_int64(3) != 0 && debits > credits) || (row.column_int64(4) != 0 && credits > debits)) {
-      // Refused, not failed: the caller's SAVEPOINT undoes the rows this batch already touched.
-      return ledger_refusal(fmt::format("account {} would go below zero", code));
-    }
-    if (row.column_text(0) != currency_code(delta.currency)) {
-      return ledger_refusal(fmt::format("account {} is in {}, the transfer in {}", code, row.column_text(0),
-                                        currency_code(delta.currency)));
-    }
-  }
-  auto next = db.prepare("SELECT COALESCE(MAX(transfer_id), 0) + 1 FROM ledger_transfers");
-  next.step();
-  const std::int64_t batch_id = next.column_int64(0);
-  std::int64_t transfer_id = batch_id;
-  for (const ledger::Transfer& transfer : batch) {
-    db.prepare("INSERT INTO ledger_transfers (" PAYGATE_TRANSFER_COLUMNS
-               ", merchant_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
-        .bind(1, transfer_id++)
-        .bind(2, batch_id)
-        .bind(3, transfer.debit_account)
-        .bind(4, transfer.credit_account)
-        .bind(5, transfer.amount.minor)
-        .bind(6, currency_code(transfer.amount.currency))
-        .bind(7, ledger::to_string(transfer.code))
-        .bind(8, transfer.reference)
-        .bind(9, context.order_id)
-        .bind(10, context.at_ms)
-        .bind(11, context.merchant_id)
-        .run();
-  }
-  return batch_id;
-}
 
 MerchantBalance select_merchant_balance(Connection& db, const MerchantId& merchant_id) {
   MerchantBalance balance;
@@ -222,14 +138,19 @@ void check_accounts(Connection& db, LedgerReport& report) {
                                     report.credits_total_minor));
   }
   auto transfers = db.prepare(
-      "SELECT COUNT(*), COALESCE(SUM(t.currency <> d.currency OR t.currency <> c.currency), 0)"
-      " FROM ledger_transfers t JOIN ledger_accounts d ON d.code = t.debit_account"
-      " JOIN ledger_accounts c ON c.code = t.credit_account");
+      "SELECT COUNT(*), COALESCE(SUM(d.code IS NULL OR c.code IS NULL), 0),"
+      " COALESCE(SUM(t.currency <> d.currency OR t.currency <> c.currency), 0)"
+      " FROM ledger_transfers t LEFT JOIN ledger_accounts d ON d.code = t.debit_account"
+      " LEFT JOIN ledger_accounts c ON c.code = t.credit_account");
   transfers.step();
   report.transfers = transfers.column_int64(0);
   if (transfers.column_int64(1) != 0) {
+    add_problem(report,
+                fmt::format("{} transfers name an account that does not exist", transfers.column_int64(1)));
+  }
+  if (transfers.column_int64(2) != 0) {
     add_problem(report, fmt::format("{} transfers differ in currency from their accounts",
-                                    transfers.column_int64(1)));
+                                    transfers.column_int64(2)));
   }
 }
 

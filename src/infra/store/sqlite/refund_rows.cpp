@@ -135,7 +135,8 @@ Result<CreatedRefund> insert_refund(Connection& db, const Refund& refund) {
   return CreatedRefund{refund, std::move(*order), true};
 }
 
-Result<RefundOutcome> update_refund_settlement(Connection& db, const RefundSettlement& settlement) {
+Result<RefundOutcome> update_refund_settlement(Connection& db, AccountBook& book,
+                                               const RefundSettlement& settlement) {
   PAYGATE_ASSERT(settlement.status != RefundStatus::kPending);
   auto refund = select_refund_by_id(db, settlement.refund_id);
   if (!refund)
@@ -160,7 +161,7 @@ Result<RefundOutcome> update_refund_settlement(Connection& db, const RefundSettl
                             Money{order->refunded_minor, order->amount.currency}, refund->amount},
         order->fees);
     if (!batch.ok()) return make_error(ErrorCode::kLedgerInvariantViolated, batch.error().message);
-    auto posted = post_batch(
+    auto posted = book.post(
         db, *batch, PostingContext{order->order_id.value, order->merchant_id.value, settlement.at_ms});
     if (!posted.ok()) return std::move(posted).error();
     const OrderEvent order_event = order->refunded_minor + amount == order->amount.minor

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "infra/store/sqlite/account_book.h"
 #include "infra/store/sqlite/connection.h"
 #include "ports/store.h"
 
@@ -26,18 +27,9 @@ std::optional<Order> select_order_by_id(Connection& db, const OrderId& order_id)
 Result<Order> update_channel(Connection& db, const OrderId& order_id, Channel channel,
                              const std::string& method, const std::string& account_id);
 Result<Order> update_payment(Connection& db, const PaymentAttachment& attachment);
-Result<ChannelTradeOutcome> apply_channel_trade_event(Connection& db, const ChannelTradeEvent& event);
+Result<ChannelTradeOutcome> apply_channel_trade_event(Connection& db, AccountBook& book,
+                                                      const ChannelTradeEvent& event);
 
-// What a ledger batch is posted for: the order it belongs to (for per-order checks), the merchant, when.
-struct PostingContext {
-  std::string order_id;
-  std::string merchant_id;
-  std::int64_t at_ms = 0;
-};
-// Posts a batch all or nothing (the caller's SAVEPOINT undoes a refusal); returns its batch id.
-// LEDGER_INVARIANT_VIOLATED when a transfer is invalid or an account would cross its flags.
-Result<std::int64_t> post_batch(Connection& db, const ledger::TransferBatch& batch,
-                                const PostingContext& context);
 MerchantBalance select_merchant_balance(Connection& db, const MerchantId& merchant_id);
 std::vector<StoredTransfer> select_transfers(Connection& db, const MerchantId& merchant_id,
                                              const OrderId& order_id,
@@ -54,7 +46,8 @@ void insert_refund_event(Connection& db, const Refund& refund, const Order& orde
                          std::int64_t at_ms);
 
 Result<CreatedRefund> insert_refund(Connection& db, const Refund& refund);
-Result<RefundOutcome> update_refund_settlement(Connection& db, const RefundSettlement& settlement);
+Result<RefundOutcome> update_refund_settlement(Connection& db, AccountBook& book,
+                                               const RefundSettlement& settlement);
 Result<Refund> update_refund_check(Connection& db, const RefundCheck& check);
 std::optional<Refund> select_refund(Connection& db, const MerchantId& merchant_id, const RefundId& refund_id);
 std::optional<Refund> select_refund_by_out_refund_no(Connection& db, const MerchantId& merchant_id,

@@ -75,9 +75,11 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const SqliteStoreOptions&
     db->exec("PRAGMA journal_size_limit = 67108864");
     auto readers = std::make_unique<ReaderPool>(options.path, options.readers);
     auto checkpointer = std::make_unique<Checkpointer>(options.path, *db, kCheckpointWalPages, metrics);
-    auto writer = std::make_unique<GroupCommitWriter>(std::move(db), options.limits, metrics);
-    return std::unique_ptr<SqliteStore>(new SqliteStore(
-        std::move(writer), std::move(checkpointer), std::move(readers), options.verify_ledger_each_command));
+    auto book = std::make_unique<AccountBook>();
+    auto writer = std::make_unique<GroupCommitWriter>(std::move(db), options.limits, metrics, book.get());
+    return std::unique_ptr<SqliteStore>(new SqliteStore(std::move(book), std::move(writer),
+                                                        std::move(checkpointer), std::move(readers),
+                                                        options.verify_ledger_each_command));
   } catch (const SqliteError& e) {
     return make_error(ErrorCode::kStoreUnavailable, e.what());
   }
@@ -92,10 +94,11 @@ Result<MigrationReport> SqliteStore::migrate_only(const std::string& path, const
   }
 }
 
-SqliteStore::SqliteStore(std::unique_ptr<GroupCommitWriter> writer,
+SqliteStore::SqliteStore(std::unique_ptr<AccountBook> book, std::unique_ptr<GroupCommitWriter> writer,
                          std::unique_ptr<Checkpointer> checkpointer, std::unique_ptr<ReaderPool> readers,
                          bool verify_ledger_each_command)
-    : writer_(std::move(writer)),
+    : book_(std::move(book)),
+      writer_(std::move(writer)),
       checkpointer_(std::move(checkpointer)),
       readers_(std::move(readers)),
       verify_ledger_each_command_(verify_ledger_each_command) {}
@@ -119,9 +122,11 @@ void SqliteStore::write_money(Body body, OrderOf order_of, Completion<T> done) {
     return;
   }
   write<T>(
-      [body = std::move(body), order_of = std::move(order_of)](Connection& db) -> Result<T> {
+      [body = std::move(body), order_of = std::move(order_of),
+       book = book_.get()](Connection& db) -> Result<T> {
         Result<T> result = body(db);
         if (!result.ok()) return result;
+        book->flush(db);  // the checks read the account rows
         if (auto books = check_books_after_command(db, order_of(*result)); !books) {
           log::error("ledger_invariant_violated", {{"error", books.error().message}});
           return std::move(books).error();
@@ -202,7 +207,9 @@ void SqliteStore::choose_channel(OrderId order_id, Channel channel, std::string 
 
 void SqliteStore::apply_channel_event(ChannelTradeEvent event, Completion<ChannelTradeOutcome> done) {
   write_money<ChannelTradeOutcome>(
-      [event = std::move(event)](Connection& db) { return apply_channel_trade_event(db, event); },
+      [event = std::move(event), book = book_.get()](Connection& db) {
+        return apply_channel_trade_event(db, *book, event);
+      },
       [](const ChannelTradeOutcome& outcome) { return outcome.order.order_id; }, std::move(done));
 }
 
@@ -214,8 +221,8 @@ void SqliteStore::create_refund(Refund refund, Completion<CreatedRefund> done) {
 
 void SqliteStore::settle_refund(RefundSettlement settlement, Completion<RefundOutcome> done) {
   write_money<RefundOutcome>(
-      [settlement = std::move(settlement)](Connection& db) {
-        return update_refund_settlement(db, settlement);
+      [settlement = std::move(settlement), book = book_.get()](Connection& db) {
+        return update_refund_settlement(db, *book, settlement);
       },
       [](const RefundOutcome& outcome) { return outcome.order.order_id; }, std::move(done));
 }
@@ -260,8 +267,8 @@ Result<std::vector<StoredTransfer>> SqliteStore::list_transfers(const MerchantId
 
 void SqliteStore::post_transfers(LedgerPostingCommand command, Completion<std::int64_t> done) {
   write_money<std::int64_t>(
-      [command = std::move(command)](Connection& db) {
-        return post_batch(db, command.transfers, PostingContext{"", "", command.at_ms});
+      [command = std::move(command), book = book_.get()](Connection& db) {
+        return book->post(db, command.transfers, PostingContext{"", "", command.at_ms});
       },
       [](std::int64_t) { return OrderId{}; }, std::move(done));
 }

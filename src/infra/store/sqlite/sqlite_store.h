@@ -9,6 +9,7 @@
 
 #include "core/metrics.h"
 #include "core/time.h"
+#include "infra/store/sqlite/account_book.h"
 #include "infra/store/sqlite/checkpointer.h"
 #include "infra/store/sqlite/group_commit_writer.h"
 #include "infra/store/sqlite/migrations.h"
@@ -79,8 +80,9 @@ class SqliteStore final : public Store {
 
  private:
   class ReaderPool;
-  SqliteStore(std::unique_ptr<GroupCommitWriter> writer, std::unique_ptr<Checkpointer> checkpointer,
-              std::unique_ptr<ReaderPool> readers, bool verify_ledger_each_command);
+  SqliteStore(std::unique_ptr<AccountBook> book, std::unique_ptr<GroupCommitWriter> writer,
+              std::unique_ptr<Checkpointer> checkpointer, std::unique_ptr<ReaderPool> readers,
+              bool verify_ledger_each_command);
 
   template <class T, class Body>
   void write(Body body, Completion<T> done);
@@ -91,6 +93,7 @@ class SqliteStore final : public Store {
   template <class T, class Query>
   Result<T> read(Query query);
 
+  std::unique_ptr<AccountBook> book_;  // the writer's; declared first so that it outlives the writer
   std::unique_ptr<GroupCommitWriter> writer_;
   std::unique_ptr<Checkpointer> checkpointer_;
   std::unique_ptr<ReaderPool> readers_;
