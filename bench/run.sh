@@ -82,3 +82,6 @@ print(json.dumps({
   "start_to_ready_ms": $ready_ms, "concurrency": $concurrency, "duration_s": $duration,
 }, indent=2))
 PY
+
+# 4. The ledger (issue #4): PostgreSQL baseline, in-process postings (spread and hot), notifies end to end.
+bash bench/ledger.sh "$duration"
