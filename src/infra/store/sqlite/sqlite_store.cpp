@@ -12,6 +12,11 @@ std::unique_ptr<Connection> open_writer_connection(const std::string& path) {
   // FULL: in WAL mode every COMMIT fsyncs the log, so an acknowledged write survives power loss.
   db->exec("PRAGMA synchronous = FULL");
   db->exec("PRAGMA foreign_keys = ON");
+  // 64 MiB of page cache (SQLite's default is 2 MiB): a group commit of notifies dirties thousands of
+  // pages, and with the default the writer spilled them to the WAL mid-batch and wrote them again at COMMIT
+  // (measured: 43% of the writer's time in pwrite during statements).
+  db->exec("PRAGMA cache_size = -65536");
+  db->exec("PRAGMA temp_store = MEMORY");
   return db;
 }
 
