@@ -22,16 +22,12 @@ int run_migrate(const CommonOptions& common) {
 }
 
 int run_merchant_create(const CommonOptions& common, const std::string& name) {
-  auto config = resolve_config(common);
-  if (!config.ok()) return fail(config.error().message);
-  log::init(log::Level::kWarn);
-  SystemClock clock;
-  MetricsRegistry metrics;
-  auto store = open_store(*config, metrics, clock);
-  if (!store.ok()) return fail(store.error().message);
-  MerchantService merchants(**store, clock);
+  auto opened = open_command_store(common);
+  if (!opened.ok()) return fail(opened.error().message);
+  Store& store = *(*opened)->store;
+  MerchantService merchants(store, (*opened)->clock);
   auto merchant = wait_for<Merchant>([&](auto done) { merchants.create(name, std::move(done)); });
-  (*store)->drain();
+  store.drain();
   if (!merchant.ok()) return fail(merchant.error().message);
   // The secret is shown here once; paygate never displays it again.
   const nlohmann::json out = {
@@ -41,15 +37,11 @@ int run_merchant_create(const CommonOptions& common, const std::string& name) {
 }
 
 int run_merchant_list(const CommonOptions& common) {
-  auto config = resolve_config(common);
-  if (!config.ok()) return fail(config.error().message);
-  log::init(log::Level::kWarn);
-  SystemClock clock;
-  MetricsRegistry metrics;
-  auto store = open_store(*config, metrics, clock);
-  if (!store.ok()) return fail(store.error().message);
-  auto merchants = (*store)->list_merchants();
-  (*store)->drain();
+  auto opened = open_command_store(common);
+  if (!opened.ok()) return fail(opened.error().message);
+  Store& store = *(*opened)->store;
+  auto merchants = store.list_merchants();
+  store.drain();
   if (!merchants.ok()) return fail(merchants.error().message);
   nlohmann::json out = nlohmann::json::array();
   for (const Merchant& merchant : *merchants) {

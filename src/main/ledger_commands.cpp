@@ -10,15 +10,11 @@
 namespace paygate::cli {
 
 int run_ledger_verify(const CommonOptions& common) {
-  auto config = resolve_config(common);
-  if (!config.ok()) return fail(config.error().message);
-  log::init(log::Level::kWarn);
-  SystemClock clock;
-  MetricsRegistry metrics;
-  auto store = open_store(*config, metrics, clock);
-  if (!store.ok()) return fail(store.error().message);
-  auto report = (*store)->verify_ledger();
-  (*store)->drain();
+  auto opened = open_command_store(common);
+  if (!opened.ok()) return fail(opened.error().message);
+  Store& store = *(*opened)->store;
+  auto report = store.verify_ledger();
+  store.drain();
   if (!report.ok()) return fail(report.error().message);
   const nlohmann::json out = {{"sound", report->sound()},
                               {"accounts", report->accounts},
@@ -33,21 +29,17 @@ int run_ledger_verify(const CommonOptions& common) {
 
 int run_ledger_export(const CommonOptions& common, const std::string& format, const std::string& path) {
   if (format != "ledger") return fail("--format: only \"ledger\" (a ledger/hledger journal) is supported");
-  auto config = resolve_config(common);
-  if (!config.ok()) return fail(config.error().message);
-  log::init(log::Level::kWarn);
-  SystemClock clock;
-  MetricsRegistry metrics;
-  auto store = open_store(*config, metrics, clock);
-  if (!store.ok()) return fail(store.error().message);
+  auto opened = open_command_store(common);
+  if (!opened.ok()) return fail(opened.error().message);
+  Store& store = *(*opened)->store;
   const std::string temp = path + ".tmp";
   Status written;
   {
     std::ofstream out(temp, std::ios::trunc);
     if (!out) return fail("cannot write " + temp);
-    written = write_ledger_journal(**store, out);
+    written = write_ledger_journal(store, out);
   }
-  (*store)->drain();
+  store.drain();
   if (!written) {
     std::remove(temp.c_str());
     return fail(written.error().message);

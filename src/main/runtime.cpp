@@ -8,6 +8,7 @@
 #include <filesystem>
 
 #include "CLI/CLI.hpp"
+#include "core/log.h"
 #include "fmt/format.h"
 #include "infra/store/sqlite/sqlite_store.h"
 
@@ -48,6 +49,18 @@ Result<std::unique_ptr<Store>> open_store(const Config& config, MetricsRegistry&
   auto store = sqlite::SqliteStore::open(options, metrics, clock);
   if (!store.ok()) return std::move(store).error();
   return std::unique_ptr<Store>(std::move(store).value());
+}
+
+Result<std::unique_ptr<CommandStore>> open_command_store(const CommonOptions& options) {
+  auto config = resolve_config(options);
+  if (!config.ok()) return std::move(config).error();
+  log::init(log::Level::kWarn);
+  auto opened = std::make_unique<CommandStore>();
+  opened->config = std::move(config).value();
+  auto store = open_store(opened->config, opened->metrics, opened->clock);
+  if (!store.ok()) return std::move(store).error();
+  opened->store = std::move(store).value();
+  return opened;
 }
 
 int fail(std::string_view message) {

@@ -28,6 +28,16 @@ Result<Config> resolve_config(const CommonOptions& options);
 Status ensure_data_dir(const Config& config);
 Result<std::unique_ptr<Store>> open_store(const Config& config, MetricsRegistry& metrics, const Clock& clock);
 
+// A one-shot command's store (merchant, ledger): the configuration, and a store opened with warnings-only
+// logging. The clock and metrics live here because the store holds on to them.
+struct CommandStore {
+  Config config;
+  SystemClock clock;
+  MetricsRegistry metrics;
+  std::unique_ptr<Store> store;
+};
+Result<std::unique_ptr<CommandStore>> open_command_store(const CommonOptions& options);
+
 // Blocks the calling (non-store) thread until the command completes.
 template <class T, class Start>
 Result<T> wait_for(Start start) {

@@ -13,7 +13,6 @@
 #include <thread>
 
 #include "core/time.h"
-#include "infra/channels/alipay/alipay_gateway.h"
 #include "tests/integration/harness.h"
 #include "tests/integration/sandboxed_gateway.h"
 
@@ -121,15 +120,7 @@ TEST_F(RefundCrash, KillsDuringRefundBurstsLoseNothingAndRefundNothingTwice) {
   // After the last restart the checker settles whatever the crashes left pending.
   const json sandbox_account = sandbox_config_;
   const SystemClock clock;
-  auto channel =
-      alipay::AlipayGateway::create(
-          alipay::AlipayAccount{
-              "check", sandbox_account["app_id"],
-              crypto::RsaPrivateKey::from_pem(sandbox_account["app_private_key"].get<std::string>()).value(),
-              crypto::RsaPublicKey::from_pem(sandbox_account["alipay_public_key"].get<std::string>()).value(),
-              sandbox_account["gateway_url"], 5'000, ""},
-          clock)
-          .value();
+  auto channel = sandbox_channel(sandbox_account, clock);
   std::set<std::string> seen;
   auto client = merchant();
   for (const std::string& id : orders) {

@@ -8,7 +8,6 @@
 #include <chrono>
 #include <thread>
 
-#include "infra/channels/alipay/alipay_gateway.h"
 #include "tests/integration/ledger_tools.h"
 #include "tests/integration/sandboxed_gateway.h"
 
@@ -223,15 +222,7 @@ TEST_F(Refunds, AChannelRefusalFailsTheRefundAndReleasesTheReservation) {
   // The merchant refunds the whole trade at Alipay directly (its console), outside paygate.
   const json sandbox = json::parse(read_text(dir_.path() + "/data/sandbox/alipay.json"));
   const SystemClock clock;
-  auto outside =
-      alipay::AlipayGateway::create(
-          alipay::AlipayAccount{
-              "outside", sandbox["app_id"],
-              crypto::RsaPrivateKey::from_pem(sandbox["app_private_key"].get<std::string>()).value(),
-              crypto::RsaPublicKey::from_pem(sandbox["alipay_public_key"].get<std::string>()).value(),
-              sandbox["gateway_url"], 5'000, ""},
-          clock)
-          .value();
+  auto outside = sandbox_channel(sandbox, clock);
   Order trade;
   trade.order_id = OrderId{id};
   trade.amount = Money{1'500, Currency::kCny};

@@ -3,6 +3,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "infra/channels/alipay/alipay_gateway.h"
 #include "infra/store/sqlite/connection.h"
 
 namespace paygate::test {
@@ -12,6 +13,19 @@ std::string read_text(const std::string& path) {
   std::stringstream text;
   text << file.rdbuf();
   return text.str();
+}
+
+std::unique_ptr<ChannelGateway> sandbox_channel(const nlohmann::json& alipay_json, const Clock& clock) {
+  return alipay::AlipayGateway::create(
+             alipay::AlipayAccount{
+                 "test", alipay_json.at("app_id"),
+                 crypto::RsaPrivateKey::from_pem(alipay_json.at("app_private_key").get<std::string>())
+                     .value(),
+                 crypto::RsaPublicKey::from_pem(alipay_json.at("alipay_public_key").get<std::string>())
+                     .value(),
+                 alipay_json.at("gateway_url"), 5'000, ""},
+             clock)
+      .value();
 }
 
 std::int64_t SandboxedGateway::outbox_events(const std::string& order_id, const std::string& type) {

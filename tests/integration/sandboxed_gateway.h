@@ -10,12 +10,18 @@
 #include <string>
 #include <thread>
 
+#include "core/time.h"
 #include "crypto/rsa.h"
+#include "ports/channel_gateway.h"
 #include "tests/integration/harness.h"
 
 namespace paygate::test {
 
 std::string read_text(const std::string& path);
+
+// An Alipay adapter on the sandbox's app, from its alipay.json: for tests that act at the channel directly
+// (refund outside paygate, ask the channel what it knows). clock must outlive it.
+std::unique_ptr<ChannelGateway> sandbox_channel(const nlohmann::json& alipay_json, const Clock& clock);
 
 class SandboxedGateway : public ::testing::Test {
  protected:
