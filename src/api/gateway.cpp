@@ -68,6 +68,7 @@ Gateway::Gateway(GatewayServices services)
     : services_(std::move(services)), unmatched_metrics_(services_.metrics, "unmatched", "any") {
   add_order_routes();
   add_refund_routes();
+  add_event_routes();
   add_system_routes();
   add_notify_routes();
   add_cashier_routes();

@@ -15,6 +15,7 @@
 #include "app/cashier.h"
 #include "app/idempotency.h"
 #include "app/ledger_queries.h"
+#include "app/merchant_events.h"
 #include "app/notifies.h"
 #include "app/orders.h"
 #include "app/refunds.h"
@@ -74,6 +75,7 @@ struct GatewayServices {
   OrderService& orders;
   RefundService& refunds;
   LedgerQueries& ledger;
+  MerchantEvents& events;
   NotifyService& notifies;
   CashierService* cashier;  // null: no cashier routes
   IdempotencyService& idempotency;
@@ -92,6 +94,7 @@ class Gateway {
   void add(std::string method, std::string_view pattern, bool authenticated, RouteHandler handler);
   void add_order_routes();
   void add_refund_routes();
+  void add_event_routes();
   void add_system_routes();
   void add_notify_routes();
   void add_cashier_routes();

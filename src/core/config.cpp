@@ -103,6 +103,14 @@ std::vector<Section> sections(Config& c) {
       {"refunds",
        {{"first_check_ms", unsigned_in(c.refunds.first_check_ms, 10, 3'600'000)},
         {"check_interval_max_ms", unsigned_in(c.refunds.check_interval_max_ms, 10, 86'400'000)}}},
+      {"webhooks",
+       {{"workers", unsigned_in(c.webhooks.workers, 1, 256)},
+        {"per_destination_max", unsigned_in(c.webhooks.per_destination_max, 1, 256)},
+        {"timeout_ms", unsigned_in(c.webhooks.timeout_ms, 100, 120'000)},
+        {"first_retry_ms", unsigned_in(c.webhooks.first_retry_ms, 10, 3'600'000)},
+        {"retry_max_ms", unsigned_in(c.webhooks.retry_max_ms, 10, 86'400'000)},
+        {"give_up_after_ms", unsigned_in(c.webhooks.give_up_after_ms, 100, 30u * 86'400'000u)},
+        {"poll_interval_ms", unsigned_in(c.webhooks.poll_interval_ms, 5, 60'000)}}},
       {"log", {{"level", string_into(c.log.level)}}},
   };
 }

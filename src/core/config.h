@@ -77,6 +77,18 @@ struct RefundConfig {
   std::uint32_t check_interval_max_ms = 300'000;
 };
 
+// Merchant webhooks: delivery concurrency and deadline, and the retry schedule (exponential with full
+// jitter from first_retry_ms, each wait capped at retry_max_ms, dead-lettered after give_up_after_ms).
+struct WebhookConfig {
+  std::uint32_t workers = 16;
+  std::uint32_t per_destination_max = 4;  // deliveries in flight to one host: a slow merchant cannot take all
+  std::uint32_t timeout_ms = 10'000;
+  std::uint32_t first_retry_ms = 5'000;
+  std::uint32_t retry_max_ms = 3'600'000;
+  std::uint32_t give_up_after_ms = 86'400'000;
+  std::uint32_t poll_interval_ms = 100;
+};
+
 struct LogConfig {
   std::string level = "info";
 };
@@ -89,6 +101,7 @@ struct Config {
   ChannelsConfig channels;
   LedgerConfig ledger;
   RefundConfig refunds;
+  WebhookConfig webhooks;
   LogConfig log;
 
   std::string sqlite_path() const;

@@ -52,6 +52,7 @@ constexpr std::array kCatalogue = {
               "The merchant already has a refund with this out_refund_no but different fields."},
     ErrorInfo{"REFUND_AMOUNT_EXCEEDED", 422, C::kRejected, false,
               "Pending and succeeded refunds would exceed the paid amount; the message gives what is left."},
+    ErrorInfo{"EVENT_NOT_FOUND", 404, C::kRejected, false, "The merchant has no event with this id."},
     ErrorInfo{"CHANNEL_UNAVAILABLE", 422, C::kRejected, false,
               "The requested payment channel or method is not available on this gateway."},
     ErrorInfo{"CHANNEL_REJECTED", 502, C::kRejected, false,

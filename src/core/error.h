@@ -39,6 +39,7 @@ enum class ErrorCode : std::uint8_t {
   kRefundNotFound,
   kDuplicateOutRefundNo,
   kRefundAmountExceeded,
+  kEventNotFound,
   kChannelUnavailable,
   kChannelRejected,
   kChannelOutcomeUnknown,

@@ -41,6 +41,9 @@ MerchantId new_merchant_id();
 // A merchant API secret: "sk_" followed by 43 base62 characters (over 256 bits of entropy).
 std::string new_merchant_secret();
 
+// A merchant's webhook signing secret: "whsec_" followed by 43 base62 characters, from the CSPRNG.
+std::string new_webhook_secret();
+
 // A request id for logs and X-Request-Id: 24 lowercase hex characters.
 std::string new_request_id();
 // An outbox event id: "evt_" followed by 24 base62 characters.

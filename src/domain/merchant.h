@@ -14,6 +14,7 @@ struct Merchant {
   std::string secret;  // HMAC key for API requests; never logged, never echoed
   bool enabled = true;
   std::int64_t created_at_ms = 0;
+  std::string webhook_secret;  // HMAC key that signs our webhooks to the merchant; separate from `secret`
 };
 
 }  // namespace paygate

@@ -30,8 +30,10 @@ int run_merchant_create(const CommonOptions& common, const std::string& name) {
   store.drain();
   if (!merchant.ok()) return fail(merchant.error().message);
   // The secret is shown here once; paygate never displays it again.
-  const nlohmann::json out = {
-      {"merchant_id", merchant->merchant_id.value}, {"name", merchant->name}, {"secret", merchant->secret}};
+  const nlohmann::json out = {{"merchant_id", merchant->merchant_id.value},
+                              {"name", merchant->name},
+                              {"secret", merchant->secret},
+                              {"webhook_secret", merchant->webhook_secret}};
   std::printf("%s\n", out.dump(2).c_str());
   return 0;
 }

@@ -18,11 +18,13 @@
 #include "app/notifies.h"
 #include "app/order_events.h"
 #include "app/refund_checker.h"
+#include "app/webhooks.h"
 #include "core/log.h"
 #include "core/worker_pool.h"
 #include "fmt/format.h"
 #include "infra/channels/alipay/alipay_gateway.h"
 #include "infra/http/http_client.h"
+#include "infra/http/webhook_http_sender.h"
 #include "main/commands.h"
 #include "main/runtime.h"
 #include "main/sandbox_runtime.h"
@@ -30,6 +32,8 @@
 
 namespace paygate::cli {
 namespace {
+
+std::optional<std::string> read_text_file(const std::string& path);
 
 // On first start (no demo-merchant.json yet) creates a demo merchant and hands its credentials to the user:
 // printed once on stderr and saved with mode 0600 for `paygate api` and the load generator.
@@ -39,12 +43,37 @@ Status ensure_demo_merchant(const Config& config, MerchantService& merchants) {
   auto merchant = wait_for<Merchant>([&](auto done) { merchants.create("Demo merchant", std::move(done)); });
   if (!merchant.ok()) return std::move(merchant).error();
   const nlohmann::json credentials = {{"merchant_id", merchant->merchant_id.value},
-                                      {"secret", merchant->secret}};
+                                      {"secret", merchant->secret},
+                                      {"webhook_secret", merchant->webhook_secret}};
   if (auto status = write_file_atomically(path, credentials.dump(2) + "\n", 0600); !status) return status;
   std::fprintf(stderr,
                "\npaygate: created the demo merchant (shown once; also saved to %s, mode 0600)\n"
-               "  merchant_id: %s\n  secret:      %s\n\n",
-               path.c_str(), merchant->merchant_id.value.c_str(), merchant->secret.c_str());
+               "  merchant_id:    %s\n  secret:         %s\n  webhook_secret: %s\n\n",
+               path.c_str(), merchant->merchant_id.value.c_str(), merchant->secret.c_str(),
+               merchant->webhook_secret.c_str());
+  return {};
+}
+
+// Merchants created before webhooks existed get their first webhook secret; the demo merchant's file
+// gains it too.
+Status ensure_webhook_secrets(const Config& config, Store& store, MerchantService& merchants) {
+  auto all = store.list_merchants();
+  if (!all.ok()) return std::move(all).error();
+  const std::string demo_path = config.store.data_dir + "/demo-merchant.json";
+  for (const Merchant& merchant : *all) {
+    if (!merchant.webhook_secret.empty()) continue;
+    auto rotated = wait_for<Merchant>(
+        [&](auto done) { merchants.rotate_webhook_secret(merchant.merchant_id, std::move(done)); });
+    if (!rotated.ok()) return std::move(rotated).error();
+    auto demo = read_text_file(demo_path);
+    if (!demo) continue;
+    nlohmann::json credentials = nlohmann::json::parse(*demo, nullptr, false);
+    if (credentials.is_object() && credentials.value("merchant_id", "") == merchant.merchant_id.value) {
+      credentials["webhook_secret"] = rotated->webhook_secret;
+      if (auto status = write_file_atomically(demo_path, credentials.dump(2) + "\n", 0600); !status)
+        return status;
+    }
+  }
   return {};
 }
 
@@ -106,6 +135,8 @@ int run_serve(const CommonOptions& common, const ServeOptions& options) {
 
   MerchantService merchants(**store, clock);
   if (auto status = ensure_demo_merchant(*config, merchants); !status) return fail(status.error().message);
+  if (auto status = ensure_webhook_secrets(*config, **store, merchants); !status)
+    return fail(status.error().message);
 
   ChannelRegistry channels;
   if (auto status = add_configured_accounts(*config, clock, channels); !status)
@@ -164,13 +195,16 @@ int run_serve(const CommonOptions& common, const ServeOptions& options) {
   CashierService cashier(**store, *orders, channels, channel_workers, order_events, std::move(sandbox_pay));
   RefundService refunds(**store, clock, config->refunds, channels, channel_workers, order_events);
   LedgerQueries ledger(**store);
+  MerchantEvents merchant_events(**store, clock);
+  http::WebhookHttpSender webhook_sender(config->webhooks.timeout_ms);
+  WebhookDispatcher webhooks(**store, webhook_sender, clock, config->webhooks, metrics);
   // Pending refunds whose answer was unclear (or never arrived) are asked about again on their schedule.
   RefundChecker refund_checker(refunds);
 
   std::atomic<bool> stopping{false};
   Store& store_ref = **store;
   gateway.emplace(api::GatewayServices{
-      authenticator, *orders, refunds, ledger, notifies, &cashier, idempotency, metrics,
+      authenticator, *orders, refunds, ledger, merchant_events, notifies, &cashier, idempotency, metrics,
       [&stopping, &store_ref] { return !stopping.load() && store_ref.find_merchant(MerchantId{"-"}).ok(); },
       config->public_base_url(), sc.access_log});
 
@@ -192,11 +226,13 @@ int run_serve(const CommonOptions& common, const ServeOptions& options) {
   log::flush();
 
   refund_checker.start();
+  webhooks.start();
   server.run(threads, [&stopping] { stopping = true; });
   refund_checker.stop();
   std::filesystem::remove(address_file);
   // Channel calls still queued finish (their store writes land), then the store flushes, then the sandbox.
   channel_workers.stop();
+  webhooks.stop();  // deliveries in flight finish and are recorded; the rest wait in the outbox
   (*store)->drain();
   if (sandbox) sandbox->stop();
   log::info("stopped", {});

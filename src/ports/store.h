@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "core/result.h"
+#include "domain/event_delivery.h"
 #include "domain/ledger/transfer.h"
 #include "domain/merchant.h"
 #include "domain/order.h"
@@ -176,6 +177,30 @@ struct LedgerPostingCommand {
   std::int64_t at_ms = 0;
 };
 
+// One attempt to deliver an event: delivered, or failed with when to try next (0: never — dead-lettered).
+struct DeliveryAttempt {
+  std::string event_id;
+  bool delivered = false;
+  std::int32_t http_status = 0;
+  std::string error;
+  std::int64_t at_ms = 0;
+  std::int64_t next_attempt_at_ms = 0;
+};
+
+// Newest first; `before_event_id` is the cursor: the last event of the previous page.
+struct EventQuery {
+  MerchantId merchant_id;
+  std::optional<std::string> order_id;
+  std::optional<DeliveryStatus> status;
+  std::optional<std::string> before_event_id;
+  std::uint32_t limit = 20;
+};
+
+struct EventPage {
+  std::vector<OutboxEvent> events;
+  bool has_more = false;
+};
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -183,6 +208,7 @@ class Store {
   virtual void create_merchant(Merchant merchant, Completion<Merchant> done) = 0;
   virtual Result<std::optional<Merchant>> find_merchant(const MerchantId& merchant_id) = 0;
   virtual Result<std::vector<Merchant>> list_merchants() = 0;
+  virtual void set_webhook_secret(MerchantId merchant_id, std::string secret, Completion<Merchant> done) = 0;
 
   // Creates the order unless (merchant_id, out_trade_no) exists: then the existing order is returned when
   // its request_fingerprint matches, else DUPLICATE_OUT_TRADE_NO.
@@ -231,6 +257,14 @@ class Store {
   // Every account, and every transfer in commit order (for the journal export).
   virtual Result<std::vector<LedgerAccountRow>> list_ledger_accounts() = 0;
   virtual Status for_each_transfer(const std::function<void(const StoredTransfer&)>& visit) = 0;
+
+  // Pending events whose next attempt is due and that no earlier pending event of their order holds back.
+  virtual Result<std::vector<OutboxEvent>> list_due_events(std::int64_t now_ms, std::uint32_t limit) = 0;
+  virtual void record_delivery(DeliveryAttempt attempt, Completion<OutboxEvent> done) = 0;
+  virtual Result<EventPage> list_events(const EventQuery& query) = 0;
+  // Makes the merchant's event pending again, due now (EVENT_NOT_FOUND for another merchant's event).
+  virtual void resend_event(MerchantId merchant_id, std::string event_id, std::int64_t now_ms,
+                            Completion<OutboxEvent> done) = 0;
 
   virtual void claim_idempotency_key(IdempotencyClaim claim, Completion<IdempotencyDecision> done) = 0;
   virtual void finish_idempotency_key(IdempotencyResult result, Completion<bool> done) = 0;

@@ -15,6 +15,8 @@ namespace paygate::sqlite {
 void insert_merchant(Connection& db, const Merchant& merchant);
 std::optional<Merchant> select_merchant(Connection& db, const MerchantId& merchant_id);
 std::vector<Merchant> select_merchants(Connection& db);
+Result<Merchant> update_webhook_secret(Connection& db, const MerchantId& merchant_id,
+                                       const std::string& secret);
 
 Result<CreatedOrder> insert_order(Connection& db, const Order& order);
 Result<OrderEventOutcome> update_order_status(Connection& db, const OrderEventCommand& command);
@@ -44,6 +46,12 @@ Status check_books_after_command(Connection& db, const OrderId& order_id);
 void insert_order_event(Connection& db, const Order& order, std::string_view type, std::int64_t at_ms);
 void insert_refund_event(Connection& db, const Refund& refund, const Order& order, std::string_view type,
                          std::int64_t at_ms);
+
+std::vector<OutboxEvent> select_due_events(Connection& db, std::int64_t now_ms, std::uint32_t limit);
+Result<OutboxEvent> update_delivery(Connection& db, const DeliveryAttempt& attempt);
+Result<OutboxEvent> update_resend(Connection& db, const MerchantId& merchant_id, const std::string& event_id,
+                                  std::int64_t now_ms);
+EventPage select_events(Connection& db, const EventQuery& query);
 
 Result<CreatedRefund> insert_refund(Connection& db, const Refund& refund);
 Result<RefundOutcome> update_refund_settlement(Connection& db, AccountBook& book,

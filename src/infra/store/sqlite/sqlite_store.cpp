@@ -167,6 +167,12 @@ Result<std::vector<Merchant>> SqliteStore::list_merchants() {
   return read<std::vector<Merchant>>([](Connection& db) { return select_merchants(db); });
 }
 
+void SqliteStore::set_webhook_secret(MerchantId merchant_id, std::string secret, Completion<Merchant> done) {
+  write<Merchant>([merchant_id = std::move(merchant_id), secret = std::move(secret)](
+                      Connection& db) { return update_webhook_secret(db, merchant_id, secret); },
+                  std::move(done));
+}
+
 void SqliteStore::create_order(Order order, Completion<CreatedOrder> done) {
   write<CreatedOrder>([order = std::move(order)](Connection& db) { return insert_order(db, order); },
                       std::move(done));
@@ -294,6 +300,26 @@ Status SqliteStore::for_each_transfer(const std::function<void(const StoredTrans
   });
   if (!visited.ok()) return std::move(visited).error();
   return {};
+}
+
+Result<std::vector<OutboxEvent>> SqliteStore::list_due_events(std::int64_t now_ms, std::uint32_t limit) {
+  return read<std::vector<OutboxEvent>>([&](Connection& db) { return select_due_events(db, now_ms, limit); });
+}
+
+void SqliteStore::record_delivery(DeliveryAttempt attempt, Completion<OutboxEvent> done) {
+  write<OutboxEvent>([attempt = std::move(attempt)](Connection& db) { return update_delivery(db, attempt); },
+                     std::move(done));
+}
+
+Result<EventPage> SqliteStore::list_events(const EventQuery& query) {
+  return read<EventPage>([&](Connection& db) { return select_events(db, query); });
+}
+
+void SqliteStore::resend_event(MerchantId merchant_id, std::string event_id, std::int64_t now_ms,
+                               Completion<OutboxEvent> done) {
+  write<OutboxEvent>([merchant_id = std::move(merchant_id), event_id = std::move(event_id),
+                      now_ms](Connection& db) { return update_resend(db, merchant_id, event_id, now_ms); },
+                     std::move(done));
 }
 
 void SqliteStore::claim_idempotency_key(IdempotencyClaim claim, Completion<IdempotencyDecision> done) {

@@ -40,6 +40,7 @@ class SqliteStore final : public Store {
   void create_merchant(Merchant merchant, Completion<Merchant> done) override;
   Result<std::optional<Merchant>> find_merchant(const MerchantId& merchant_id) override;
   Result<std::vector<Merchant>> list_merchants() override;
+  void set_webhook_secret(MerchantId merchant_id, std::string secret, Completion<Merchant> done) override;
 
   void create_order(Order order, Completion<CreatedOrder> done) override;
   void apply_order_event(OrderEventCommand command, Completion<OrderEventOutcome> done) override;
@@ -72,6 +73,12 @@ class SqliteStore final : public Store {
   Result<LedgerReport> verify_ledger() override;
   Result<std::vector<LedgerAccountRow>> list_ledger_accounts() override;
   Status for_each_transfer(const std::function<void(const StoredTransfer&)>& visit) override;
+
+  Result<std::vector<OutboxEvent>> list_due_events(std::int64_t now_ms, std::uint32_t limit) override;
+  void record_delivery(DeliveryAttempt attempt, Completion<OutboxEvent> done) override;
+  Result<EventPage> list_events(const EventQuery& query) override;
+  void resend_event(MerchantId merchant_id, std::string event_id, std::int64_t now_ms,
+                    Completion<OutboxEvent> done) override;
 
   void claim_idempotency_key(IdempotencyClaim claim, Completion<IdempotencyDecision> done) override;
   void finish_idempotency_key(IdempotencyResult result, Completion<bool> done) override;

@@ -1,0 +1,170 @@
+#include "app/webhooks.h"
+
+#include <algorithm>
+
+#include "core/log.h"
+#include "crypto/digest.h"
+#include "crypto/encoding.h"
+#include "fmt/format.h"
+
+namespace paygate {
+namespace {
+
+// "https://shop.example:8443/hooks?x=1" -> "https://shop.example:8443": deliveries are bounded per host.
+std::string destination_of(const std::string& url) {
+  const auto scheme_end = url.find("://");
+  const auto host_start = scheme_end == std::string::npos ? 0 : scheme_end + 3;
+  return url.substr(0, url.find_first_of("/?#", host_start));
+}
+
+constexpr std::uint32_t kDueEventsPerRound = 256;
+
+}  // namespace
+
+std::string webhook_signature(std::string_view webhook_secret, std::int64_t unix_s, std::string_view body) {
+  std::string signed_text = std::to_string(unix_s);
+  signed_text += '.';
+  signed_text += body;
+  return fmt::format("t={},v1={}", unix_s,
+                     crypto::hex_encode(crypto::hmac_sha256(webhook_secret, signed_text)));
+}
+
+std::int64_t next_webhook_attempt_ms(const WebhookConfig& config, std::int32_t attempts,
+                                     std::int64_t created_at_ms, std::int64_t now_ms, double random_unit) {
+  if (now_ms - created_at_ms >= config.give_up_after_ms) return 0;
+  std::int64_t ceiling = config.first_retry_ms;
+  for (std::int32_t i = 1; i < attempts && ceiling < config.retry_max_ms; ++i) ceiling *= 2;
+  ceiling = std::min<std::int64_t>(ceiling, config.retry_max_ms);
+  const auto wait = static_cast<std::int64_t>(random_unit * static_cast<double>(ceiling + 1));
+  return std::max<std::int64_t>(now_ms + wait, now_ms + 1);
+}
+
+WebhookDispatcher::WebhookDispatcher(Store& store, WebhookSender& sender, const Clock& clock,
+                                     WebhookConfig config, MetricsRegistry& metrics)
+    : store_(store),
+      sender_(sender),
+      clock_(clock),
+      config_(config),
+      workers_("paygate-webhook", config.workers, kDueEventsPerRound * 4),
+      delivered_(
+          metrics.counter("paygate_webhooks_delivered_total", "Events a merchant endpoint accepted (2xx)")),
+      failed_(metrics.counter("paygate_webhook_attempts_failed_total", "Delivery attempts that failed")),
+      dead_(metrics.counter("paygate_webhooks_dead_total", "Events given up after the whole retry schedule")),
+      random_(std::random_device{}()) {}
+
+WebhookDispatcher::~WebhookDispatcher() { stop(); }
+
+void WebhookDispatcher::start() {
+  thread_ = std::thread([this] {
+    std::unique_lock lock(mutex_);
+    while (!stopping_) {
+      lock.unlock();
+      dispatch_due();
+      lock.lock();
+      wake_.wait_for(lock, std::chrono::milliseconds(config_.poll_interval_ms),
+                     [this] { return stopping_ || look_again_; });
+      look_again_ = false;
+    }
+  });
+}
+
+void WebhookDispatcher::stop() {
+  {
+    std::lock_guard lock(mutex_);
+    if (stopping_ && !thread_.joinable()) return;
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  if (thread_.joinable()) thread_.join();
+  workers_.stop();
+}
+
+std::size_t WebhookDispatcher::dispatch_due() {
+  auto due = store_.list_due_events(clock_.now_unix_ms(), kDueEventsPerRound);
+  if (!due.ok()) {
+    log::warn("webhook_poll_failed", {{"error", due.error().message}});
+    return 0;
+  }
+  std::size_t started = 0;
+  for (OutboxEvent& event : *due) {
+    std::string destination = destination_of(event.notify_url);
+    {
+      std::lock_guard lock(mutex_);
+      if (stopping_) break;
+      if (in_flight_.count(event.event_id) != 0) continue;
+      auto& busy = per_destination_[destination];
+      if (busy >= config_.per_destination_max) continue;  // this host has enough; others go ahead
+      ++busy;
+      in_flight_.insert(event.event_id);
+    }
+    const std::string event_id = event.event_id;
+    if (!workers_.submit([this, event = std::move(event), destination]() mutable {
+          deliver(std::move(event), std::move(destination));
+        })) {
+      finished(event_id, destination);
+      break;
+    }
+    ++started;
+  }
+  return started;
+}
+
+void WebhookDispatcher::deliver(OutboxEvent event, std::string destination) {
+  const std::int64_t now_ms = clock_.now_unix_ms();
+  DeliveryAttempt attempt{event.event_id, false, 0, "", now_ms, 0};
+  auto merchant = store_.find_merchant(event.merchant_id);
+  if (!merchant.ok() || !*merchant || (*merchant)->webhook_secret.empty()) {
+    attempt.error = "the merchant has no webhook secret";
+  } else {
+    const std::vector<std::pair<std::string, std::string>> headers = {
+        {"content-type", "application/json"},
+        {"user-agent", "paygate-webhooks/1"},
+        {"paygate-event-id", event.event_id},
+        {"paygate-signature", webhook_signature((*merchant)->webhook_secret, now_ms / 1000, event.payload)}};
+    auto status = sender_.post(event.notify_url, headers, event.payload);
+    if (status.ok()) {
+      attempt.http_status = *status;
+      attempt.delivered = *status >= 200 && *status < 300;
+      if (!attempt.delivered) attempt.error = fmt::format("the endpoint answered {}", *status);
+    } else {
+      attempt.error = status.error().message.substr(0, 200);
+    }
+  }
+  if (attempt.delivered) {
+    delivered_.increment();
+  } else {
+    failed_.increment();
+    double unit = 0;
+    {
+      std::lock_guard lock(mutex_);
+      unit = std::uniform_real_distribution<double>(0.0, 1.0)(random_);
+    }
+    attempt.next_attempt_at_ms =
+        next_webhook_attempt_ms(config_, event.attempts + 1, event.created_at_ms, clock_.now_unix_ms(), unit);
+    if (attempt.next_attempt_at_ms == 0) {
+      dead_.increment();
+      log::warn("webhook_dead", {{"event_id", event.event_id}, {"attempts", event.attempts + 1}});
+    }
+  }
+  store_.record_delivery(
+      std::move(attempt),
+      [this, event_id = event.event_id, destination = std::move(destination)](Result<OutboxEvent> recorded) {
+        if (!recorded.ok())
+          log::warn("webhook_record_failed", {{"event_id", event_id}, {"error", recorded.error().message}});
+        finished(event_id, destination);
+      });
+}
+
+void WebhookDispatcher::finished(const std::string& event_id, const std::string& destination) {
+  {
+    std::lock_guard lock(mutex_);
+    in_flight_.erase(event_id);
+    if (auto it = per_destination_.find(destination); it != per_destination_.end() && --it->second == 0)
+      per_destination_.erase(it);
+    look_again_ = true;
+  }
+  // The order's next event (held back behind this one) may now be due: look again at once.
+  wake_.notify_all();
+}
+
+}  // namespace paygate

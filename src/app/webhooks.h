@@ -1,0 +1,74 @@
+// Merchant webhooks: the dispatcher drains the outbox to each event's notify_url, signed with the merchant's
+// webhook secret, at least once and with the same event id on every attempt. A 2xx ends an event; anything
+// else (another status, a refused connection, a timeout) is retried with exponential backoff and full
+// jitter until give_up_after_ms, then dead-lettered. An order's events go out in order (the store holds a
+// later one back while an earlier one is pending), and each destination has a bounded number of deliveries
+// in flight, so a slow or dead endpoint never holds up other merchants.
+#pragma once
+
+#include <condition_variable>
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <random>
+#include <set>
+#include <string>
+#include <string_view>
+#include <thread>
+
+#include "core/config.h"
+#include "core/metrics.h"
+#include "core/time.h"
+#include "core/worker_pool.h"
+#include "ports/store.h"
+#include "ports/webhook_sender.h"
+
+namespace paygate {
+
+// "t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<body>")>": the Paygate-Signature header.
+std::string webhook_signature(std::string_view webhook_secret, std::int64_t unix_s, std::string_view body);
+
+// When to try an event again after `attempts` failed attempts: a uniformly random wait in
+// [0, min(retry_max_ms, first_retry_ms × 2^(attempts−1))] (full jitter), or 0 — dead-letter it — once the
+// event is older than give_up_after_ms. random_unit is in [0, 1).
+std::int64_t next_webhook_attempt_ms(const WebhookConfig& config, std::int32_t attempts,
+                                     std::int64_t created_at_ms, std::int64_t now_ms, double random_unit);
+
+class WebhookDispatcher {
+ public:
+  WebhookDispatcher(Store& store, WebhookSender& sender, const Clock& clock, WebhookConfig config,
+                    MetricsRegistry& metrics);
+  WebhookDispatcher(const WebhookDispatcher&) = delete;
+  WebhookDispatcher& operator=(const WebhookDispatcher&) = delete;
+  ~WebhookDispatcher();
+
+  void start();
+  // Stops taking new events; deliveries in flight finish (each bounded by timeout_ms) and are recorded.
+  void stop();
+  // Hands every due event to the workers (bounded per destination); returns how many it started.
+  std::size_t dispatch_due();
+
+ private:
+  void deliver(OutboxEvent event, std::string destination);
+  void finished(const std::string& event_id, const std::string& destination);
+
+  Store& store_;
+  WebhookSender& sender_;
+  const Clock& clock_;
+  const WebhookConfig config_;
+  WorkerPool workers_;
+  Counter& delivered_;
+  Counter& failed_;
+  Counter& dead_;
+
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  bool stopping_ = false;
+  bool look_again_ = false;          // a delivery finished: the next event of its order may be due
+  std::set<std::string> in_flight_;  // event ids handed to a worker
+  std::map<std::string, std::uint32_t> per_destination_;  // deliveries in flight per scheme://host:port
+  std::mt19937_64 random_;
+  std::thread thread_;
+};
+
+}  // namespace paygate
