@@ -2,6 +2,8 @@
 
 #include <arpa/inet.h>
 
+#include <algorithm>
+#include <array>
 #include <charconv>
 
 #include "app/input_checks.h"
@@ -77,14 +79,14 @@ Status preflight_channel(const CreateOrderInput& input) {
   return {};
 }
 
-Status preflight_extras(const CreateOrderInput& input) {
+Status preflight_extras(const CreateOrderInput& input, const OrderConfig& config) {
   if (input.notify_url) {
     if (auto status = check_notify_url(*input.notify_url); !status) return status;
   }
   if (input.expire_seconds &&
-      (*input.expire_seconds < kExpireSecondsMin || *input.expire_seconds > kExpireSecondsMax)) {
+      (*input.expire_seconds < config.expire_seconds_min || *input.expire_seconds > kExpireSecondsMax)) {
     return invalid("expire_seconds",
-                   fmt::format("must be between {} and {}", kExpireSecondsMin, kExpireSecondsMax));
+                   fmt::format("must be between {} and {}", config.expire_seconds_min, kExpireSecondsMax));
   }
   if (input.metadata_json && input.metadata_json->size() > kMetadataBytesMax) {
     return invalid("metadata", "must be at most 4096 bytes as JSON");
@@ -104,9 +106,10 @@ Status preflight_extras(const CreateOrderInput& input) {
 
 Result<Order> preflight_create_order(const MerchantId& merchant_id, const CreateOrderInput& input,
                                      const OrderConfig& config, std::int64_t now_ms) {
-  for (auto check : {preflight_identity, preflight_channel, preflight_extras}) {
+  for (auto check : {preflight_identity, preflight_channel}) {
     if (auto status = check(input); !status) return std::move(status).error();
   }
+  if (auto status = preflight_extras(input, config); !status) return std::move(status).error();
   Order order;
   order.order_id = new_order_id(now_ms);
   order.merchant_id = merchant_id;
@@ -125,6 +128,7 @@ Result<Order> preflight_create_order(const MerchantId& merchant_id, const Create
   order.created_at_ms = now_ms;
   order.updated_at_ms = now_ms;
   order.expires_at_ms = now_ms + input.expire_seconds.value_or(config.expire_seconds_default) * 1000;
+  order.next_query_at_ms = now_ms + config.query_first_ms;
   order.request_fingerprint = fingerprint(input, order);
   return order;
 }
@@ -288,6 +292,49 @@ Result<OrderPage> OrderService::list(const MerchantId& merchant_id, const ListOr
   auto query = preflight_list_orders(merchant_id, input);
   if (!query.ok()) return std::move(query).error();
   return store_.list_orders(*query);
+}
+
+std::int64_t next_order_query_ms(const OrderConfig& config, std::int32_t attempts, std::int64_t now_ms) {
+  // 5 s, 10 s, 30 s, 1 min, 2 min, 5 min, then every 5 min (with query_first_ms = 5 s).
+  static constexpr std::array<std::int64_t, 6> kMultiples = {1, 2, 6, 12, 24, 60};
+  const auto index = static_cast<std::size_t>(std::clamp<std::int32_t>(attempts, 0, kMultiples.size() - 1));
+  return now_ms + config.query_first_ms * kMultiples[index];
+}
+
+void OrderService::expire(const Order& order, Completion<Order> done) {
+  auto close_here = [this, order](Completion<Order> finish) {
+    store_.apply_order_event(
+        OrderEventCommand{order.merchant_id, order.order_id, OrderEvent::kClose, clock_.now_unix_ms()},
+        [this, finish = std::move(finish)](Result<OrderEventOutcome> outcome) {
+          if (!outcome.ok()) return finish(std::move(outcome).error());
+          if (outcome->changed) events_.publish(outcome->order);
+          finish(std::move(outcome).value().order);
+        });
+  };
+  ChannelGateway* gateway =
+      order.channel_account_id.empty() ? nullptr : channels_.by_account(order.channel_account_id);
+  if (gateway == nullptr) return close_here(std::move(done));
+  auto finish = std::make_shared<Completion<Order>>(std::move(done));
+  const bool queued = workers_.submit([this, gateway, order, close_here, finish]() mutable {
+    auto trade = gateway->query(order);
+    if (!trade.ok()) return (*finish)(std::move(trade).error());  // unclear: the next round asks again
+    switch (trade->status) {
+      case ChannelTradeStatus::kPaid:
+      case ChannelTradeStatus::kClosed:
+        return apply_channel_answer(*gateway, order, *trade, [finish](Result<ChannelTradeOutcome> outcome) {
+          if (!outcome.ok()) return (*finish)(std::move(outcome).error());
+          (*finish)(std::move(outcome).value().order);
+        });
+      case ChannelTradeStatus::kNotFound:
+        return close_here(std::move(*finish));  // the payer never reached the channel: nothing to close there
+      case ChannelTradeStatus::kWaiting:
+        break;
+    }
+    auto closed = gateway->close(order);
+    if (!closed.ok()) return (*finish)(std::move(closed).error());
+    close_here(std::move(*finish));
+  });
+  if (!queued) (*finish)(make_error(ErrorCode::kRateLimited, "channel calls are saturated; retry shortly"));
 }
 
 void OrderService::close(const MerchantId& merchant_id, std::string_view order_id,

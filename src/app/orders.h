@@ -39,7 +39,6 @@ struct ListOrdersInput {
 };
 
 inline constexpr std::int64_t kOrderAmountMinorMax = 10'000'000'000;  // 10^10 fen = 10^8 yuan
-inline constexpr std::int64_t kExpireSecondsMin = 60;
 inline constexpr std::int64_t kExpireSecondsMax = 7 * 24 * 3600;
 inline constexpr std::size_t kMetadataBytesMax = 4096;
 inline constexpr std::uint32_t kListLimitMax = 100;
@@ -47,6 +46,9 @@ inline constexpr std::uint32_t kListLimitMax = 100;
 // Checks every field and builds the order to store (id, timestamps, fingerprint). Errors name the field.
 Result<Order> preflight_create_order(const MerchantId& merchant_id, const CreateOrderInput& input,
                                      const OrderConfig& config, std::int64_t now_ms);
+// When a pending channel order is next asked about after `attempts` queries (OrderConfig::query_first_ms).
+std::int64_t next_order_query_ms(const OrderConfig& config, std::int32_t attempts, std::int64_t now_ms);
+
 Result<OrderQuery> preflight_list_orders(const MerchantId& merchant_id, const ListOrdersInput& input);
 
 class OrderService {
@@ -64,6 +66,10 @@ class OrderService {
   void close(const MerchantId& merchant_id, std::string_view order_id, Completion<OrderEventOutcome> done);
   // Asks the channel where a pending order stands and applies its answer exactly as a notify would be.
   void sync(const MerchantId& merchant_id, std::string_view order_id, Completion<Order> done);
+
+  // Expiry of a pending order: asked at its channel first (it may have been paid — then it succeeds), else
+  // closed at the channel (a trade the channel never saw needs no closing), then closed here.
+  void expire(const Order& order, Completion<Order> done);
 
   std::string notify_url(const ChannelGateway& gateway) const;
   // Asks the order's channel for what the payer needs (QR code or pay URL) and records it.

@@ -41,6 +41,11 @@ struct AuthConfig {
 
 struct OrderConfig {
   std::uint32_t expire_seconds_default = 7'200;
+  std::uint32_t expire_seconds_min = 60;  // the shortest expire_seconds a merchant may ask for
+  // Active queries of pending channel orders: after query_first_ms, then ×2, ×6, ×12, ×24, ×60 of it, then
+  // every 60× (5 s: 10 s, 30 s, 1 min, 2 min, 5 min, ...), until the order is paid, closed or expires.
+  std::uint32_t query_first_ms = 5'000;
+  std::uint32_t scheduler_interval_ms = 250;  // how often expiries and due queries are looked for
 };
 
 // One Alipay application (TOML: [[channels.alipay]]).

@@ -36,9 +36,11 @@ struct Order {
   std::string payment_url;       // what the payer opens or scans (QR code content or pay URL); "" until known
   std::string channel_trade_no;  // the channel's own number for the trade, once paid
   std::int64_t paid_at_ms = 0;
-  ledger::FeeSchedule fees;          // frozen when paid: refunds reverse exactly what the payment took
-  std::int64_t refunded_minor = 0;   // succeeded refunds
-  std::int64_t refunding_minor = 0;  // pending refunds: reserved, so refunds can never pass the amount
+  ledger::FeeSchedule fees;           // frozen when paid: refunds reverse exactly what the payment took
+  std::int64_t refunded_minor = 0;    // succeeded refunds
+  std::int64_t refunding_minor = 0;   // pending refunds: reserved, so refunds can never pass the amount
+  std::int32_t query_attempts = 0;    // active queries sent to the channel while pending
+  std::int64_t next_query_at_ms = 0;  // when a pending channel order is next asked about
 
   // What is still refundable: the amount, less refunds that succeeded or may still succeed.
   std::int64_t refundable_minor() const { return amount.minor - refunded_minor - refunding_minor; }

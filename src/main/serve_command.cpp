@@ -17,6 +17,7 @@
 #include "app/merchants.h"
 #include "app/notifies.h"
 #include "app/order_events.h"
+#include "app/order_scheduler.h"
 #include "app/refund_checker.h"
 #include "app/webhooks.h"
 #include "core/log.h"
@@ -200,6 +201,7 @@ int run_serve(const CommonOptions& common, const ServeOptions& options) {
   WebhookDispatcher webhooks(**store, webhook_sender, clock, config->webhooks, metrics);
   // Pending refunds whose answer was unclear (or never arrived) are asked about again on their schedule.
   RefundChecker refund_checker(refunds);
+  OrderScheduler order_scheduler(**store, *orders, clock, config->orders);
 
   std::atomic<bool> stopping{false};
   Store& store_ref = **store;
@@ -226,9 +228,11 @@ int run_serve(const CommonOptions& common, const ServeOptions& options) {
   log::flush();
 
   refund_checker.start();
+  order_scheduler.start();
   webhooks.start();
   server.run(threads, [&stopping] { stopping = true; });
   refund_checker.stop();
+  order_scheduler.stop();
   std::filesystem::remove(address_file);
   // Channel calls still queued finish (their store writes land), then the store flushes, then the sandbox.
   channel_workers.stop();

@@ -106,6 +106,13 @@ struct ChannelTradeOutcome {
   bool changed = false;           // the order moved (and an outbox event was written with it)
 };
 
+// A pending channel order is about to be asked about at its channel: counts it and says when to ask next.
+struct OrderQueryCheck {
+  OrderId order_id;
+  std::int32_t attempts = 0;
+  std::int64_t next_query_at_ms = 0;
+};
+
 struct CreatedRefund {
   Refund refund;
   Order order;           // after the command: its refunding amount includes this refund when created
@@ -222,6 +229,12 @@ class Store {
 
   // Not scoped to a merchant: for notifies and the public cashier page, which know only the order id.
   virtual Result<std::optional<Order>> find_order_by_id(const OrderId& order_id) = 0;
+  // Pending orders past their expiry, soonest first (the scheduler closes them).
+  virtual Result<std::vector<Order>> list_expired_orders(std::int64_t now_ms, std::uint32_t limit) = 0;
+  // Pending, unexpired channel orders whose next active query is due.
+  virtual Result<std::vector<Order>> list_orders_to_query(std::int64_t now_ms, std::uint32_t limit) = 0;
+  virtual void note_order_query(OrderQueryCheck check, Completion<Order> done) = 0;
+
   // The payer picked a channel at the cashier: a pending order without a channel gets one.
   virtual void choose_channel(OrderId order_id, Channel channel, std::string method, std::string account_id,
                               Completion<Order> done) = 0;

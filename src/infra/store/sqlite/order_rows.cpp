@@ -10,7 +10,8 @@ namespace {
   "order_id, merchant_id, out_trade_no, amount_minor, currency, subject, channel, method, notify_url, " \
   "metadata, client_ip, user_id, status, version, created_at_ms, updated_at_ms, expires_at_ms, "        \
   "request_fingerprint, channel_account_id, payment_url, channel_trade_no, paid_at_ms, "                \
-  "merchant_fee_bps, channel_fee_bps, fee_rounding, refund_fees, refunded_minor, refunding_minor"
+  "merchant_fee_bps, channel_fee_bps, fee_rounding, refund_fees, refunded_minor, refunding_minor, "     \
+  "query_attempts, next_query_at_ms"
 
 Order read_order(const Statement& row) {
   Order order;
@@ -47,6 +48,8 @@ Order read_order(const Statement& row) {
   order.fees.refund_fees = row.column_int64(25) != 0;
   order.refunded_minor = row.column_int64(26);
   order.refunding_minor = row.column_int64(27);
+  order.query_attempts = static_cast<std::int32_t>(row.column_int64(28));
+  order.next_query_at_ms = row.column_int64(29);
   return order;
 }
 
@@ -119,9 +122,10 @@ std::optional<Order> select_order_by_out_trade_no(Connection& db, const Merchant
 
 Result<CreatedOrder> insert_order(Connection& db, const Order& order) {
   // Insert first and look only on a conflict: the common case (a new out_trade_no) costs one statement.
-  db.prepare("INSERT INTO orders (" PAYGATE_ORDER_COLUMNS
-             ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-             " ON CONFLICT (merchant_id, out_trade_no) DO NOTHING")
+  db.prepare(
+        "INSERT INTO orders (" PAYGATE_ORDER_COLUMNS
+        ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        " ON CONFLICT (merchant_id, out_trade_no) DO NOTHING")
       .bind(1, order.order_id.value)
       .bind(2, order.merchant_id.value)
       .bind(3, order.out_trade_no)
@@ -150,6 +154,8 @@ Result<CreatedOrder> insert_order(Connection& db, const Order& order) {
       .bind(26, std::int64_t{order.fees.refund_fees})
       .bind(27, order.refunded_minor)
       .bind(28, order.refunding_minor)
+      .bind(29, std::int64_t{order.query_attempts})
+      .bind(30, order.next_query_at_ms)
       .run();
   if (db.changes() == 1) return CreatedOrder{order, true};
   auto existing = select_order_by_out_trade_no(db, order.merchant_id, order.out_trade_no);
@@ -195,7 +201,46 @@ Result<OrderEventOutcome> update_order_status(Connection& db, const OrderEventCo
   order->status = next.to;
   order->version += 1;
   order->updated_at_ms = command.at_ms;
+  // The merchant hears of every move, in the same transaction: closed by the merchant or by expiry, or
+  // failed.
+  if (command.event == OrderEvent::kClose || command.event == OrderEvent::kFail) {
+    insert_order_event(db, *order, command.event == OrderEvent::kClose ? "order.closed" : "order.failed",
+                       command.at_ms);
+  }
   return OrderEventOutcome{std::move(*order), true};
+}
+
+std::vector<Order> select_expired_orders(Connection& db, std::int64_t now_ms, std::uint32_t limit) {
+  auto row = db.prepare(
+      "SELECT " PAYGATE_ORDER_COLUMNS
+      " FROM orders WHERE status = 'pending' AND expires_at_ms <= ? ORDER BY expires_at_ms LIMIT ?");
+  row.bind(1, now_ms).bind(2, std::int64_t{limit});
+  std::vector<Order> out;
+  while (row.step()) out.push_back(read_order(row));
+  return out;
+}
+
+std::vector<Order> select_orders_to_query(Connection& db, std::int64_t now_ms, std::uint32_t limit) {
+  auto row = db.prepare("SELECT " PAYGATE_ORDER_COLUMNS
+                        " FROM orders WHERE status = 'pending' AND channel_account_id <> ''"
+                        " AND next_query_at_ms <= ? AND expires_at_ms > ? ORDER BY next_query_at_ms LIMIT ?");
+  row.bind(1, now_ms).bind(2, now_ms).bind(3, std::int64_t{limit});
+  std::vector<Order> out;
+  while (row.step()) out.push_back(read_order(row));
+  return out;
+}
+
+Result<Order> update_order_query(Connection& db, const OrderQueryCheck& check) {
+  db.prepare(
+        "UPDATE orders SET query_attempts = ?, next_query_at_ms = ? WHERE order_id = ? AND status = "
+        "'pending'")
+      .bind(1, std::int64_t{check.attempts})
+      .bind(2, check.next_query_at_ms)
+      .bind(3, check.order_id.value)
+      .run();
+  auto order = select_order_by_id(db, check.order_id);
+  if (!order) return make_error(ErrorCode::kOrderNotFound, "order not found");
+  return std::move(*order);
 }
 
 OrderPage select_orders(Connection& db, const OrderQuery& query) {

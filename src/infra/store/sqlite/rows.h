@@ -24,6 +24,9 @@ std::optional<Order> select_order(Connection& db, const MerchantId& merchant_id,
 std::optional<Order> select_order_by_out_trade_no(Connection& db, const MerchantId& merchant_id,
                                                   const std::string& out_trade_no);
 OrderPage select_orders(Connection& db, const OrderQuery& query);
+std::vector<Order> select_expired_orders(Connection& db, std::int64_t now_ms, std::uint32_t limit);
+std::vector<Order> select_orders_to_query(Connection& db, std::int64_t now_ms, std::uint32_t limit);
+Result<Order> update_order_query(Connection& db, const OrderQueryCheck& check);
 
 std::optional<Order> select_order_by_id(Connection& db, const OrderId& order_id);
 Result<Order> update_channel(Connection& db, const OrderId& order_id, Channel channel,

@@ -202,6 +202,19 @@ Result<std::optional<Order>> SqliteStore::find_order_by_id(const OrderId& order_
   return read<std::optional<Order>>([&](Connection& db) { return select_order_by_id(db, order_id); });
 }
 
+Result<std::vector<Order>> SqliteStore::list_expired_orders(std::int64_t now_ms, std::uint32_t limit) {
+  return read<std::vector<Order>>([&](Connection& db) { return select_expired_orders(db, now_ms, limit); });
+}
+
+Result<std::vector<Order>> SqliteStore::list_orders_to_query(std::int64_t now_ms, std::uint32_t limit) {
+  return read<std::vector<Order>>([&](Connection& db) { return select_orders_to_query(db, now_ms, limit); });
+}
+
+void SqliteStore::note_order_query(OrderQueryCheck check, Completion<Order> done) {
+  write<Order>([check = std::move(check)](Connection& db) { return update_order_query(db, check); },
+               std::move(done));
+}
+
 void SqliteStore::attach_payment(PaymentAttachment attachment, Completion<Order> done) {
   write<Order>(
       [attachment = std::move(attachment)](Connection& db) { return update_payment(db, attachment); },

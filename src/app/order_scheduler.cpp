@@ -1,0 +1,79 @@
+#include "app/order_scheduler.h"
+
+#include "core/log.h"
+
+namespace paygate {
+
+OrderScheduler::OrderScheduler(Store& store, OrderService& orders, const Clock& clock, OrderConfig config)
+    : store_(store), orders_(orders), clock_(clock), config_(config) {}
+
+void OrderScheduler::start() {
+  thread_ = std::thread([this] {
+    std::unique_lock lock(mutex_);
+    while (!stopping_) {
+      lock.unlock();
+      expire_due();
+      query_due();
+      lock.lock();
+      wake_.wait_for(lock, std::chrono::milliseconds(config_.scheduler_interval_ms),
+                     [this] { return stopping_; });
+    }
+  });
+}
+
+void OrderScheduler::stop() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+bool OrderScheduler::claim(const std::string& order_id) {
+  std::lock_guard lock(mutex_);
+  return in_flight_.insert(order_id).second;
+}
+
+void OrderScheduler::release(const std::string& order_id) {
+  std::lock_guard lock(mutex_);
+  in_flight_.erase(order_id);
+}
+
+std::size_t OrderScheduler::expire_due() {
+  auto due = store_.list_expired_orders(clock_.now_unix_ms(), kOrdersPerRound);
+  if (!due.ok()) return 0;
+  std::size_t started = 0;
+  for (const Order& order : *due) {
+    if (!claim(order.order_id.value)) continue;
+    ++started;
+    orders_.expire(order, [this, id = order.order_id.value](Result<Order> expired) {
+      if (!expired.ok())
+        log::info("order_expiry_deferred", {{"order_id", id}, {"reason", expired.error().message}});
+      release(id);
+    });
+  }
+  return started;
+}
+
+std::size_t OrderScheduler::query_due() {
+  const std::int64_t now_ms = clock_.now_unix_ms();
+  auto due = store_.list_orders_to_query(now_ms, kOrdersPerRound);
+  if (!due.ok()) return 0;
+  std::size_t started = 0;
+  for (const Order& order : *due) {
+    if (!claim(order.order_id.value)) continue;
+    ++started;
+    const std::int32_t attempts = order.query_attempts + 1;
+    // The attempt is counted before the query goes out: a crash mid-query only delays the next one.
+    store_.note_order_query(
+        OrderQueryCheck{order.order_id, attempts, next_order_query_ms(config_, attempts, now_ms)},
+        [this, merchant_id = order.merchant_id, id = order.order_id.value](Result<Order> noted) {
+          if (!noted.ok() || noted->status != OrderStatus::kPending) return release(id);
+          orders_.sync(merchant_id, id, [this, id](Result<Order>) { release(id); });
+        });
+  }
+  return started;
+}
+
+}  // namespace paygate
