@@ -117,6 +117,8 @@ std::string order_json_text(const Order& order, std::string_view public_base_url
   out += std::to_string(order.refunded_minor);
   key("refunding_amount");
   out += std::to_string(order.refunding_minor);
+  key("late_payment");
+  out += order.late_payment ? "true" : "false";
   key("cashier_url");
   std::string url(public_base_url);
   url += "/pay/";
@@ -151,6 +153,7 @@ json order_to_json(const Order& order, std::string_view public_base_url) {
       {"paid_at", order.paid_at_ms > 0 ? json(format_rfc3339_ms(order.paid_at_ms)) : json(nullptr)},
       {"refunded_amount", order.refunded_minor},
       {"refunding_amount", order.refunding_minor},
+      {"late_payment", order.late_payment},
       {"cashier_url", fmt::format("{}/pay/{}", public_base_url, order.order_id.value)},
   };
 }

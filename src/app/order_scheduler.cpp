@@ -4,8 +4,9 @@
 
 namespace paygate {
 
-OrderScheduler::OrderScheduler(Store& store, OrderService& orders, const Clock& clock, OrderConfig config)
-    : store_(store), orders_(orders), clock_(clock), config_(config) {}
+OrderScheduler::OrderScheduler(Store& store, OrderService& orders, RefundService& refunds, const Clock& clock,
+                               OrderConfig config)
+    : store_(store), orders_(orders), refunds_(refunds), clock_(clock), config_(config) {}
 
 void OrderScheduler::start() {
   thread_ = std::thread([this] {
@@ -14,6 +15,7 @@ void OrderScheduler::start() {
       lock.unlock();
       expire_due();
       query_due();
+      if (config_.late_payment == "refund") refund_late_payments();
       lock.lock();
       wake_.wait_for(lock, std::chrono::milliseconds(config_.scheduler_interval_ms),
                      [this] { return stopping_; });
@@ -72,6 +74,22 @@ std::size_t OrderScheduler::query_due() {
           if (!noted.ok() || noted->status != OrderStatus::kPending) return release(id);
           orders_.sync(merchant_id, id, [this, id](Result<Order>) { release(id); });
         });
+  }
+  return started;
+}
+
+std::size_t OrderScheduler::refund_late_payments() {
+  auto late = store_.list_late_payments_to_refund(kOrdersPerRound);
+  if (!late.ok()) return 0;
+  std::size_t started = 0;
+  for (const Order& order : *late) {
+    if (!claim(order.order_id.value)) continue;
+    ++started;
+    log::warn("late_payment_refund", {{"order_id", order.order_id.value}, {"amount", order.amount.minor}});
+    refunds_.create(order.merchant_id, order.order_id.value,
+                    CreateRefundInput{"late-" + order.order_id.value, order.amount.minor,
+                                      std::string("paid after the order was closed"), std::nullopt},
+                    [this, id = order.order_id.value](Result<CreatedRefund>) { release(id); });
   }
   return started;
 }

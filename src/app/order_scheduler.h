@@ -1,7 +1,7 @@
 // The order jobs that keep pending orders from getting stuck, on a thread of their own: expiry (query, close
-// at the channel, close here) and active queries of pending channel orders on their schedule, so a lost
-// notify is found. Each job is bounded per round and idempotent: an order already being handled is skipped,
-// and the schedules live in the store, so a restart carries on.
+// at the channel, close here), active queries of pending channel orders on their schedule, so a lost
+// notify is found, and the late-payment policy. Each job is bounded per round and idempotent: an order
+// already being handled is skipped, and the schedules live in the store, so a restart carries on.
 #pragma once
 
 #include <condition_variable>
@@ -11,12 +11,14 @@
 #include <thread>
 
 #include "app/orders.h"
+#include "app/refunds.h"
 
 namespace paygate {
 
 class OrderScheduler {
  public:
-  OrderScheduler(Store& store, OrderService& orders, const Clock& clock, OrderConfig config);
+  OrderScheduler(Store& store, OrderService& orders, RefundService& refunds, const Clock& clock,
+                 OrderConfig config);
   OrderScheduler(const OrderScheduler&) = delete;
   OrderScheduler& operator=(const OrderScheduler&) = delete;
   ~OrderScheduler() { stop(); }
@@ -27,6 +29,9 @@ class OrderScheduler {
   // One round of each job; each returns how many orders it started on.
   std::size_t expire_due();
   std::size_t query_due();
+  // With late_payment = "refund": refunds every late payment in full (out_refund_no "late-<order_id>", so a
+  // second round or a restart finds the same refund rather than making another).
+  std::size_t refund_late_payments();
 
  private:
   static constexpr std::uint32_t kOrdersPerRound = 100;
@@ -35,6 +40,7 @@ class OrderScheduler {
 
   Store& store_;
   OrderService& orders_;
+  RefundService& refunds_;
   const Clock& clock_;
   const OrderConfig config_;
   std::mutex mutex_;

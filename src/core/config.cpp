@@ -89,7 +89,15 @@ std::vector<Section> sections(Config& c) {
        {{"expire_seconds_default", unsigned_in(c.orders.expire_seconds_default, 60, 7 * 24 * 3600)},
         {"expire_seconds_min", unsigned_in(c.orders.expire_seconds_min, 1, 3600)},
         {"query_first_ms", unsigned_in(c.orders.query_first_ms, 10, 600'000)},
-        {"scheduler_interval_ms", unsigned_in(c.orders.scheduler_interval_ms, 5, 60'000)}}},
+        {"scheduler_interval_ms", unsigned_in(c.orders.scheduler_interval_ms, 5, 60'000)},
+        {"late_payment",
+         [&c](const toml::node& node, const std::string& key) -> Status {
+           const auto value = node.value_exact<std::string>();
+           if (!value || (*value != "refund" && *value != "keep"))
+             return config_error(key, "must be \"refund\" or \"keep\"");
+           c.orders.late_payment = *value;
+           return {};
+         }}}},
       {"ledger",
        {{"merchant_fee_bps", unsigned_in(c.ledger.merchant_fee_bps, 0, 10'000)},
         {"channel_cost_rate_bps", unsigned_in(c.ledger.channel_cost_rate_bps, 0, 10'000)},

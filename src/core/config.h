@@ -46,6 +46,9 @@ struct OrderConfig {
   // every 60× (5 s: 10 s, 30 s, 1 min, 2 min, 5 min, ...), until the order is paid, closed or expires.
   std::uint32_t query_first_ms = 5'000;
   std::uint32_t scheduler_interval_ms = 250;  // how often expiries and due queries are looked for
+  // A payment reported for an order we had closed: "refund" gives it back to the payer automatically;
+  // "keep" leaves it to the merchant (who gets order.late_payment either way).
+  std::string late_payment = "refund";
 };
 
 // One Alipay application (TOML: [[channels.alipay]]).

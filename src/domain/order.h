@@ -41,6 +41,7 @@ struct Order {
   std::int64_t refunding_minor = 0;   // pending refunds: reserved, so refunds can never pass the amount
   std::int32_t query_attempts = 0;    // active queries sent to the channel while pending
   std::int64_t next_query_at_ms = 0;  // when a pending channel order is next asked about
+  bool late_payment = false;          // paid at the channel after we had closed it (DESIGN §4)
 
   // What is still refundable: the amount, less refunds that succeeded or may still succeed.
   std::int64_t refundable_minor() const { return amount.minor - refunded_minor - refunding_minor; }

@@ -201,7 +201,7 @@ int run_serve(const CommonOptions& common, const ServeOptions& options) {
   WebhookDispatcher webhooks(**store, webhook_sender, clock, config->webhooks, metrics);
   // Pending refunds whose answer was unclear (or never arrived) are asked about again on their schedule.
   RefundChecker refund_checker(refunds);
-  OrderScheduler order_scheduler(**store, *orders, clock, config->orders);
+  OrderScheduler order_scheduler(**store, *orders, refunds, clock, config->orders);
 
   std::atomic<bool> stopping{false};
   Store& store_ref = **store;

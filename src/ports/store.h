@@ -105,6 +105,8 @@ struct ChannelTradeOutcome {
   bool duplicate_notify = false;  // this notify_id was applied before; nothing changed
   bool changed = false;           // the order moved (and an outbox event was written with it)
 };
+// A payment reported for an order we had closed is a late payment: it is recorded (ledger, status
+// succeeded with the late_payment flag, an order.late_payment event), never refused.
 
 // A pending channel order is about to be asked about at its channel: counts it and says when to ask next.
 struct OrderQueryCheck {
@@ -234,6 +236,8 @@ class Store {
   // Pending, unexpired channel orders whose next active query is due.
   virtual Result<std::vector<Order>> list_orders_to_query(std::int64_t now_ms, std::uint32_t limit) = 0;
   virtual void note_order_query(OrderQueryCheck check, Completion<Order> done) = 0;
+  // Late-paid orders with no refund yet (the late-payment policy "refund" gives them back).
+  virtual Result<std::vector<Order>> list_late_payments_to_refund(std::uint32_t limit) = 0;
 
   // The payer picked a channel at the cashier: a pending order without a channel gets one.
   virtual void choose_channel(OrderId order_id, Channel channel, std::string method, std::string account_id,

@@ -161,6 +161,39 @@ TEST_F(AlipayPayments, DuplicatedAndDroppedNotifiesStillEndRight) {
       << "the active query finds what the lost notify would have said";
 }
 
+TEST_F(AlipayPayments, APaymentForAClosedOrderIsRecordedAsALatePayment) {
+  start();
+  const json order = create_alipay_order("late-1", 1'200);
+  const std::string id = order["order_id"];
+  ASSERT_EQ(merchant().post("/api/v1/orders/" + id + "/close", "").status, 200);
+  // Alipay reports the trade paid after all (the payer's app raced the close): recorded, never refused.
+  const std::string late = signed_body(notify_for(order, "late-n-1"), *platform_key_);
+  EXPECT_EQ(post_notify(late).second, "success");
+  const json paid = merchant().get("/api/v1/orders/" + id).data();
+  EXPECT_EQ(paid["status"], "succeeded");
+  EXPECT_EQ(paid["late_payment"], true);
+  EXPECT_EQ(outbox_events(id, "order.late_payment"), 1);
+  EXPECT_EQ(post_notify(late).second, "success") << "the same notify again changes nothing";
+  EXPECT_EQ(outbox_events(id, "order.late_payment"), 1);
+  // The default policy gives it back: a full refund "late-<order_id>" goes to the channel, exactly once.
+  // (The sandbox refuses it — it closed the trade — so the refund ends failed and the merchant decides.)
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  json refunds;
+  while (std::chrono::steady_clock::now() < deadline) {
+    refunds = merchant().get("/api/v1/orders/" + id + "/refunds").data()["refunds"];
+    if (!refunds.empty() && refunds[0]["status"] != "pending") break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  ASSERT_EQ(refunds.size(), 1u);
+  EXPECT_EQ(refunds[0]["out_refund_no"], "late-" + id);
+  EXPECT_EQ(refunds[0]["amount"], 1'200);
+  EXPECT_EQ(refunds[0]["status"], "failed");
+  ASSERT_EQ(gateway_->terminate(), 0);
+  gateway_.reset();
+  const ProcessResult verify = run_paygate({"ledger", "verify", "--data-dir", dir_.path() + "/data"});
+  EXPECT_EQ(verify.exit_code, 0) << verify.output;
+}
+
 TEST_F(AlipayPayments, PageAndWapOrdersGetASignedPayUrl) {
   start();
   for (const char* method : {"page", "wap"}) {

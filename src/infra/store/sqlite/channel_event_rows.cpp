@@ -8,7 +8,10 @@ namespace {
 
 Result<ChannelTradeOutcome> move_order(Connection& db, AccountBook& book, Order order, OrderEvent order_event,
                                        const ChannelTradeEvent& event) {
-  const Transition next = transition(order.status, order_event);
+  // A payment for an order we had closed is a late payment: its own use case, never refused (DESIGN §4).
+  const bool late = order_event == OrderEvent::kPay && order.status == OrderStatus::kClosed;
+  const Transition next = late ? Transition{TransitionKind::kMove, OrderStatus::kSucceeded}
+                               : transition(order.status, order_event);
   if (next.kind == TransitionKind::kNoop) return ChannelTradeOutcome{std::move(order), false, false};
   if (next.kind == TransitionKind::kIllegal) {
     return make_error(ErrorCode::kOrderStatusInvalid,
@@ -18,9 +21,10 @@ Result<ChannelTradeOutcome> move_order(Connection& db, AccountBook& book, Order 
   const bool paying = order_event == OrderEvent::kPay;
   if (paying) {
     // The money arrived: the channel owes it to us and we owe it (less our fee) to the merchant.
-    auto batch = ledger::post_payment(ledger::PaymentEvent{order.order_id.value, order.merchant_id.value,
-                                                           order.channel_account_id, order.amount},
-                                      event.fees);
+    const ledger::PaymentEvent payment{order.order_id.value, order.merchant_id.value,
+                                       order.channel_account_id, order.amount};
+    auto batch =
+        late ? ledger::post_late_payment(payment, event.fees) : ledger::post_payment(payment, event.fees);
     if (!batch.ok()) return std::move(batch).error();
     auto posted =
         book.post(db, *batch, PostingContext{order.order_id.value, order.merchant_id.value, event.at_ms});
@@ -33,7 +37,8 @@ Result<ChannelTradeOutcome> move_order(Connection& db, AccountBook& book, Order 
         " merchant_fee_bps = CASE WHEN ?3 THEN ?6 ELSE merchant_fee_bps END,"
         " channel_fee_bps = CASE WHEN ?3 THEN ?7 ELSE channel_fee_bps END,"
         " fee_rounding = CASE WHEN ?3 THEN ?8 ELSE fee_rounding END,"
-        " refund_fees = CASE WHEN ?3 THEN ?9 ELSE refund_fees END"
+        " refund_fees = CASE WHEN ?3 THEN ?9 ELSE refund_fees END,"
+        " late_payment = CASE WHEN ?13 THEN 1 ELSE late_payment END"
         " WHERE order_id = ?10 AND status = ?11 AND version = ?12")
       .bind(1, to_string(next.to))
       .bind(2, event.at_ms)
@@ -47,6 +52,7 @@ Result<ChannelTradeOutcome> move_order(Connection& db, AccountBook& book, Order 
       .bind(10, order.order_id.value)
       .bind(11, to_string(order.status))
       .bind(12, order.version)
+      .bind(13, std::int64_t{late})
       .run();
   if (db.changes() != 1)
     return make_error(ErrorCode::kStoreUnavailable, "the order changed concurrently; retry");
@@ -57,8 +63,13 @@ Result<ChannelTradeOutcome> move_order(Connection& db, AccountBook& book, Order 
     order.channel_trade_no = event.report.channel_trade_no;
     order.paid_at_ms = event.report.paid_at_ms;
     order.fees = event.fees;
+    order.late_payment = order.late_payment || late;
   }
-  insert_order_event(db, order, paying ? "order.succeeded" : "order.closed", event.at_ms);
+  insert_order_event(db, order,
+                     late     ? "order.late_payment"
+                     : paying ? "order.succeeded"
+                              : "order.closed",
+                     event.at_ms);
   return ChannelTradeOutcome{std::move(order), false, true};
 }
 

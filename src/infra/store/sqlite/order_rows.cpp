@@ -11,7 +11,7 @@ namespace {
   "metadata, client_ip, user_id, status, version, created_at_ms, updated_at_ms, expires_at_ms, "        \
   "request_fingerprint, channel_account_id, payment_url, channel_trade_no, paid_at_ms, "                \
   "merchant_fee_bps, channel_fee_bps, fee_rounding, refund_fees, refunded_minor, refunding_minor, "     \
-  "query_attempts, next_query_at_ms"
+  "query_attempts, next_query_at_ms, late_payment"
 
 Order read_order(const Statement& row) {
   Order order;
@@ -50,6 +50,7 @@ Order read_order(const Statement& row) {
   order.refunding_minor = row.column_int64(27);
   order.query_attempts = static_cast<std::int32_t>(row.column_int64(28));
   order.next_query_at_ms = row.column_int64(29);
+  order.late_payment = row.column_int64(30) != 0;
   return order;
 }
 
@@ -122,10 +123,10 @@ std::optional<Order> select_order_by_out_trade_no(Connection& db, const Merchant
 
 Result<CreatedOrder> insert_order(Connection& db, const Order& order) {
   // Insert first and look only on a conflict: the common case (a new out_trade_no) costs one statement.
-  db.prepare(
-        "INSERT INTO orders (" PAYGATE_ORDER_COLUMNS
-        ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-        " ON CONFLICT (merchant_id, out_trade_no) DO NOTHING")
+  db.prepare("INSERT INTO orders (" PAYGATE_ORDER_COLUMNS
+             ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+             "?, ?, ?)"
+             " ON CONFLICT (merchant_id, out_trade_no) DO NOTHING")
       .bind(1, order.order_id.value)
       .bind(2, order.merchant_id.value)
       .bind(3, order.out_trade_no)
@@ -156,6 +157,7 @@ Result<CreatedOrder> insert_order(Connection& db, const Order& order) {
       .bind(28, order.refunding_minor)
       .bind(29, std::int64_t{order.query_attempts})
       .bind(30, order.next_query_at_ms)
+      .bind(31, std::int64_t{order.late_payment})
       .run();
   if (db.changes() == 1) return CreatedOrder{order, true};
   auto existing = select_order_by_out_trade_no(db, order.merchant_id, order.out_trade_no);
@@ -225,6 +227,18 @@ std::vector<Order> select_orders_to_query(Connection& db, std::int64_t now_ms, s
                         " FROM orders WHERE status = 'pending' AND channel_account_id <> ''"
                         " AND next_query_at_ms <= ? AND expires_at_ms > ? ORDER BY next_query_at_ms LIMIT ?");
   row.bind(1, now_ms).bind(2, now_ms).bind(3, std::int64_t{limit});
+  std::vector<Order> out;
+  while (row.step()) out.push_back(read_order(row));
+  return out;
+}
+
+std::vector<Order> select_late_payments_to_refund(Connection& db, std::uint32_t limit) {
+  auto row = db.prepare("SELECT " PAYGATE_ORDER_COLUMNS
+                        " FROM orders WHERE late_payment = 1 AND status = 'succeeded'"
+                        " AND refunded_minor = 0 AND refunding_minor = 0"
+                        " AND NOT EXISTS (SELECT 1 FROM refunds r WHERE r.order_id = orders.order_id)"
+                        " ORDER BY order_id LIMIT ?");
+  row.bind(1, std::int64_t{limit});
   std::vector<Order> out;
   while (row.step()) out.push_back(read_order(row));
   return out;

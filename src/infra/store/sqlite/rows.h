@@ -27,6 +27,7 @@ OrderPage select_orders(Connection& db, const OrderQuery& query);
 std::vector<Order> select_expired_orders(Connection& db, std::int64_t now_ms, std::uint32_t limit);
 std::vector<Order> select_orders_to_query(Connection& db, std::int64_t now_ms, std::uint32_t limit);
 Result<Order> update_order_query(Connection& db, const OrderQueryCheck& check);
+std::vector<Order> select_late_payments_to_refund(Connection& db, std::uint32_t limit);
 
 std::optional<Order> select_order_by_id(Connection& db, const OrderId& order_id);
 Result<Order> update_channel(Connection& db, const OrderId& order_id, Channel channel,

@@ -215,6 +215,10 @@ void SqliteStore::note_order_query(OrderQueryCheck check, Completion<Order> done
                std::move(done));
 }
 
+Result<std::vector<Order>> SqliteStore::list_late_payments_to_refund(std::uint32_t limit) {
+  return read<std::vector<Order>>([&](Connection& db) { return select_late_payments_to_refund(db, limit); });
+}
+
 void SqliteStore::attach_payment(PaymentAttachment attachment, Completion<Order> done) {
   write<Order>(
       [attachment = std::move(attachment)](Connection& db) { return update_payment(db, attachment); },

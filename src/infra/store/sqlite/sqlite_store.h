@@ -53,6 +53,7 @@ class SqliteStore final : public Store {
   Result<std::vector<Order>> list_expired_orders(std::int64_t now_ms, std::uint32_t limit) override;
   Result<std::vector<Order>> list_orders_to_query(std::int64_t now_ms, std::uint32_t limit) override;
   void note_order_query(OrderQueryCheck check, Completion<Order> done) override;
+  Result<std::vector<Order>> list_late_payments_to_refund(std::uint32_t limit) override;
   void attach_payment(PaymentAttachment attachment, Completion<Order> done) override;
   void choose_channel(OrderId order_id, Channel channel, std::string method, std::string account_id,
                       Completion<Order> done) override;
