@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -106,8 +107,14 @@ void GatewayProcess::start() {
     std::istringstream words(wrapper);
     for (std::string word; words >> word;) argv.push_back(word);
   }
-  for (std::string arg : {PAYGATE_BINARY, subcommand_.c_str(), "--listen", "127.0.0.1:0", "--data-dir"})
-    argv.push_back(arg);
+  // A caller that names its own --listen (a fixed port that survives restarts) keeps it.
+  const bool own_listen = std::find(extra_args_.begin(), extra_args_.end(), "--listen") != extra_args_.end();
+  for (std::string arg : {PAYGATE_BINARY, subcommand_.c_str()}) argv.push_back(arg);
+  if (!own_listen) {
+    argv.push_back("--listen");
+    argv.push_back("127.0.0.1:0");
+  }
+  argv.push_back("--data-dir");
   argv.push_back(data_dir_);
   argv.insert(argv.end(), extra_args_.begin(), extra_args_.end());
   std::filesystem::create_directories(data_dir_);

@@ -47,6 +47,7 @@ ProcessResult run_paygate(const std::vector<std::string>& args);
 class GatewayProcess {
  public:
   // subcommand "serve" waits for <data_dir>/paygate.addr; "sandbox" for <data_dir>/sandbox/alipay.json.
+  // extra_args may name "--listen HOST:PORT" (default 127.0.0.1:0).
   explicit GatewayProcess(std::string data_dir, std::vector<std::string> extra_args = {},
                           std::string subcommand = "serve");
   ~GatewayProcess();

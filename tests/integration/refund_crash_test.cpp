@@ -28,18 +28,8 @@ class RefundCrash : public ::testing::Test {
                      "sandbox");
     sandbox_->start();
     sandbox_config_ = json::parse(read_text(dir_.path() + "/sandbox/sandbox/alipay.json"));
-    const std::string keys = dir_.path() + "/keys";
-    std::filesystem::create_directories(keys);
-    std::ofstream(keys + "/app.pem") << sandbox_config_["app_private_key"].get<std::string>();
-    std::ofstream(keys + "/alipay.pem") << sandbox_config_["alipay_public_key"].get<std::string>();
-    config_path_ = dir_.path() + "/paygate.toml";
-    std::ofstream(config_path_) << "[refunds]\nfirst_check_ms = 50\ncheck_interval_max_ms = 400\n"
-                                << "[[channels.alipay]]\nid = \"alipay-ext\"\n"
-                                << "app_id = \"" << sandbox_config_["app_id"].get<std::string>() << "\"\n"
-                                << "app_private_key_file = \"" << keys << "/app.pem\"\n"
-                                << "alipay_public_key_file = \"" << keys << "/alipay.pem\"\n"
-                                << "gateway_url = \"" << sandbox_config_["gateway_url"].get<std::string>()
-                                << "\"\ntimeout_ms = 2000\n";
+    config_path_ = write_external_sandbox_config(
+        dir_.path(), sandbox_config_, "[refunds]\nfirst_check_ms = 50\ncheck_interval_max_ms = 400\n");
     gateway_.emplace(dir_.path() + "/data", std::vector<std::string>{"--config", config_path_});
     gateway_->start();
   }

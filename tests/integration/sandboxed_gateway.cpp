@@ -1,5 +1,6 @@
 #include "tests/integration/sandboxed_gateway.h"
 
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -26,6 +27,22 @@ std::unique_ptr<ChannelGateway> sandbox_channel(const nlohmann::json& alipay_jso
                  alipay_json.at("gateway_url"), 5'000, ""},
              clock)
       .value();
+}
+
+std::string write_external_sandbox_config(const std::string& dir, const nlohmann::json& alipay_json,
+                                          const std::string& extra_toml) {
+  const std::string keys = dir + "/keys";
+  std::filesystem::create_directories(keys);
+  std::ofstream(keys + "/app.pem") << alipay_json.at("app_private_key").get<std::string>();
+  std::ofstream(keys + "/alipay.pem") << alipay_json.at("alipay_public_key").get<std::string>();
+  const std::string path = dir + "/paygate.toml";
+  std::ofstream(path) << extra_toml << "\n[[channels.alipay]]\nid = \"alipay-ext\"\n"
+                      << "app_id = \"" << alipay_json.at("app_id").get<std::string>() << "\"\n"
+                      << "app_private_key_file = \"" << keys << "/app.pem\"\n"
+                      << "alipay_public_key_file = \"" << keys << "/alipay.pem\"\n"
+                      << "gateway_url = \"" << alipay_json.at("gateway_url").get<std::string>()
+                      << "\"\ntimeout_ms = 2000\n";
+  return path;
 }
 
 std::int64_t SandboxedGateway::outbox_events(const std::string& order_id, const std::string& type) {

@@ -23,6 +23,12 @@ std::string read_text(const std::string& path);
 // (refund outside paygate, ask the channel what it knows). clock must outlive it.
 std::unique_ptr<ChannelGateway> sandbox_channel(const nlohmann::json& alipay_json, const Clock& clock);
 
+// For a sandbox in its own process (it keeps the channel's truth while the gateway crashes): writes its keys
+// and a paygate.toml under dir whose Alipay account "alipay-ext" points at it, plus extra_toml; returns the
+// config's path.
+std::string write_external_sandbox_config(const std::string& dir, const nlohmann::json& alipay_json,
+                                          const std::string& extra_toml);
+
 class SandboxedGateway : public ::testing::Test {
  protected:
   using json = nlohmann::json;

@@ -1,0 +1,81 @@
+// A merchant's webhook endpoint for tests: a real HTTP server on loopback that records every delivery.
+#pragma once
+
+#include <chrono>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "api/http_server.h"
+
+namespace paygate::test {
+
+// A merchant's webhook endpoint: records every delivery; answers `failures_left` times with 500 first.
+class Receiver {
+ public:
+  struct Delivery {
+    std::string event_id;
+    std::string signature;
+    std::string body;
+  };
+
+  Receiver()
+      : server_(
+            http::ServerLimits{},
+            [this](const http::Request& request, http::Responder respond) {
+              handle(request, std::move(respond));
+            },
+            metrics_) {
+    port_ = server_.listen("127.0.0.1", 0).value();
+    thread_ = std::thread([this] { server_.run(1, [] {}); });
+  }
+  ~Receiver() {
+    server_.stop();
+    thread_.join();
+  }
+
+  std::string url(const std::string& path = "/hooks") const {
+    return "http://127.0.0.1:" + std::to_string(port_) + path;
+  }
+  void fail_next(int count) {
+    std::lock_guard lock(mutex_);
+    failures_left_ = count;
+  }
+  std::vector<Delivery> deliveries() {
+    std::lock_guard lock(mutex_);
+    return deliveries_;
+  }
+  // Waits for the condition "at least n deliveries arrived", bounded.
+  std::vector<Delivery> wait_for(std::size_t n) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    while (deliveries().size() < n && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    return deliveries();
+  }
+
+ private:
+  void handle(const http::Request& request, http::Responder respond) {
+    http::Response response;
+    {
+      std::lock_guard lock(mutex_);
+      deliveries_.push_back(Delivery{std::string(request.header("paygate-event-id")),
+                                     std::string(request.header("paygate-signature")), request.body});
+      response.status = failures_left_ > 0 ? 500 : 200;
+      if (failures_left_ > 0) --failures_left_;
+    }
+    response.body = "{}";
+    respond(std::move(response));
+  }
+
+  MetricsRegistry metrics_;
+  http::Server server_;
+  std::uint16_t port_ = 0;
+  std::thread thread_;
+  std::mutex mutex_;
+  int failures_left_ = 0;
+  std::vector<Delivery> deliveries_;
+};
+
+}  // namespace paygate::test
