@@ -85,3 +85,6 @@ PY
 
 # 4. The ledger (issue #4): PostgreSQL baseline, in-process postings (spread and hot), notifies end to end.
 bash bench/ledger.sh "$duration"
+
+# 5. Merchant webhooks (issue #6): dispatch throughput to a local receiver, then payment-to-webhook delay.
+"$binary" bench webhooks --data-dir "$work/webhooks" --orders 20000 --rate 2000 --duration "$duration"

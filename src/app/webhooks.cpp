@@ -17,7 +17,7 @@ std::string destination_of(const std::string& url) {
   return url.substr(0, url.find_first_of("/?#", host_start));
 }
 
-constexpr std::uint32_t kDueEventsPerRound = 256;
+constexpr std::uint32_t kDueEventsPerRound = 2048;
 
 }  // namespace
 
@@ -80,6 +80,8 @@ void WebhookDispatcher::stop() {
 }
 
 std::size_t WebhookDispatcher::dispatch_due() {
+  // One query hands out a large batch: asking the store again after every delivery cost more than the
+  // delivery itself. Events already in flight come back from the query and are skipped.
   auto due = store_.list_due_events(clock_.now_unix_ms(), kDueEventsPerRound);
   if (!due.ok()) {
     log::warn("webhook_poll_failed", {{"error", due.error().message}});
@@ -89,7 +91,9 @@ std::size_t WebhookDispatcher::dispatch_due() {
   for (OutboxEvent& event : *due) {
     std::string destination = destination_of(event.notify_url);
     {
-      std::lock_guard lock(mutex_);
+      std::unique_lock lock(mutex_);
+      // Keep every worker busy but no more: a full window waits here for a delivery to finish.
+      wake_.wait(lock, [this] { return stopping_ || in_flight_.size() < config_.workers; });
       if (stopping_) break;
       if (in_flight_.count(event.event_id) != 0) continue;
       auto& busy = per_destination_[destination];
@@ -109,18 +113,38 @@ std::size_t WebhookDispatcher::dispatch_due() {
   return started;
 }
 
+const std::string* WebhookDispatcher::webhook_secret(const MerchantId& merchant_id) {
+  const std::int64_t now_ms = clock_.now_unix_ms();
+  {
+    std::lock_guard lock(mutex_);
+    if (auto it = secrets_.find(merchant_id.value); it != secrets_.end() && it->second.second > now_ms)
+      return &it->second.first;
+  }
+  auto merchant = store_.find_merchant(merchant_id);
+  if (!merchant.ok() || !*merchant || (*merchant)->webhook_secret.empty()) return nullptr;
+  std::lock_guard lock(mutex_);
+  // Cached briefly: a rotated secret is in use within kSecretCacheMs.
+  auto& entry = secrets_[merchant_id.value];
+  entry = {(*merchant)->webhook_secret, now_ms + kSecretCacheMs};
+  return &entry.first;
+}
+
 void WebhookDispatcher::deliver(OutboxEvent event, std::string destination) {
   const std::int64_t now_ms = clock_.now_unix_ms();
   DeliveryAttempt attempt{event.event_id, false, 0, "", now_ms, 0};
-  auto merchant = store_.find_merchant(event.merchant_id);
-  if (!merchant.ok() || !*merchant || (*merchant)->webhook_secret.empty()) {
+  std::string secret;
+  if (const std::string* cached = webhook_secret(event.merchant_id)) {
+    std::lock_guard lock(mutex_);
+    secret = *cached;
+  }
+  if (secret.empty()) {
     attempt.error = "the merchant has no webhook secret";
   } else {
     const std::vector<std::pair<std::string, std::string>> headers = {
         {"content-type", "application/json"},
         {"user-agent", "paygate-webhooks/1"},
         {"paygate-event-id", event.event_id},
-        {"paygate-signature", webhook_signature((*merchant)->webhook_secret, now_ms / 1000, event.payload)}};
+        {"paygate-signature", webhook_signature(secret, now_ms / 1000, event.payload)}};
     auto status = sender_.post(event.notify_url, headers, event.payload);
     if (status.ok()) {
       attempt.http_status = *status;

@@ -51,6 +51,9 @@ class WebhookDispatcher {
  private:
   void deliver(OutboxEvent event, std::string destination);
   void finished(const std::string& event_id, const std::string& destination);
+  // The merchant's webhook secret, cached for kSecretCacheMs; nullptr when it has none.
+  const std::string* webhook_secret(const MerchantId& merchant_id);
+  static constexpr std::int64_t kSecretCacheMs = 5'000;
 
   Store& store_;
   WebhookSender& sender_;
@@ -67,6 +70,7 @@ class WebhookDispatcher {
   bool look_again_ = false;          // a delivery finished: the next event of its order may be due
   std::set<std::string> in_flight_;  // event ids handed to a worker
   std::map<std::string, std::uint32_t> per_destination_;  // deliveries in flight per scheme://host:port
+  std::map<std::string, std::pair<std::string, std::int64_t>> secrets_;  // merchant -> (secret, valid until)
   std::mt19937_64 random_;
   std::thread thread_;
 };

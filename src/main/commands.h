@@ -43,8 +43,10 @@ struct BenchOptions {
   std::string method = "qr";       // create-orders with a channel
   std::uint32_t orders = 20'000;   // alipay-notifies: orders (and notifies) prepared before the run
   std::uint32_t accounts = 1'000;  // ledger-post: wallets and merchants the postings spread over
+  std::uint32_t rate = 2'000;      // webhooks: payments per second in the delay phase
 };
 int run_bench(const CommonOptions& common, const BenchOptions& options);
 int run_ledger_bench(const CommonOptions& common, const BenchOptions& options);
+int run_webhook_bench(const CommonOptions& common, const BenchOptions& options);
 
 }  // namespace paygate::cli

@@ -79,9 +79,11 @@ int main(int argc, char** argv) {
   BenchOptions bench_options;
   bench
       ->add_option("scenario", bench_options.scenario,
-                   "Scenario: create-orders | alipay-notifies | ledger-post")
+                   "Scenario: create-orders | alipay-notifies | ledger-post | webhooks")
       ->required()
-      ->check(CLI::IsMember({"create-orders", "alipay-notifies", "ledger-post"}));
+      ->check(CLI::IsMember({"create-orders", "alipay-notifies", "ledger-post", "webhooks"}));
+  bench->add_option("--rate", bench_options.rate, "webhooks: payments per second while measuring delay")
+      ->check(CLI::Range(1, 1'000'000));
   bench
       ->add_option("--accounts", bench_options.accounts,
                    "ledger-post: accounts to spread postings over (1 = hot)")
@@ -91,7 +93,9 @@ int main(int argc, char** argv) {
                    "create-orders: also pay through this channel (alipay)")
       ->check(CLI::IsMember({"alipay"}));
   bench->add_option("--method", bench_options.method, "create-orders: channel method (qr, page, wap)");
-  bench->add_option("--orders", bench_options.orders, "alipay-notifies: notifies to prepare and send")
+  bench
+      ->add_option("--orders", bench_options.orders,
+                   "alipay-notifies: notifies to prepare and send; webhooks: events")
       ->check(CLI::Range(1, 10'000'000));
   bench->add_option("--target", bench_options.server_url,
                     "Gateway URL (default: the running server in --data-dir)");
@@ -113,6 +117,8 @@ int main(int argc, char** argv) {
   if (api->parsed()) return run_api(common, api_options);
   if (bench->parsed() && bench_options.scenario == "ledger-post")
     return run_ledger_bench(common, bench_options);
+  if (bench->parsed() && bench_options.scenario == "webhooks")
+    return run_webhook_bench(common, bench_options);
   if (bench->parsed()) return run_bench(common, bench_options);
   return 1;
 }

@@ -35,13 +35,15 @@ TEST(CrashChaos, TwentyKillsUnderMixedLoadLoseNothingAndDoubleNothing) {
   const json alipay = json::parse(read_text(dir.path() + "/sandbox/sandbox/alipay.json"));
   {
     http::Client faults(sandbox.endpoint());
-    ASSERT_EQ(
-        faults
-            .send("POST", "/sandbox/alipay/faults", {},
-                  json{{"notify_duplicate_rate", 0.3}, {"notify_delay_ms", 40}, {"notify_reorder", true}}
-                      .dump())
-            ->status,
-        200);
+    ASSERT_EQ(faults
+                  .send("POST", "/sandbox/alipay/faults", {},
+                        json{{"notify_duplicate_rate", 0.3},
+                             {"notify_delay_ms", 40},
+                             {"notify_reorder", true},
+                             {"error_rate", 0.1}}
+                            .dump())
+                  ->status,
+              200);
   }
   Receiver receiver;
   const std::string listen = "127.0.0.1:" + std::to_string(free_port());
@@ -120,6 +122,11 @@ TEST(CrashChaos, TwentyKillsUnderMixedLoadLoseNothingAndDoubleNothing) {
     gateway.start();
   }
   ASSERT_GT(orders_acknowledged.size(), 40u);
+  {
+    // The burst is over: the channel answers clearly again (and this test's own questions get answers).
+    http::Client faults(sandbox.endpoint());
+    ASSERT_EQ(faults.send("POST", "/sandbox/alipay/faults", {}, json{{"error_rate", 0}}.dump())->status, 200);
+  }
 
   // The truth settles: payments at the sandbox reach us (notify retries or active queries), refunds finish,
   // events are delivered.
