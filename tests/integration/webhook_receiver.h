@@ -20,14 +20,15 @@ class Receiver {
     std::string body;
   };
 
-  Receiver()
+  // port 0: any free port.
+  explicit Receiver(std::uint16_t port = 0)
       : server_(
             http::ServerLimits{},
             [this](const http::Request& request, http::Responder respond) {
               handle(request, std::move(respond));
             },
             metrics_) {
-    port_ = server_.listen("127.0.0.1", 0).value();
+    port_ = server_.listen("127.0.0.1", port).value();
     thread_ = std::thread([this] { server_.run(1, [] {}); });
   }
   ~Receiver() {
@@ -35,6 +36,7 @@ class Receiver {
     thread_.join();
   }
 
+  std::uint16_t port() const { return port_; }
   std::string url(const std::string& path = "/hooks") const {
     return "http://127.0.0.1:" + std::to_string(port_) + path;
   }

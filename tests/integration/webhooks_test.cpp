@@ -128,5 +128,31 @@ TEST_F(Webhooks, AnEndpointThatNeverAnswersIsDeadLetteredAndOthersAreNotHeldUp) 
   (void)live_order;
 }
 
+TEST_F(Webhooks, AnEndpointThatIsDownForAWhileGetsEverythingWhenItReturns) {
+  std::uint16_t port = 0;
+  std::string url;
+  {
+    Receiver placeholder;  // learns a free port, then frees it: the merchant's server is down
+    port = placeholder.port();
+    url = placeholder.url();
+  }
+  start_gateway();
+  const std::string first = paid_order("hook-down-1", url);
+  const std::string second = paid_order("hook-down-2", url);
+  // While it is down, attempts fail and are rescheduled; nothing is given up.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (merchant().get("/api/v1/events?order_id=" + first).data()["events"][0]["delivery"]["attempts"] < 3) {
+    ASSERT_LT(std::chrono::steady_clock::now(), deadline);
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_EQ(merchant().get("/api/v1/events?order_id=" + first).data()["events"][0]["delivery"]["status"],
+            "pending");
+  Receiver returned(port);
+  const auto deliveries = returned.wait_for(2);
+  ASSERT_EQ(deliveries.size(), 2u);
+  EXPECT_EQ(wait_for_event_status(first, "delivered").size(), 1u);
+  EXPECT_EQ(wait_for_event_status(second, "delivered").size(), 1u);
+}
+
 }  // namespace
 }  // namespace paygate::test
