@@ -56,4 +56,25 @@ int run_merchant_list(const CommonOptions& common) {
   return 0;
 }
 
+int run_merchant_rotate_webhook_secret(const CommonOptions& common, const std::string& merchant_id) {
+  auto opened = open_command_store(common);
+  if (!opened.ok()) return fail(opened.error().message);
+  Store& store = *(*opened)->store;
+  auto existing = store.find_merchant(MerchantId{merchant_id});
+  if (!existing.ok() || !*existing) {
+    store.drain();
+    return fail("--merchant-id: no such merchant");
+  }
+  MerchantService merchants(store, (*opened)->clock);
+  auto merchant = wait_for<Merchant>(
+      [&](auto done) { merchants.rotate_webhook_secret(MerchantId{merchant_id}, std::move(done)); });
+  store.drain();
+  if (!merchant.ok()) return fail(merchant.error().message);
+  // Shown here once, like the API secret.
+  const nlohmann::json out = {{"merchant_id", merchant->merchant_id.value},
+                              {"webhook_secret", merchant->webhook_secret}};
+  std::printf("%s\n", out.dump(2).c_str());
+  return 0;
+}
+
 }  // namespace paygate::cli

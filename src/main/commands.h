@@ -19,6 +19,8 @@ int run_migrate(const CommonOptions& common);
 int run_sandbox(const CommonOptions& common, const std::string& listen, double notify_retry_scale);
 int run_merchant_create(const CommonOptions& common, const std::string& name);
 int run_merchant_list(const CommonOptions& common);
+// Webhooks are signed with the new secret from then on (a running gateway picks it up within seconds).
+int run_merchant_rotate_webhook_secret(const CommonOptions& common, const std::string& merchant_id);
 // Exit 0: sound; 2: a problem was found (printed); 1: the store could not be read.
 int run_ledger_verify(const CommonOptions& common);
 int run_ledger_export(const CommonOptions& common, const std::string& format, const std::string& path);

@@ -50,6 +50,11 @@ int main(int argc, char** argv) {
   merchant_create->add_option("--name", merchant_name, "Merchant name")->required();
   auto* merchant_list = merchant->add_subcommand("list", "List merchants (never their secrets)");
   add_common_options(*merchant_list, common);
+  auto* merchant_rotate = merchant->add_subcommand(
+      "rotate-webhook-secret", "Give a merchant a new webhook signing secret (printed once)");
+  add_common_options(*merchant_rotate, common);
+  std::string rotate_merchant_id;
+  merchant_rotate->add_option("--merchant-id", rotate_merchant_id, "The merchant")->required();
 
   auto* ledger = app.add_subcommand("ledger", "Check and export the double-entry ledger");
   ledger->require_subcommand(1);
@@ -112,6 +117,7 @@ int main(int argc, char** argv) {
   if (sandbox->parsed()) return run_sandbox(common, sandbox_listen, notify_retry_scale);
   if (merchant_create->parsed()) return run_merchant_create(common, merchant_name);
   if (merchant_list->parsed()) return run_merchant_list(common);
+  if (merchant_rotate->parsed()) return run_merchant_rotate_webhook_secret(common, rotate_merchant_id);
   if (ledger_verify->parsed()) return run_ledger_verify(common);
   if (ledger_export->parsed()) return run_ledger_export(common, export_format, export_path);
   if (api->parsed()) return run_api(common, api_options);

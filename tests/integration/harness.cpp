@@ -75,6 +75,12 @@ TempDir::~TempDir() {
   std::filesystem::remove_all(path_, ec);
 }
 
+void expect_books_sound(const std::string& data_dir) {
+  const ProcessResult verify = run_paygate({"ledger", "verify", "--data-dir", data_dir});
+  EXPECT_EQ(verify.exit_code, 0) << verify.output;
+  EXPECT_NE(verify.output.find("\"sound\": true"), std::string::npos) << verify.output;
+}
+
 ProcessResult run_paygate(const std::vector<std::string>& args) {
   TempDir scratch;
   const std::string output = scratch.path() + "/output";

@@ -43,6 +43,8 @@ struct ProcessResult {
 
 // Runs `paygate args...` to completion.
 ProcessResult run_paygate(const std::vector<std::string>& args);
+// `paygate ledger verify --data-dir data_dir` must exit 0 with sound books (a gtest expectation).
+void expect_books_sound(const std::string& data_dir);
 
 class GatewayProcess {
  public:

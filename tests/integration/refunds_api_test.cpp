@@ -52,9 +52,7 @@ class Refunds : public SandboxedGateway {
     ASSERT_EQ(gateway_->terminate(), 0);
     gateway_.reset();
     const std::string data_dir = dir_.path() + "/data";
-    const ProcessResult verify = run_paygate({"ledger", "verify", "--data-dir", data_dir});
-    EXPECT_EQ(verify.exit_code, 0) << verify.output;
-    EXPECT_NE(verify.output.find("\"sound\": true"), std::string::npos) << verify.output;
+    expect_books_sound(data_dir);
     const std::string journal = export_journal(data_dir);
     const Balances ours = store_balances(data_dir + "/paygate.db");
     ASSERT_FALSE(ours.empty());

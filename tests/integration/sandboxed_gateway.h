@@ -43,6 +43,10 @@ class SandboxedGateway : public ::testing::Test {
     gateway_.emplace(dir_.path() + "/data",
                      std::vector<std::string>{"--config", config_path, "--sandbox", "--sandbox-listen",
                                               "127.0.0.1:0", "--sandbox-notify-retry-scale", "0.001"});
+    restart();
+  }
+  // Starts the (stopped) gateway again; its in-process sandbox gets a new port, read here.
+  void restart() {
     gateway_->start();
     const json sandbox = json::parse(read_text(dir_.path() + "/data/sandbox/alipay.json"));
     sandbox_base_ = sandbox["gateway_url"].get<std::string>();

@@ -154,5 +154,24 @@ TEST_F(Webhooks, AnEndpointThatIsDownForAWhileGetsEverythingWhenItReturns) {
   EXPECT_EQ(wait_for_event_status(second, "delivered").size(), 1u);
 }
 
+TEST_F(Webhooks, ARotatedSecretSignsFromThenOn) {
+  Receiver receiver;
+  start_gateway();
+  const std::string old_secret = secret_;
+  ASSERT_EQ(gateway_->terminate(), 0);
+  const ProcessResult rotated =
+      run_paygate({"merchant", "rotate-webhook-secret", "--data-dir", dir_.path() + "/data", "--merchant-id",
+                   gateway_->demo_merchant().merchant_id});
+  ASSERT_EQ(rotated.exit_code, 0) << rotated.output;
+  const std::string new_secret = json::parse(rotated.output)["webhook_secret"];
+  ASSERT_NE(new_secret, old_secret);
+  restart();
+  paid_order("hook-rotated-1", receiver.url());
+  const auto deliveries = receiver.wait_for(1);
+  ASSERT_EQ(deliveries.size(), 1u);
+  EXPECT_TRUE(signature_valid(deliveries[0].signature, deliveries[0].body, new_secret));
+  EXPECT_FALSE(signature_valid(deliveries[0].signature, deliveries[0].body, old_secret));
+}
+
 }  // namespace
 }  // namespace paygate::test
