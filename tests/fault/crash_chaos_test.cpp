@@ -40,7 +40,9 @@ TEST(CrashChaos, TwentyKillsUnderMixedLoadLoseNothingAndDoubleNothing) {
                         json{{"notify_duplicate_rate", 0.3},
                              {"notify_delay_ms", 40},
                              {"notify_reorder", true},
-                             {"error_rate", 0.1}}
+                             {"error_rate", 0.1},
+                             {"timeout_rate", 0.03},
+                             {"timeout_ms", 600}}
                             .dump())
                   ->status,
               200);
@@ -52,7 +54,8 @@ TEST(CrashChaos, TwentyKillsUnderMixedLoadLoseNothingAndDoubleNothing) {
       "[server]\npublic_url = \"http://" + listen +
           "\"\n[refunds]\nfirst_check_ms = 50\ncheck_interval_max_ms = 400\n"
           "[orders]\nquery_first_ms = 100\nscheduler_interval_ms = 20\n"
-          "[webhooks]\nfirst_retry_ms = 20\nretry_max_ms = 300\npoll_interval_ms = 10\n");
+          "[webhooks]\nfirst_retry_ms = 20\nretry_max_ms = 300\npoll_interval_ms = 10\n",
+      /*channel_timeout_ms=*/300);
   GatewayProcess gateway(dir.path() + "/data", {"--config", config, "--listen", listen});
   gateway.start();
   const Credentials credentials = gateway.demo_merchant();
@@ -64,6 +67,7 @@ TEST(CrashChaos, TwentyKillsUnderMixedLoadLoseNothingAndDoubleNothing) {
   std::mt19937_64 random(20261122);
   for (int kill = 0; kill < 20; ++kill) {
     std::atomic<bool> down{false};
+    std::vector<std::string> burst;  // orders acknowledged since the last restart
     std::vector<std::thread> clients;
     for (int c = 0; c < 3; ++c) {
       clients.emplace_back([&, seed = random()] {
@@ -84,6 +88,7 @@ TEST(CrashChaos, TwentyKillsUnderMixedLoadLoseNothingAndDoubleNothing) {
             {
               std::lock_guard lock(mutex);
               orders_acknowledged.insert(id);
+              burst.push_back(id);
             }
             const auto action = local() % 4;
             if (action == 0) {
@@ -120,12 +125,23 @@ TEST(CrashChaos, TwentyKillsUnderMixedLoadLoseNothingAndDoubleNothing) {
     down = true;
     for (auto& thread : clients) thread.join();
     gateway.start();
+    // After each restart, every order acknowledged before the kill is there (earlier ones were checked at
+    // earlier restarts).
+    MerchantClient check(gateway.endpoint(), credentials);
+    for (const std::string& id : burst) {
+      ASSERT_EQ(check.get("/api/v1/orders/" + id).status, 200)
+          << "kill " << kill << " lost acknowledged order " << id;
+    }
   }
   ASSERT_GT(orders_acknowledged.size(), 40u);
   {
     // The burst is over: the channel answers clearly again (and this test's own questions get answers).
     http::Client faults(sandbox.endpoint());
-    ASSERT_EQ(faults.send("POST", "/sandbox/alipay/faults", {}, json{{"error_rate", 0}}.dump())->status, 200);
+    ASSERT_EQ(
+        faults
+            .send("POST", "/sandbox/alipay/faults", {}, json{{"error_rate", 0}, {"timeout_rate", 0}}.dump())
+            ->status,
+        200);
   }
 
   // The truth settles: payments at the sandbox reach us (notify retries or active queries), refunds finish,

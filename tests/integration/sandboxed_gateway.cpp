@@ -30,7 +30,7 @@ std::unique_ptr<ChannelGateway> sandbox_channel(const nlohmann::json& alipay_jso
 }
 
 std::string write_external_sandbox_config(const std::string& dir, const nlohmann::json& alipay_json,
-                                          const std::string& extra_toml) {
+                                          const std::string& extra_toml, std::uint32_t channel_timeout_ms) {
   const std::string keys = dir + "/keys";
   std::filesystem::create_directories(keys);
   std::ofstream(keys + "/app.pem") << alipay_json.at("app_private_key").get<std::string>();
@@ -41,7 +41,7 @@ std::string write_external_sandbox_config(const std::string& dir, const nlohmann
                       << "app_private_key_file = \"" << keys << "/app.pem\"\n"
                       << "alipay_public_key_file = \"" << keys << "/alipay.pem\"\n"
                       << "gateway_url = \"" << alipay_json.at("gateway_url").get<std::string>()
-                      << "\"\ntimeout_ms = 2000\n";
+                      << "\"\ntimeout_ms = " << channel_timeout_ms << "\n";
   return path;
 }
 

@@ -27,7 +27,8 @@ std::unique_ptr<ChannelGateway> sandbox_channel(const nlohmann::json& alipay_jso
 // and a paygate.toml under dir whose Alipay account "alipay-ext" points at it, plus extra_toml; returns the
 // config's path.
 std::string write_external_sandbox_config(const std::string& dir, const nlohmann::json& alipay_json,
-                                          const std::string& extra_toml);
+                                          const std::string& extra_toml,
+                                          std::uint32_t channel_timeout_ms = 2'000);
 
 class SandboxedGateway : public ::testing::Test {
  protected:
