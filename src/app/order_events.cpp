@@ -19,13 +19,19 @@ void OrderEventHub::unsubscribe(const OrderId& order_id, std::uint64_t token) {
   if (it->second.empty()) listeners_.erase(it);
 }
 
+void OrderEventHub::subscribe_all(Listener listener) {
+  std::lock_guard lock(mutex_);
+  all_listeners_.push_back(std::move(listener));
+}
+
 void OrderEventHub::publish(const Order& order) {
   std::vector<Listener> to_call;
   {
     std::lock_guard lock(mutex_);
-    auto it = listeners_.find(order.order_id.value);
-    if (it == listeners_.end()) return;
-    for (const auto& [token, listener] : it->second) to_call.push_back(listener);
+    to_call = all_listeners_;
+    if (auto it = listeners_.find(order.order_id.value); it != listeners_.end()) {
+      for (const auto& [token, listener] : it->second) to_call.push_back(listener);
+    }
   }
   for (const auto& listener : to_call) listener(order);
 }

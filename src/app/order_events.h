@@ -7,6 +7,7 @@
 #include <map>
 #include <mutex>
 #include <string>
+#include <vector>
 
 #include "domain/order.h"
 
@@ -19,6 +20,8 @@ class OrderEventHub {
   // Returns a token for unsubscribe. Listeners run on the publishing thread and must be cheap.
   std::uint64_t subscribe(const OrderId& order_id, Listener listener);
   void unsubscribe(const OrderId& order_id, std::uint64_t token);
+  // Hears every order that moves (the webhook dispatcher wakes on it: each move wrote an outbox event).
+  void subscribe_all(Listener listener);
   void publish(const Order& order);
   std::size_t watchers(const OrderId& order_id) const;
 
@@ -26,6 +29,7 @@ class OrderEventHub {
   mutable std::mutex mutex_;
   std::uint64_t next_token_ = 1;
   std::map<std::string, std::map<std::uint64_t, Listener>> listeners_;
+  std::vector<Listener> all_listeners_;
 };
 
 }  // namespace paygate

@@ -9,27 +9,11 @@ OrderScheduler::OrderScheduler(Store& store, OrderService& orders, RefundService
     : store_(store), orders_(orders), refunds_(refunds), clock_(clock), config_(config) {}
 
 void OrderScheduler::start() {
-  thread_ = std::thread([this] {
-    std::unique_lock lock(mutex_);
-    while (!stopping_) {
-      lock.unlock();
-      expire_due();
-      query_due();
-      if (config_.late_payment == "refund") refund_late_payments();
-      lock.lock();
-      wake_.wait_for(lock, std::chrono::milliseconds(config_.scheduler_interval_ms),
-                     [this] { return stopping_; });
-    }
+  worker_.start("paygate-orders", std::chrono::milliseconds(config_.scheduler_interval_ms), [this] {
+    expire_due();
+    query_due();
+    if (config_.late_payment == "refund") refund_late_payments();
   });
-}
-
-void OrderScheduler::stop() {
-  {
-    std::lock_guard lock(mutex_);
-    stopping_ = true;
-  }
-  wake_.notify_all();
-  if (thread_.joinable()) thread_.join();
 }
 
 bool OrderScheduler::claim(const std::string& order_id) {

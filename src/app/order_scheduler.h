@@ -4,14 +4,13 @@
 // already being handled is skipped, and the schedules live in the store, so a restart carries on.
 #pragma once
 
-#include <condition_variable>
 #include <mutex>
 #include <set>
 #include <string>
-#include <thread>
 
 #include "app/orders.h"
 #include "app/refunds.h"
+#include "core/periodic_worker.h"
 
 namespace paygate {
 
@@ -21,10 +20,9 @@ class OrderScheduler {
                  OrderConfig config);
   OrderScheduler(const OrderScheduler&) = delete;
   OrderScheduler& operator=(const OrderScheduler&) = delete;
-  ~OrderScheduler() { stop(); }
 
   void start();
-  void stop();
+  void stop() { worker_.stop(); }
 
   // One round of each job; each returns how many orders it started on.
   std::size_t expire_due();
@@ -44,10 +42,8 @@ class OrderScheduler {
   const Clock& clock_;
   const OrderConfig config_;
   std::mutex mutex_;
-  std::condition_variable wake_;
-  bool stopping_ = false;
   std::set<std::string> in_flight_;
-  std::thread thread_;
+  PeriodicWorker worker_;  // last: stopped (joined) before the rest goes
 };
 
 }  // namespace paygate

@@ -86,17 +86,17 @@ void RefundService::create(const MerchantId& merchant_id, std::string_view order
                            const CreateRefundInput& input, Completion<CreatedRefund> done) {
   auto refund = preflight_create_refund(merchant_id, order_id, input, config_, clock_.now_unix_ms());
   if (!refund.ok()) return done(std::move(refund).error());
-  store_.create_refund(
-      std::move(refund).value(), [this, done = std::move(done)](Result<CreatedRefund> created) mutable {
-        if (!created.ok() || !created->created) return done(std::move(created));
-        events_.publish(created->order);
-        Order order = created->order;
-        execute(std::move(created).value().refund, false,
-                [order = std::move(order), done = std::move(done)](Result<Refund> refund) mutable {
-                  if (!refund.ok()) return done(std::move(refund).error());
-                  done(CreatedRefund{std::move(refund).value(), std::move(order), true});
-                });
-      });
+  store_.create_refund(std::move(refund).value(),
+                       [this, done = std::move(done)](Result<CreatedRefund> created) mutable {
+                         if (!created.ok() || !created->created) return done(std::move(created));
+                         events_.publish(created->order);
+                         Order order = created->order;
+                         execute(std::move(created).value().refund, order, false,
+                                 [order, done = std::move(done)](Result<Refund> refund) mutable {
+                                   if (!refund.ok()) return done(std::move(refund).error());
+                                   done(CreatedRefund{std::move(refund).value(), std::move(order), true});
+                                 });
+                       });
 }
 
 Result<Refund> RefundService::get(const MerchantId& merchant_id, std::string_view refund_id) {
@@ -138,7 +138,7 @@ void RefundService::sync(const MerchantId& merchant_id, std::string_view refund_
       RefundCheck{refund->refund_id, attempts, next_refund_check_ms(config_, attempts, now_ms)},
       [this, done = std::move(done)](Result<Refund> noted) mutable {
         if (!noted.ok() || noted->status != RefundStatus::kPending) return done(std::move(noted));
-        execute(std::move(noted).value(), true, std::move(done));
+        execute(std::move(noted).value(), std::nullopt, true, std::move(done));
       });
 }
 
@@ -166,25 +166,29 @@ std::size_t RefundService::check_due_refunds(std::uint32_t limit) {
         RefundCheck{refund.refund_id, attempts, next_refund_check_ms(config_, attempts, now_ms)},
         [this, release](Result<Refund> noted) {
           if (!noted.ok() || noted->status != RefundStatus::kPending) return release();
-          execute(std::move(noted).value(), true, [release](Result<Refund>) { release(); });
+          execute(std::move(noted).value(), std::nullopt, true, [release](Result<Refund>) { release(); });
         });
   }
   return started;
 }
 
-void RefundService::execute(Refund refund, bool query_first, Completion<Refund> done) {
-  auto order = store_.find_order(refund.merchant_id, refund.order_id);
-  if (!order.ok() || !*order) return done(std::move(refund));
-  ChannelGateway* gateway = channels_.by_account((*order)->channel_account_id);
+void RefundService::execute(Refund refund, std::optional<Order> order, bool query_first,
+                            Completion<Refund> done) {
+  if (!order) {
+    auto found = store_.find_order(refund.merchant_id, refund.order_id);
+    if (!found.ok() || !*found) return done(std::move(refund));
+    order = std::move(**found);
+  }
+  ChannelGateway* gateway = channels_.by_account(order->channel_account_id);
   if (gateway == nullptr) {
     log::warn("refund_channel_unconfigured",
-              {{"refund_id", refund.refund_id.value}, {"account", (*order)->channel_account_id}});
+              {{"refund_id", refund.refund_id.value}, {"account", order->channel_account_id}});
     return done(std::move(refund));
   }
   auto finish = std::make_shared<Completion<Refund>>(std::move(done));
   auto pending = std::make_shared<Refund>(refund);
   const bool queued = workers_.submit(
-      [this, gateway, order = std::move(**order), refund = std::move(refund), query_first, finish]() {
+      [this, gateway, order = std::move(*order), refund = std::move(refund), query_first, finish]() {
         if (query_first) {
           auto known = gateway->refund_query(order, refund.refund_id.value);
           if (!known.ok()) return (*finish)(refund);  // unclear: stays pending, asked again later

@@ -58,8 +58,9 @@ class RefundService {
   std::size_t check_due_refunds(std::uint32_t limit);
 
  private:
-  // Runs on a channel worker. query_first: the refund may have reached the channel before (a retry).
-  void execute(Refund refund, bool query_first, Completion<Refund> done);
+  // Runs on a channel worker. order: the refund's order if the caller has it (else it is read).
+  // query_first: the refund may have reached the channel before (a retry).
+  void execute(Refund refund, std::optional<Order> order, bool query_first, Completion<Refund> done);
   void settle(const Refund& refund, RefundStatus status, std::string failure_message,
               Completion<Refund> done);
 

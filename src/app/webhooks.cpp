@@ -55,27 +55,17 @@ WebhookDispatcher::WebhookDispatcher(Store& store, WebhookSender& sender, const 
 WebhookDispatcher::~WebhookDispatcher() { stop(); }
 
 void WebhookDispatcher::start() {
-  thread_ = std::thread([this] {
-    std::unique_lock lock(mutex_);
-    while (!stopping_) {
-      lock.unlock();
-      dispatch_due();
-      lock.lock();
-      wake_.wait_for(lock, std::chrono::milliseconds(config_.poll_interval_ms),
-                     [this] { return stopping_ || look_again_; });
-      look_again_ = false;
-    }
-  });
+  poller_.start("paygate-hooks", std::chrono::milliseconds(config_.poll_interval_ms),
+                [this] { dispatch_due(); });
 }
 
 void WebhookDispatcher::stop() {
   {
     std::lock_guard lock(mutex_);
-    if (stopping_ && !thread_.joinable()) return;
     stopping_ = true;
   }
-  wake_.notify_all();
-  if (thread_.joinable()) thread_.join();
+  window_.notify_all();
+  poller_.stop();
   workers_.stop();
 }
 
@@ -93,7 +83,7 @@ std::size_t WebhookDispatcher::dispatch_due() {
     {
       std::unique_lock lock(mutex_);
       // Keep every worker busy but no more: a full window waits here for a delivery to finish.
-      wake_.wait(lock, [this] { return stopping_ || in_flight_.size() < config_.workers; });
+      window_.wait(lock, [this] { return stopping_ || in_flight_.size() < config_.workers; });
       if (stopping_) break;
       if (in_flight_.count(event.event_id) != 0) continue;
       auto& busy = per_destination_[destination];
@@ -113,30 +103,25 @@ std::size_t WebhookDispatcher::dispatch_due() {
   return started;
 }
 
-const std::string* WebhookDispatcher::webhook_secret(const MerchantId& merchant_id) {
+std::string WebhookDispatcher::webhook_secret(const MerchantId& merchant_id) {
   const std::int64_t now_ms = clock_.now_unix_ms();
   {
     std::lock_guard lock(mutex_);
     if (auto it = secrets_.find(merchant_id.value); it != secrets_.end() && it->second.second > now_ms)
-      return &it->second.first;
+      return it->second.first;
   }
   auto merchant = store_.find_merchant(merchant_id);
-  if (!merchant.ok() || !*merchant || (*merchant)->webhook_secret.empty()) return nullptr;
+  if (!merchant.ok() || !*merchant) return "";
   std::lock_guard lock(mutex_);
   // Cached briefly: a rotated secret is in use within kSecretCacheMs.
-  auto& entry = secrets_[merchant_id.value];
-  entry = {(*merchant)->webhook_secret, now_ms + kSecretCacheMs};
-  return &entry.first;
+  secrets_[merchant_id.value] = {(*merchant)->webhook_secret, now_ms + kSecretCacheMs};
+  return (*merchant)->webhook_secret;
 }
 
 void WebhookDispatcher::deliver(OutboxEvent event, std::string destination) {
   const std::int64_t now_ms = clock_.now_unix_ms();
   DeliveryAttempt attempt{event.event_id, false, 0, "", now_ms, 0};
-  std::string secret;
-  if (const std::string* cached = webhook_secret(event.merchant_id)) {
-    std::lock_guard lock(mutex_);
-    secret = *cached;
-  }
+  const std::string secret = webhook_secret(event.merchant_id);
   if (secret.empty()) {
     attempt.error = "the merchant has no webhook secret";
   } else {
@@ -185,10 +170,9 @@ void WebhookDispatcher::finished(const std::string& event_id, const std::string&
     in_flight_.erase(event_id);
     if (auto it = per_destination_.find(destination); it != per_destination_.end() && --it->second == 0)
       per_destination_.erase(it);
-    look_again_ = true;
   }
-  // The order's next event (held back behind this one) may now be due: look again at once.
-  wake_.notify_all();
+  window_.notify_all();
+  poller_.wake();  // the next event of this order (held back behind this one) may now be due
 }
 
 }  // namespace paygate

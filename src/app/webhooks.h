@@ -14,10 +14,10 @@
 #include <set>
 #include <string>
 #include <string_view>
-#include <thread>
 
 #include "core/config.h"
 #include "core/metrics.h"
+#include "core/periodic_worker.h"
 #include "core/time.h"
 #include "core/worker_pool.h"
 #include "ports/store.h"
@@ -45,14 +45,16 @@ class WebhookDispatcher {
   void start();
   // Stops taking new events; deliveries in flight finish (each bounded by timeout_ms) and are recorded.
   void stop();
+  // Looks at the outbox now rather than at the next poll (an order moved, so an event was written).
+  void wake() { poller_.wake(); }
   // Hands every due event to the workers (bounded per destination); returns how many it started.
   std::size_t dispatch_due();
 
  private:
   void deliver(OutboxEvent event, std::string destination);
   void finished(const std::string& event_id, const std::string& destination);
-  // The merchant's webhook secret, cached for kSecretCacheMs; nullptr when it has none.
-  const std::string* webhook_secret(const MerchantId& merchant_id);
+  // The merchant's webhook secret, cached for kSecretCacheMs; "" when it has none.
+  std::string webhook_secret(const MerchantId& merchant_id);
   static constexpr std::int64_t kSecretCacheMs = 5'000;
 
   Store& store_;
@@ -65,14 +67,13 @@ class WebhookDispatcher {
   Counter& dead_;
 
   std::mutex mutex_;
-  std::condition_variable wake_;
+  std::condition_variable window_;  // a worker became free
   bool stopping_ = false;
-  bool look_again_ = false;          // a delivery finished: the next event of its order may be due
-  std::set<std::string> in_flight_;  // event ids handed to a worker
+  std::set<std::string> in_flight_;                       // event ids handed to a worker
   std::map<std::string, std::uint32_t> per_destination_;  // deliveries in flight per scheme://host:port
   std::map<std::string, std::pair<std::string, std::int64_t>> secrets_;  // merchant -> (secret, valid until)
   std::mt19937_64 random_;
-  std::thread thread_;
+  PeriodicWorker poller_;  // last: stopped before the rest goes
 };
 
 }  // namespace paygate

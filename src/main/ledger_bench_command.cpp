@@ -13,7 +13,6 @@
 #include <mutex>
 
 #include "core/log.h"
-#include "infra/store/sqlite/sqlite_store.h"
 #include "main/commands.h"
 #include "nlohmann/json.hpp"
 
@@ -28,30 +27,20 @@ std::string merchant(std::uint32_t i) { return ledger::merchant_payable("mch_ben
 }  // namespace
 
 int run_ledger_bench(const CommonOptions& common, const BenchOptions& options) {
-  auto config = resolve_config(common);
-  if (!config.ok()) return fail(config.error().message);
-  log::init(log::Level::kWarn);
-  const std::string dir = config->store.data_dir + "/ledger-bench";
-  std::filesystem::remove_all(dir);
-  std::filesystem::create_directories(dir);
-  SystemClock clock;
-  MetricsRegistry metrics;
-  sqlite::SqliteStoreOptions store_options;
-  store_options.path = dir + "/paygate.db";
-  store_options.limits = {config->store.writer_queue_max, config->store.write_batch_max};
-  auto store = sqlite::SqliteStore::open(store_options, metrics, clock);
-  if (!store.ok()) return fail(store.error().message);
+  auto opened = open_scratch_store(common, "ledger-bench");
+  if (!opened.ok()) return fail(opened.error().message);
+  Store& store = *(*opened)->store;
+  const paygate::Clock& clock = (*opened)->clock;
 
   const std::uint32_t accounts = options.accounts;
   // Fund every wallet first (not timed): postings then move 1 fen at a time and never run dry.
   for (std::uint32_t i = 0; i < accounts; ++i) {
     auto funded = wait_for<std::int64_t>([&](auto done) {
-      (*store)->post_transfers(
-          LedgerPostingCommand{
-              {ledger::Transfer{"asset:bench_funding", wallet(i), Money{1'000'000'000'000, Currency::kCny},
-                                ledger::TransferCode::kPayment, "fund"}},
-              clock.now_unix_ms()},
-          std::move(done));
+      store.post_transfers(LedgerPostingCommand{{ledger::Transfer{"asset:bench_funding", wallet(i),
+                                                                  Money{1'000'000'000'000, Currency::kCny},
+                                                                  ledger::TransferCode::kPayment, "fund"}},
+                                                clock.now_unix_ms()},
+                           std::move(done));
     });
     if (!funded.ok()) return fail(funded.error().message);
   }
@@ -83,7 +72,7 @@ int run_ledger_bench(const CommonOptions& common, const BenchOptions& options) {
     const auto payer = static_cast<std::uint32_t>(n % accounts);
     const auto payee = static_cast<std::uint32_t>((n * 7919) % accounts);
     const auto submitted = Clock::now();
-    (*store)->post_transfers(
+    store.post_transfers(
         LedgerPostingCommand{{ledger::Transfer{wallets[payer], merchants[payee], Money{1, Currency::kCny},
                                                ledger::TransferCode::kPayment, "bench"}},
                              clock.now_unix_ms()},
@@ -106,8 +95,8 @@ int run_ledger_bench(const CommonOptions& common, const BenchOptions& options) {
     changed.wait(lock, [&] { return in_flight == 0; });
   }
   const double elapsed_s = std::chrono::duration<double>(Clock::now() - start).count();
-  (*store)->drain();
-  auto report = (*store)->verify_ledger();
+  store.drain();
+  auto report = store.verify_ledger();
   std::sort(latencies_us.begin(), latencies_us.end());
   auto percentile_ms = [&](double p) {
     if (latencies_us.empty()) return 0.0;
@@ -125,7 +114,7 @@ int run_ledger_bench(const CommonOptions& common, const BenchOptions& options) {
       {"books_sound", report.ok() && report->sound()},
   };
   std::printf("%s\n", out.dump(2).c_str());
-  std::filesystem::remove_all(dir);
+  std::filesystem::remove_all((*opened)->config.store.data_dir);
   return report.ok() && report->sound() && refused == 0 ? 0 : 1;
 }
 

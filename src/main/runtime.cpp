@@ -51,16 +51,35 @@ Result<std::unique_ptr<Store>> open_store(const Config& config, MetricsRegistry&
   return std::unique_ptr<Store>(std::move(store).value());
 }
 
-Result<std::unique_ptr<CommandStore>> open_command_store(const CommonOptions& options) {
-  auto config = resolve_config(options);
-  if (!config.ok()) return std::move(config).error();
+namespace {
+
+Result<std::unique_ptr<CommandStore>> open_store_of(Config config) {
   log::init(log::Level::kWarn);
   auto opened = std::make_unique<CommandStore>();
-  opened->config = std::move(config).value();
+  opened->config = std::move(config);
   auto store = open_store(opened->config, opened->metrics, opened->clock);
   if (!store.ok()) return std::move(store).error();
   opened->store = std::move(store).value();
   return opened;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<CommandStore>> open_command_store(const CommonOptions& options) {
+  auto config = resolve_config(options);
+  if (!config.ok()) return std::move(config).error();
+  return open_store_of(std::move(config).value());
+}
+
+Result<std::unique_ptr<CommandStore>> open_scratch_store(const CommonOptions& options,
+                                                         const std::string& name) {
+  auto config = resolve_config(options);
+  if (!config.ok()) return std::move(config).error();
+  config->store.data_dir += "/" + name;
+  config->store.sqlite_path.clear();
+  std::error_code ignored;
+  std::filesystem::remove_all(config->store.data_dir, ignored);
+  return open_store_of(std::move(config).value());
 }
 
 int fail(std::string_view message) {

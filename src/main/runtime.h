@@ -37,6 +37,9 @@ struct CommandStore {
   std::unique_ptr<Store> store;
 };
 Result<std::unique_ptr<CommandStore>> open_command_store(const CommonOptions& options);
+// The same on a fresh, empty store in <data_dir>/<name> (removed first): for in-process benchmarks.
+Result<std::unique_ptr<CommandStore>> open_scratch_store(const CommonOptions& options,
+                                                         const std::string& name);
 
 // Blocks the calling (non-store) thread until the command completes.
 template <class T, class Start>

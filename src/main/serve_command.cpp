@@ -18,9 +18,9 @@
 #include "app/notifies.h"
 #include "app/order_events.h"
 #include "app/order_scheduler.h"
-#include "app/refund_checker.h"
 #include "app/webhooks.h"
 #include "core/log.h"
+#include "core/periodic_worker.h"
 #include "core/worker_pool.h"
 #include "fmt/format.h"
 #include "infra/channels/alipay/alipay_gateway.h"
@@ -199,8 +199,9 @@ int run_serve(const CommonOptions& common, const ServeOptions& options) {
   MerchantEvents merchant_events(**store, clock);
   http::WebhookHttpSender webhook_sender(config->webhooks.timeout_ms);
   WebhookDispatcher webhooks(**store, webhook_sender, clock, config->webhooks, metrics);
+  order_events.subscribe_all([&webhooks](const Order&) { webhooks.wake(); });
   // Pending refunds whose answer was unclear (or never arrived) are asked about again on their schedule.
-  RefundChecker refund_checker(refunds);
+  PeriodicWorker refund_checker;
   OrderScheduler order_scheduler(**store, *orders, refunds, clock, config->orders);
 
   std::atomic<bool> stopping{false};
@@ -227,7 +228,8 @@ int run_serve(const CommonOptions& common, const ServeOptions& options) {
                       {"pid", static_cast<std::int64_t>(::getpid())}});
   log::flush();
 
-  refund_checker.start();
+  refund_checker.start("paygate-refunds", std::chrono::milliseconds(250),
+                       [&refunds] { refunds.check_due_refunds(100); });
   order_scheduler.start();
   webhooks.start();
   server.run(threads, [&stopping] { stopping = true; });

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <limits>
 #include <mutex>
 #include <thread>
 
@@ -14,7 +15,6 @@
 #include "app/webhooks.h"
 #include "core/log.h"
 #include "infra/http/webhook_http_sender.h"
-#include "infra/store/sqlite/sqlite_store.h"
 #include "main/commands.h"
 #include "nlohmann/json.hpp"
 
@@ -73,19 +73,12 @@ double percentile(std::vector<std::int64_t> values, double p) {
 }  // namespace
 
 int run_webhook_bench(const CommonOptions& common, const BenchOptions& options) {
-  auto config = resolve_config(common);
-  if (!config.ok()) return fail(config.error().message);
-  log::init(log::Level::kWarn);
-  const std::string dir = config->store.data_dir + "/webhook-bench";
-  std::filesystem::remove_all(dir);
-  std::filesystem::create_directories(dir);
-  SystemClock clock;
-  MetricsRegistry metrics;
-  sqlite::SqliteStoreOptions store_options;
-  store_options.path = dir + "/paygate.db";
-  auto opened = sqlite::SqliteStore::open(store_options, metrics, clock);
+  auto opened = open_scratch_store(common, "webhook-bench");
   if (!opened.ok()) return fail(opened.error().message);
-  Store& store = **opened;
+  Store& store = *(*opened)->store;
+  const Clock& clock = (*opened)->clock;
+  MetricsRegistry& metrics = (*opened)->metrics;
+  const Config& config = (*opened)->config;
   const MerchantId merchant{"mch_webhook_bench"};
   auto created = wait_for<Merchant>([&](auto done) {
     store.create_merchant(Merchant{merchant, "bench", "sk", true, clock.now_unix_ms(), new_webhook_secret()},
@@ -122,14 +115,20 @@ int run_webhook_bench(const CommonOptions& common, const BenchOptions& options) 
   while (prepared + prepare_failures < options.orders)
     std::this_thread::sleep_for(std::chrono::milliseconds(1));
   if (prepare_failures > 0) return fail("preparing the paid orders failed");
-  http::WebhookHttpSender sender(config->webhooks.timeout_ms);
-  WebhookConfig webhook_config = config->webhooks;
+  http::WebhookHttpSender sender(config.webhooks.timeout_ms);
+  WebhookConfig webhook_config = config.webhooks;
   webhook_config.per_destination_max = webhook_config.workers;  // one merchant here: let it use every worker
   WebhookDispatcher dispatcher(store, sender, clock, webhook_config, metrics);
   const auto start = SteadyClock::now();
   dispatcher.start();
   while (stats.received < options.orders) std::this_thread::sleep_for(std::chrono::milliseconds(1));
   const double throughput_s = std::chrono::duration<double>(SteadyClock::now() - start).count();
+  // Phase 2 starts from a quiet outbox: every phase 1 delivery also recorded, not just received.
+  while (true) {
+    auto pending = store.list_due_events(std::numeric_limits<std::int64_t>::max(), 1);
+    if (pending.ok() && pending->empty()) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
 
   // Phase 2: payments at a steady rate while the dispatcher keeps up.
   stats.measuring_delay = true;
@@ -141,8 +140,10 @@ int run_webhook_bench(const CommonOptions& common, const BenchOptions& options) 
   std::atomic<std::uint64_t> phase2_failures{0};
   while (SteadyClock::now() < phase2_end) {
     const std::uint64_t n = options.orders + paid;
+    // As in serve, where the realtime hub tells the dispatcher that an order moved.
     pay_order(store, bench_order(merchant, url, n, clock.now_unix_ms()), n, clock, [&](bool ok) {
       if (!ok) ++phase2_failures;
+      dispatcher.wake();
     });
     ++paid;
     next += interval;
@@ -154,6 +155,14 @@ int run_webhook_bench(const CommonOptions& common, const BenchOptions& options) 
   receiver.stop();
   receiver_thread.join();
   store.drain();
+  // Attempts that failed (and were retried): a healthy local receiver should see none.
+  std::uint64_t failed_attempts = 0;
+  {
+    const std::string text = metrics.render();
+    const std::string name = "paygate_webhook_attempts_failed_total ";
+    if (auto at = text.find("\n" + name); at != std::string::npos)
+      failed_attempts = std::stoull(text.substr(at + 1 + name.size()));
+  }
   std::vector<std::int64_t> delays;
   {
     std::lock_guard lock(stats.mutex);
@@ -168,9 +177,10 @@ int run_webhook_bench(const CommonOptions& common, const BenchOptions& options) 
       {"delay_p50_ms", percentile(delays, 0.50)},
       {"delay_p99_ms", percentile(delays, 0.99)},
       {"workers", webhook_config.workers},
+      {"failed_attempts", failed_attempts},
   };
   std::printf("%s\n", out.dump(2).c_str());
-  std::filesystem::remove_all(dir);
+  std::filesystem::remove_all(config.store.data_dir);
   return 0;
 }
 

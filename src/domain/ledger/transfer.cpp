@@ -7,13 +7,25 @@
 
 namespace paygate::ledger {
 
+namespace {
+
+constexpr std::array<std::string_view, 8> kTransferCodeNames = {
+    "payment",    "merchant_fee",       "channel_fee",  "refund",
+    "fee_refund", "channel_fee_refund", "late_payment", "reversal"};
+
+}  // namespace
+
+std::optional<TransferCode> parse_transfer_code(std::string_view text) {
+  for (std::size_t i = 0; i < kTransferCodeNames.size(); ++i) {
+    if (kTransferCodeNames[i] == text) return static_cast<TransferCode>(i);
+  }
+  return std::nullopt;
+}
+
 std::string_view to_string(TransferCode code) {
-  static constexpr std::array<std::string_view, 8> kNames = {
-      "payment",    "merchant_fee",       "channel_fee",  "refund",
-      "fee_refund", "channel_fee_refund", "late_payment", "reversal"};
   const auto index = static_cast<std::size_t>(code);
-  PAYGATE_ASSERT(index < kNames.size());
-  return kNames[index];
+  PAYGATE_ASSERT(index < kTransferCodeNames.size());
+  return kTransferCodeNames[index];
 }
 
 std::string channel_receivable(std::string_view channel_account_id) {

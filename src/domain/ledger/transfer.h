@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -23,6 +24,7 @@ enum class TransferCode : std::uint8_t {
   kReversal
 };
 std::string_view to_string(TransferCode code);
+std::optional<TransferCode> parse_transfer_code(std::string_view text);
 
 struct Transfer {
   std::string debit_account;  // account codes: "asset:channel_receivable:<account>", ...

@@ -33,11 +33,9 @@ StoredTransfer read_transfer(const Statement& row) {
   out.transfer.debit_account = row.column_text(2);
   out.transfer.credit_account = row.column_text(3);
   out.transfer.amount = Money{row.column_int64(4), read_currency(row, 5)};
-  const std::string code = row.column_text(6);
-  for (int i = 0; i <= static_cast<int>(ledger::TransferCode::kReversal); ++i) {
-    const auto candidate = static_cast<ledger::TransferCode>(i);
-    if (ledger::to_string(candidate) == code) out.transfer.code = candidate;
-  }
+  const auto code = ledger::parse_transfer_code(row.column_text(6));
+  PAYGATE_ASSERT(code.has_value());  // the store only ever writes codes it knows
+  out.transfer.code = *code;
   out.transfer.reference = row.column_text(7);
   out.order_id = row.column_text(8);
   out.created_at_ms = row.column_int64(9);
