@@ -8,7 +8,7 @@ build_packages=(
   libboost-dev libssl-dev libsqlite3-dev sqlite3
   nlohmann-json3-dev libfmt-dev libtomlplusplus-dev libcli11-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  clang-14 libclang-rt-14-dev libqrencode-dev libzip-dev openssl ca-certificates
+  clang-14 libclang-rt-14-dev libqrencode-dev libzip-dev zlib1g-dev openssl ca-certificates
   chromium ledger hledger
 )
 bench_packages=(nginx-light wrk curl python3 postgresql postgresql-contrib)

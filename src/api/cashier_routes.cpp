@@ -31,8 +31,8 @@ json cashier_state(const Order& order, CashierService& cashier) {
   if (!order.payment_url.empty() && order.status == OrderStatus::kPending) {
     if (scan) {
       if (auto svg = qr::svg(order.payment_url)) state["qr_svg"] = *svg;
-    } else {
-      state["pay_url"] = order.payment_url;
+    } else if (order.method == "page" || order.method == "wap") {
+      state["pay_url"] = order.payment_url;  // jsapi pays inside WeChat's own page, not from here
     }
   }
   return state;

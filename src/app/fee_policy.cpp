@@ -12,6 +12,9 @@ FeePolicy::FeePolicy(const Config& config) {
   for (const AlipayAccountConfig& account : config.channels.alipay) {
     if (account.cost_rate_bps) account_cost_bps_.emplace(account.id, *account.cost_rate_bps);
   }
+  for (const WechatpayAccountConfig& account : config.channels.wechatpay) {
+    if (account.cost_rate_bps) account_cost_bps_.emplace(account.id, *account.cost_rate_bps);
+  }
 }
 
 ledger::FeeSchedule FeePolicy::for_account(std::string_view channel_account_id) const {

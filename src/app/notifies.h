@@ -1,5 +1,6 @@
-// Channel notifies in: authenticate with the account's gateway, then hand the verified event to the store,
-// which records it in the inbox, moves the order and writes the outbox event in one atomic command.
+// Channel notifies in: authenticate with the account's gateway, then hand the verified event to the store.
+// A trade notify is recorded in the inbox, moves the order and writes the outbox event in one atomic
+// command; a refund notify settles its refund (idempotently) the same way a channel answer would.
 #pragma once
 
 #include <string>
@@ -12,11 +13,6 @@
 
 namespace paygate {
 
-struct NotifyAnswer {
-  bool accepted = false;
-  std::string body;  // in the channel's dialect ("success"/"failure" for Alipay)
-};
-
 class NotifyService {
  public:
   NotifyService(Store& store, ChannelRegistry& channels, OrderEventHub& events, const Clock& clock,
@@ -25,9 +21,14 @@ class NotifyService {
 
   // ORDER_NOT_FOUND-free by design: an unknown account is the only error; every other problem is a
   // refusal in the channel's dialect, so the channel retries and nothing changes here.
-  void handle(Channel channel, std::string_view account_id, std::string body, Completion<NotifyAnswer> done);
+  void handle(Channel channel, std::string_view account_id, const NotifyRequest& request,
+              Completion<NotifyReply> done);
 
  private:
+  void apply_trade(ChannelGateway& gateway, ChannelTradeReport report, std::string raw,
+                   Completion<NotifyReply> done);
+  void apply_refund(ChannelGateway& gateway, const ChannelRefundReport& report, Completion<NotifyReply> done);
+
   Store& store_;
   ChannelRegistry& channels_;
   OrderEventHub& events_;

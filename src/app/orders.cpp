@@ -76,6 +76,9 @@ Status preflight_channel(const CreateOrderInput& input) {
     return invalid("method",
                    fmt::format("must be one of {} for channel {}", methods_of(*channel), *input.channel));
   }
+  // WeChat Pay JSAPI charges a known payer: the openid of the WeChat user on the merchant's page.
+  if (*channel == Channel::kWechatpay && *input.method == "jsapi" && !input.user_id)
+    return invalid("user_id", "is required with method jsapi (the payer's WeChat openid)");
   return {};
 }
 
@@ -224,7 +227,8 @@ void OrderService::request_payment(Order order, Completion<Order> done) {
   const bool queued = workers_.submit([this, gateway, order = std::move(order), finish]() mutable {
     auto payment = gateway->create_payment(order, notify_url(*gateway));
     if (!payment.ok()) return (*finish)(std::move(payment).error());
-    store_.attach_payment(PaymentAttachment{order.merchant_id, order.order_id, payment->payment_url},
+    store_.attach_payment(PaymentAttachment{order.merchant_id, order.order_id, payment->payment_url,
+                                            payment->payment_params_json},
                           [this, finish](Result<Order> stored) {
                             if (stored.ok()) events_.publish(*stored);
                             (*finish)(std::move(stored));

@@ -74,13 +74,14 @@ std::int64_t next_refund_check_ms(const RefundConfig& config, std::int32_t attem
 }
 
 RefundService::RefundService(Store& store, const Clock& clock, RefundConfig config, ChannelRegistry& channels,
-                             WorkerPool& workers, OrderEventHub& events)
+                             WorkerPool& workers, OrderEventHub& events, std::string notify_base_url)
     : store_(store),
       clock_(clock),
       config_(config),
       channels_(channels),
       workers_(workers),
-      events_(events) {}
+      events_(events),
+      notify_base_url_(std::move(notify_base_url)) {}
 
 void RefundService::create(const MerchantId& merchant_id, std::string_view order_id,
                            const CreateRefundInput& input, Completion<CreatedRefund> done) {
@@ -192,19 +193,13 @@ void RefundService::execute(Refund refund, std::optional<Order> order, bool quer
         if (query_first) {
           auto known = gateway->refund_query(order, refund.refund_id.value);
           if (!known.ok()) return (*finish)(refund);  // unclear: stays pending, asked again later
-          if (known->status == ChannelRefundStatus::kSucceeded) {
-            if (known->amount_minor != refund.amount.minor) {
-              log::error("refund_amount_mismatch", {{"refund_id", refund.refund_id.value},
-                                                    {"channel_amount", known->amount_minor},
-                                                    {"amount", refund.amount.minor}});
-              return (*finish)(refund);
-            }
-            return settle(refund, RefundStatus::kSucceeded, "", std::move(*finish));
-          }
-          // The channel never received it: send it now, under the same id.
+          // Anything but "never received" is the channel's word on this id: never send it again.
+          if (known->status != ChannelRefundStatus::kNotFound) return conclude(refund, *known, std::move(*finish));
         }
-        auto answer = gateway->refund(order, refund.refund_id.value, refund.amount.minor, refund.reason);
-        if (answer.ok()) return settle(refund, RefundStatus::kSucceeded, "", std::move(*finish));
+        auto answer = gateway->refund(
+            order, refund.refund_id.value, refund.amount.minor, refund.reason,
+            fmt::format("{}/notify/{}/{}", notify_base_url_, to_string(gateway->channel()), gateway->account_id()));
+        if (answer.ok()) return conclude(refund, *answer, std::move(*finish));
         if (answer.error().code == ErrorCode::kChannelRejected) {
           return settle(refund, RefundStatus::kFailed, std::move(answer).error().message, std::move(*finish));
         }
@@ -214,6 +209,24 @@ void RefundService::execute(Refund refund, std::optional<Order> order, bool quer
       });
   // Saturated channel workers: the refund is durable and pending; the checker sends it later.
   if (!queued) (*finish)(std::move(*pending));
+}
+
+void RefundService::conclude(const Refund& refund, const ChannelRefund& answer, Completion<Refund> done) {
+  switch (answer.status) {
+    case ChannelRefundStatus::kSucceeded:
+      if (answer.amount_minor != refund.amount.minor) {
+        log::error("refund_amount_mismatch", {{"refund_id", refund.refund_id.value},
+                                              {"channel_amount", answer.amount_minor},
+                                              {"amount", refund.amount.minor}});
+        return done(refund);  // stays pending, for a person to look at; the books are not touched
+      }
+      return settle(refund, RefundStatus::kSucceeded, "", std::move(done));
+    case ChannelRefundStatus::kFailed:
+      return settle(refund, RefundStatus::kFailed, "channel: " + answer.failure_code, std::move(done));
+    case ChannelRefundStatus::kProcessing:
+    case ChannelRefundStatus::kNotFound:
+      return done(refund);  // asked again on its schedule
+  }
 }
 
 void RefundService::settle(const Refund& refund, RefundStatus status, std::string failure_message,

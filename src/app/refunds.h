@@ -40,8 +40,9 @@ std::int64_t next_refund_check_ms(const RefundConfig& config, std::int32_t attem
 
 class RefundService {
  public:
+  // notify_base_url: where channels that notify about refunds send them (+ /notify/{channel}/{account}).
   RefundService(Store& store, const Clock& clock, RefundConfig config, ChannelRegistry& channels,
-                WorkerPool& workers, OrderEventHub& events);
+                WorkerPool& workers, OrderEventHub& events, std::string notify_base_url);
 
   // Completes with the refund as it stands after the channel answered (pending if the answer was unclear).
   // A repeated out_refund_no with the same fields returns the existing refund without calling the channel.
@@ -61,6 +62,8 @@ class RefundService {
   // Runs on a channel worker. order: the refund's order if the caller has it (else it is read).
   // query_first: the refund may have reached the channel before (a retry).
   void execute(Refund refund, std::optional<Order> order, bool query_first, Completion<Refund> done);
+  // The channel answered about the refund: settle it when the answer is final, else leave it pending.
+  void conclude(const Refund& refund, const ChannelRefund& answer, Completion<Refund> done);
   void settle(const Refund& refund, RefundStatus status, std::string failure_message,
               Completion<Refund> done);
 
@@ -70,6 +73,7 @@ class RefundService {
   ChannelRegistry& channels_;
   WorkerPool& workers_;
   OrderEventHub& events_;
+  const std::string notify_base_url_;
   // Refunds the checker has handed to a channel worker and not yet seen back: never checked twice at once.
   std::mutex in_flight_mutex_;
   std::set<std::string> in_flight_;

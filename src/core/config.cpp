@@ -126,6 +126,63 @@ std::vector<Section> sections(Config& c) {
   };
 }
 
+// Every key of an account table must be one of keys; each is applied by its setter.
+Status apply_keys(const std::vector<std::pair<std::string_view, Setter>>& keys, const toml::table& table,
+                  const std::string& prefix) {
+  for (const auto& [key, node] : table) {
+    const std::string name(key.str());
+    auto entry = std::find_if(keys.begin(), keys.end(),
+                              [&](const auto& candidate) { return candidate.first == name; });
+    if (entry == keys.end()) return config_error(prefix + "." + name, "unknown key");
+    if (auto status = entry->second(node, prefix + "." + name); !status) return status;
+  }
+  return {};
+}
+
+Setter optional_rate_into(std::optional<std::int32_t>& out) {
+  return [&out](const toml::node& node, const std::string& key) -> Status {
+    std::int32_t rate = 0;
+    if (auto status = unsigned_in(rate, 0, 10'000)(node, key); !status) return status;
+    out = rate;
+    return {};
+  };
+}
+
+Status apply_wechatpay_account(WechatpayAccountConfig& account, const toml::table& table,
+                               const std::string& prefix) {
+  const std::vector<std::pair<std::string_view, Setter>> keys = {
+      {"id", string_into(account.id)},
+      {"mchid", string_into(account.mchid)},
+      {"appid", string_into(account.appid)},
+      {"merchant_private_key_file", string_into(account.merchant_private_key_file)},
+      {"merchant_serial", string_into(account.merchant_serial)},
+      {"apiv3_key_file", string_into(account.apiv3_key_file)},
+      {"apiv3_key_env", string_into(account.apiv3_key_env)},
+      {"base_url", string_into(account.base_url)},
+      {"enabled", bool_into(account.enabled)},
+      {"timeout_ms", unsigned_in(account.timeout_ms, 100, 120'000)},
+      {"ca_file", string_into(account.ca_file)},
+      {"platform_public_key_file", string_into(account.platform_public_key_file)},
+      {"platform_public_key_id", string_into(account.platform_public_key_id)},
+      {"certificate_refresh_s", unsigned_in(account.certificate_refresh_s, 60, 7 * 86'400)},
+      {"cost_rate_bps", optional_rate_into(account.cost_rate_bps)},
+  };
+  if (auto status = apply_keys(keys, table, prefix); !status) return status;
+  for (const auto& [value, key] : {std::pair{&account.id, "id"}, std::pair{&account.mchid, "mchid"},
+                                   std::pair{&account.appid, "appid"},
+                                   std::pair{&account.merchant_private_key_file, "merchant_private_key_file"},
+                                   std::pair{&account.merchant_serial, "merchant_serial"}}) {
+    if (value->empty()) return config_error(prefix + "." + key, "is required");
+  }
+  if (account.apiv3_key_file.empty() == account.apiv3_key_env.empty())
+    return config_error(prefix + ".apiv3_key_file", "exactly one of apiv3_key_file and apiv3_key_env is required");
+  if (account.platform_public_key_file.empty() != account.platform_public_key_id.empty())
+    return config_error(prefix + ".platform_public_key_id", "platform_public_key_file and _id go together");
+  if (!account.platform_public_key_id.empty() && account.platform_public_key_id.rfind("PUB_KEY_ID_", 0) != 0)
+    return config_error(prefix + ".platform_public_key_id", "must start with PUB_KEY_ID_");
+  return {};
+}
+
 Status apply_alipay_account(AlipayAccountConfig& account, const toml::table& table,
                             const std::string& prefix) {
   const std::vector<std::pair<std::string_view, Setter>> keys = {
@@ -137,21 +194,9 @@ Status apply_alipay_account(AlipayAccountConfig& account, const toml::table& tab
       {"enabled", bool_into(account.enabled)},
       {"timeout_ms", unsigned_in(account.timeout_ms, 100, 120'000)},
       {"ca_file", string_into(account.ca_file)},
-      {"cost_rate_bps",
-       [&account](const toml::node& node, const std::string& key) -> Status {
-         std::int32_t rate = 0;
-         if (auto status = unsigned_in(rate, 0, 10'000)(node, key); !status) return status;
-         account.cost_rate_bps = rate;
-         return {};
-       }},
+      {"cost_rate_bps", optional_rate_into(account.cost_rate_bps)},
   };
-  for (const auto& [key, node] : table) {
-    const std::string name(key.str());
-    auto entry = std::find_if(keys.begin(), keys.end(),
-                              [&](const auto& candidate) { return candidate.first == name; });
-    if (entry == keys.end()) return config_error(prefix + "." + name, "unknown key");
-    if (auto status = entry->second(node, prefix + "." + name); !status) return status;
-  }
+  if (auto status = apply_keys(keys, table, prefix); !status) return status;
   for (const auto& [value, key] : {std::pair{&account.id, "id"}, std::pair{&account.app_id, "app_id"},
                                    std::pair{&account.app_private_key_file, "app_private_key_file"},
                                    std::pair{&account.alipay_public_key_file, "alipay_public_key_file"}}) {
@@ -180,6 +225,18 @@ Status apply_channels(ChannelsConfig& channels, const toml::table& table) {
         AlipayAccountConfig account;
         if (auto status = apply_alipay_account(account, *account_table, prefix); !status) return status;
         channels.alipay.push_back(std::move(account));
+      }
+    } else if (name == "wechatpay") {
+      const toml::array* accounts = node.as_array();
+      if (accounts == nullptr)
+        return config_error("channels.wechatpay", "must be an array of tables ([[channels.wechatpay]])");
+      for (std::size_t i = 0; i < accounts->size(); ++i) {
+        const std::string prefix = fmt::format("channels.wechatpay[{}]", i);
+        const toml::table* account_table = (*accounts)[i].as_table();
+        if (account_table == nullptr) return config_error(prefix, "must be a table");
+        WechatpayAccountConfig account;
+        if (auto status = apply_wechatpay_account(account, *account_table, prefix); !status) return status;
+        channels.wechatpay.push_back(std::move(account));
       }
     } else {
       return config_error("channels." + name, "unknown key");
@@ -290,13 +347,16 @@ Status validate(const Config& config) {
       config.server.public_url.rfind("https://", 0) != 0) {
     return config_error("server.public_url", "must start with http:// or https://");
   }
-  for (std::size_t i = 0; i < config.channels.alipay.size(); ++i) {
-    const AlipayAccountConfig& account = config.channels.alipay[i];
-    const std::string prefix = fmt::format("channels.alipay[{}]", i);
-    if (!is_token(account.id, 32))
-      return config_error(prefix + ".id", "must be 1-32 characters of [A-Za-z0-9_-]");
+  // Account ids name notify URLs and orders' accounts across channels: unique over all of them.
+  std::vector<std::pair<std::string, std::string>> ids;  // id, key that set it
+  for (std::size_t i = 0; i < config.channels.alipay.size(); ++i)
+    ids.emplace_back(config.channels.alipay[i].id, fmt::format("channels.alipay[{}].id", i));
+  for (std::size_t i = 0; i < config.channels.wechatpay.size(); ++i)
+    ids.emplace_back(config.channels.wechatpay[i].id, fmt::format("channels.wechatpay[{}].id", i));
+  for (std::size_t i = 0; i < ids.size(); ++i) {
+    if (!is_token(ids[i].first, 32)) return config_error(ids[i].second, "must be 1-32 characters of [A-Za-z0-9_-]");
     for (std::size_t j = 0; j < i; ++j) {
-      if (config.channels.alipay[j].id == account.id) return config_error(prefix + ".id", "is used twice");
+      if (ids[j].first == ids[i].first) return config_error(ids[i].second, "is used twice");
     }
   }
   if (config.store.write_batch_max > config.store.writer_queue_max) {

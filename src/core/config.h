@@ -64,10 +64,31 @@ struct AlipayAccountConfig {
   std::optional<std::int32_t> cost_rate_bps;  // what Alipay charges on this account; absent = ledger default
 };
 
+// One WeChat Pay merchant (TOML: [[channels.wechatpay]]).
+struct WechatpayAccountConfig {
+  std::string id;  // channel_account_id: [A-Za-z0-9_-]{1,32}, part of the notify URL
+  std::string mchid;
+  std::string appid;
+  std::string merchant_private_key_file;  // the merchant API key (PEM)
+  std::string merchant_serial;            // the merchant API certificate's serial (hex)
+  std::string apiv3_key_file;             // the 32-byte APIv3 key, in a file ...
+  std::string apiv3_key_env;              // ... or in this environment variable
+  std::string base_url = "https://api.mch.weixin.qq.com";
+  bool enabled = true;
+  std::uint32_t timeout_ms = 10'000;
+  std::string ca_file;
+  // Public-key mode: the platform's fixed public key (PEM) and its id (PUB_KEY_ID_…); no certificates.
+  std::string platform_public_key_file;
+  std::string platform_public_key_id;
+  std::uint32_t certificate_refresh_s = 12 * 3600;
+  std::optional<std::int32_t> cost_rate_bps;
+};
+
 struct ChannelsConfig {
   std::uint32_t workers = 8;        // threads making blocking channel calls
   std::uint32_t queue_max = 4'096;  // channel calls waiting for a worker; beyond it: 429
   std::vector<AlipayAccountConfig> alipay;
+  std::vector<WechatpayAccountConfig> wechatpay;
 };
 
 // Fees and the ledger's own checks (DESIGN §5). Rates are basis points (60 = 0.6%).

@@ -36,6 +36,10 @@ class ManualClock final : public Clock {
 std::string format_rfc3339_ms(std::int64_t unix_ms);
 // Accepts "2026-11-22T15:27:44Z", fractional seconds up to milliseconds, and "+08:00"-style offsets.
 std::optional<std::int64_t> parse_rfc3339_ms(std::string_view text);
+// "yyyy-MM-dd HH:mm:ss" in GMT+8: Alipay's timestamps and both Alipay's and WeChat Pay's bill files.
+std::string format_beijing_time(std::int64_t unix_ms);
+std::optional<std::int64_t> parse_beijing_time(std::string_view text);
+
 // "20261122152744123" (UTC), used as the sortable prefix of order ids.
 std::string format_compact_utc_ms(std::int64_t unix_ms);
 

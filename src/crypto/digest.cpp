@@ -18,6 +18,15 @@ std::string sha256(std::string_view data) {
   return out;
 }
 
+std::string sha1(std::string_view data) {
+  std::string out(SHA_DIGEST_LENGTH, '\0');
+  if (EVP_Digest(data.data(), data.size(), reinterpret_cast<unsigned char*>(out.data()), nullptr, EVP_sha1(),
+                 nullptr) != 1) {
+    throw std::runtime_error("OpenSSL EVP_Digest(sha1) failed");
+  }
+  return out;
+}
+
 std::string hmac_sha256(std::string_view key, std::string_view data) {
   std::string out(SHA256_DIGEST_LENGTH, '\0');
   unsigned int length = 0;

@@ -44,6 +44,11 @@ std::string read_bio(BIO* bio) {
 
 void PkeyDeleter::operator()(evp_pkey_st* key) const { EVP_PKEY_free(key); }
 
+Result<RsaPublicKey> RsaPublicKey::adopt(PkeyPtr key) {
+  if (!is_rsa(key.get())) return make_error(ErrorCode::kInvalidParameter, "public key: not an RSA key");
+  return RsaPublicKey(std::move(key));
+}
+
 Result<RsaPrivateKey> RsaPrivateKey::from_pem(std::string_view text) {
   // PEM_read_bio_PrivateKey understands both PKCS#8 and the traditional PKCS#1 armour.
   for (std::string_view label : {"PRIVATE KEY", "RSA PRIVATE KEY"}) {

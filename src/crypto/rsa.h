@@ -27,6 +27,8 @@ class RsaPrivateKey {
   std::string sign_sha256_base64(std::string_view data) const;
   std::string to_pkcs8_pem() const;
   std::string public_key_pem() const;
+  // The OpenSSL key, for signing certificates (crypto/x509).
+  evp_pkey_st* native() const { return key_.get(); }
 
  private:
   explicit RsaPrivateKey(PkeyPtr key) : key_(std::move(key)) {}
@@ -37,6 +39,9 @@ class RsaPublicKey {
  public:
   // Accepts SubjectPublicKeyInfo ("BEGIN PUBLIC KEY"), PKCS#1 ("BEGIN RSA PUBLIC KEY") or a bare Base64 body.
   static Result<RsaPublicKey> from_pem(std::string_view text);
+
+  // Takes ownership of an RSA key from OpenSSL (e.g. a certificate's); fails for other key types.
+  static Result<RsaPublicKey> adopt(PkeyPtr key);
 
   // False for any malformed signature (bad Base64, wrong length) as well as for a wrong one.
   bool verify_sha256_base64(std::string_view data, std::string_view signature_base64) const;

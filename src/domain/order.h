@@ -34,6 +34,9 @@ struct Order {
   std::string request_fingerprint;
   std::string channel_account_id;  // the configured account that carries the payment; "" for cashier orders
   std::string payment_url;       // what the payer opens or scans (QR code content or pay URL); "" until known
+  // What the payer's page needs besides payment_url, as a JSON object (WeChat Pay JSAPI's signed parameters
+  // for WeixinJSBridge); "" when nothing.
+  std::string payment_params_json;
   std::string channel_trade_no;  // the channel's own number for the trade, once paid
   std::int64_t paid_at_ms = 0;
   ledger::FeeSchedule fees;           // frozen when paid: refunds reverse exactly what the payment took

@@ -169,7 +169,7 @@ Result<std::vector<std::string>> prepare_notifies(const Config& config, const ht
   const std::string run_id = crypto::random_base62(6);
   std::vector<std::string> bodies;
   bodies.reserve(orders);
-  const std::string now = alipay::format_beijing_time(std::chrono::duration_cast<std::chrono::milliseconds>(
+  const std::string now = format_beijing_time(std::chrono::duration_cast<std::chrono::milliseconds>(
                                                           std::chrono::system_clock::now().time_since_epoch())
                                                           .count());
   for (std::uint32_t i = 0; i < orders; ++i) {

@@ -5,6 +5,8 @@
 #include <sstream>
 
 #include "core/config.h"
+#include "core/log.h"
+#include "crypto/random.h"
 #include "fmt/format.h"
 #include "main/runtime.h"
 #include "nlohmann/json.hpp"
@@ -26,6 +28,44 @@ Result<crypto::RsaPrivateKey> load_or_create_key(const std::string& path) {
   auto key = crypto::RsaPrivateKey::generate(2048);
   if (auto status = write_file_atomically(path, key.to_pkcs8_pem(), 0600); !status)
     return std::move(status).error();
+  return key;
+}
+
+std::optional<std::string> read_file(const std::string& path) {
+  std::ifstream file(path);
+  if (!file) return std::nullopt;
+  std::stringstream text;
+  text << file.rdbuf();
+  return text.str();
+}
+
+// A key and a self-signed certificate for it, loaded from key_path/cert_path or created on first start. The
+// sandbox's platform identity and the sandbox merchant's API certificate both persist, so serials stay put
+// for merchant developers who saved them.
+Result<wechatpay::PlatformIdentity> load_or_create_identity(const std::string& key_path, const std::string& cert_path,
+                                                            std::string_view common_name, std::int64_t now_ms) {
+  auto key = load_or_create_key(key_path);
+  if (!key.ok()) return std::move(key).error();
+  if (auto text = read_file(cert_path)) {
+    auto certificate = crypto::Certificate::from_pem(*text);
+    if (!certificate.ok())
+      return make_error(ErrorCode::kInvalidParameter, fmt::format("{}: {}", cert_path, certificate.error().message));
+    if (certificate->valid_at(now_ms)) return wechatpay::PlatformIdentity{*key, std::move(certificate).value()};
+  }
+  wechatpay::PlatformIdentity fresh = wechatpay::PlatformIdentity::issue(*key, common_name, now_ms);
+  if (auto status = write_file_atomically(cert_path, fresh.certificate.to_pem(), 0644); !status)
+    return std::move(status).error();
+  return fresh;
+}
+
+Result<std::string> load_or_create_apiv3_key(const std::string& path) {
+  if (auto text = read_file(path)) {
+    if (!wechatpay::is_apiv3_key(*text))
+      return make_error(ErrorCode::kInvalidParameter, fmt::format("{}: not a 32-byte APIv3 key", path));
+    return *text;
+  }
+  std::string key = crypto::random_base62(32);
+  if (auto status = write_file_atomically(path, key, 0600); !status) return std::move(status).error();
   return key;
 }
 
@@ -55,6 +95,7 @@ Result<std::unique_ptr<SandboxRuntime>> SandboxRuntime::start(const std::string&
   runtime->server_ = std::make_unique<http::Server>(
       http::ServerLimits{},
       [self](const http::Request& request, http::Responder respond) {
+        if (wechatpay::WechatpaySandbox::serves(request.path())) return self->wechatpay_->handle(request, std::move(respond));
         self->sandbox_->handle(request, std::move(respond));
       },
       runtime->metrics_);
@@ -73,7 +114,57 @@ Result<std::unique_ptr<SandboxRuntime>> SandboxRuntime::start(const std::string&
   if (auto status = write_file_atomically(dir + "/alipay.json", alipay.dump(2) + "\n", 0600); !status) {
     return std::move(status).error();
   }
+
+  const std::int64_t now_ms = clock.now_unix_ms();
+  auto platform = load_or_create_identity(dir + "/wechatpay_platform_key.pem", dir + "/wechatpay_platform_cert.pem",
+                                          "WeChat Pay sandbox platform", now_ms);
+  if (!platform.ok()) return std::move(platform).error();
+  auto merchant = load_or_create_identity(dir + "/wechatpay_merchant_key.pem", dir + "/wechatpay_merchant_cert.pem",
+                                          "WeChat Pay sandbox merchant " + std::string(kSandboxWechatpayMchid), now_ms);
+  if (!merchant.ok()) return std::move(merchant).error();
+  auto apiv3_key = load_or_create_apiv3_key(dir + "/wechatpay_apiv3_key");
+  if (!apiv3_key.ok()) return std::move(apiv3_key).error();
+  runtime->wechatpay_merchant_key_.emplace(merchant->key);
+  runtime->wechatpay_merchant_serial_ = merchant->certificate.serial_hex();
+  runtime->wechatpay_apiv3_key_ = *apiv3_key;
+  runtime->wechatpay_ = std::make_unique<wechatpay::WechatpaySandbox>(std::move(platform).value(), clock,
+                                                                      runtime->base_url_, notify_retry_scale);
+  runtime->wechatpay_->register_merchant(wechatpay::SandboxMerchant{
+      kSandboxWechatpayMchid, kSandboxWechatpayAppid, merchant->certificate.public_key().value(),
+      runtime->wechatpay_merchant_serial_, *apiv3_key});
+  const std::string description = dir + "/wechatpay.json";
+  if (auto status = runtime->write_wechatpay_description(description); !status) return std::move(status).error();
+  // Merchant developers reading the file see the certificates the sandbox serves now.
+  runtime->wechatpay_->on_rotate([self, description] {
+    if (auto status = self->write_wechatpay_description(description); !status)
+      log::warn("sandbox_wechatpay_json", {{"error", status.error().message}});
+  });
   return runtime;
+}
+
+Status SandboxRuntime::write_wechatpay_description(const std::string& path) const {
+  nlohmann::json certificates = nlohmann::json::object();
+  for (const crypto::Certificate& certificate : wechatpay_->certificates())
+    certificates[certificate.serial_hex()] = certificate.to_pem();
+  const nlohmann::json description = {{"mchid", kSandboxWechatpayMchid},
+                                      {"appid", kSandboxWechatpayAppid},
+                                      {"merchant_private_key", wechatpay_merchant_key_->to_pkcs8_pem()},
+                                      {"merchant_serial", wechatpay_merchant_serial_},
+                                      {"platform_certificates", std::move(certificates)},
+                                      {"apiv3_key", wechatpay_apiv3_key_},
+                                      {"base_url", base_url_}};
+  return write_file_atomically(path, description.dump(2) + "\n", 0600);
+}
+
+wechatpay::WechatpayAccount SandboxRuntime::wechatpay_account(const std::string& account_id) const {
+  wechatpay::WechatpayAccount account{account_id,
+                                      kSandboxWechatpayMchid,
+                                      kSandboxWechatpayAppid,
+                                      *wechatpay_merchant_key_,
+                                      wechatpay_merchant_serial_,
+                                      wechatpay_apiv3_key_};
+  account.base_url = base_url_;
+  return account;
 }
 
 SandboxRuntime::~SandboxRuntime() { stop(); }

@@ -1,6 +1,6 @@
 // Starting the channel simulators, for `paygate sandbox` (alone) and `paygate serve --sandbox` (in-process,
-// with channel accounts wired to them). Keys persist in <data-dir>/sandbox; alipay.json describes the
-// sandbox to merchant developers (it holds a private key: mode 0600).
+// with channel accounts wired to them). Keys persist in <data-dir>/sandbox; alipay.json and wechatpay.json
+// describe the sandboxes to merchant developers (they hold private keys: mode 0600).
 #pragma once
 
 #include <memory>
@@ -10,7 +10,9 @@
 
 #include "api/http_server.h"
 #include "infra/channels/alipay/alipay_gateway.h"
+#include "infra/channels/wechatpay/wechatpay_gateway.h"
 #include "sandbox/alipay/alipay_sandbox.h"
+#include "sandbox/wechatpay/wechatpay_sandbox.h"
 
 namespace paygate::cli {
 
@@ -22,6 +24,8 @@ class SandboxRuntime {
 
   // The Alipay account a gateway uses to talk to this sandbox.
   alipay::AlipayAccount alipay_account(const std::string& account_id) const;
+  // The WeChat Pay merchant a gateway uses; it downloads the platform certificates like any merchant.
+  wechatpay::WechatpayAccount wechatpay_account(const std::string& account_id) const;
   const std::string& base_url() const { return base_url_; }
 
   // Serves on the calling thread until SIGINT/SIGTERM.
@@ -37,11 +41,18 @@ class SandboxRuntime {
   std::optional<crypto::RsaPrivateKey> platform_key_;
   std::optional<crypto::RsaPrivateKey> app_key_;
   std::unique_ptr<alipay::AlipaySandbox> sandbox_;
+  std::optional<crypto::RsaPrivateKey> wechatpay_merchant_key_;
+  std::string wechatpay_merchant_serial_;
+  std::string wechatpay_apiv3_key_;
+  std::unique_ptr<wechatpay::WechatpaySandbox> wechatpay_;
+  Status write_wechatpay_description(const std::string& path) const;
   std::unique_ptr<http::Server> server_;
   std::string base_url_;
   std::thread thread_;
 };
 
 inline constexpr const char* kSandboxAlipayAppId = "9021000000000001";
+inline constexpr const char* kSandboxWechatpayMchid = "1900000109";
+inline constexpr const char* kSandboxWechatpayAppid = "wxd678efh567hg6787";
 
 }  // namespace paygate::cli

@@ -24,6 +24,7 @@
 #include "core/worker_pool.h"
 #include "fmt/format.h"
 #include "infra/channels/alipay/alipay_gateway.h"
+#include "infra/channels/wechatpay/wechatpay_gateway.h"
 #include "infra/http/http_client.h"
 #include "infra/http/webhook_http_sender.h"
 #include "main/commands.h"
@@ -86,7 +87,49 @@ std::optional<std::string> read_text_file(const std::string& path) {
   return text.str();
 }
 
-// Builds a gateway for every enabled [[channels.alipay]] account; a key that does not load stops the start.
+// A WeChat Pay gateway from its [[channels.wechatpay]] entry: keys read from their files (the APIv3 key from a
+// file or the environment), each problem named by its key and never quoting the secret.
+Result<std::unique_ptr<wechatpay::WechatpayGateway>> wechatpay_gateway(const WechatpayAccountConfig& account,
+                                                                      const std::string& prefix, const Clock& clock) {
+  auto private_text = read_text_file(account.merchant_private_key_file);
+  if (!private_text)
+    return make_error(ErrorCode::kInvalidParameter, prefix + ".merchant_private_key_file: cannot read");
+  auto private_key = crypto::RsaPrivateKey::from_pem(*private_text);
+  if (!private_key.ok())
+    return make_error(ErrorCode::kInvalidParameter, prefix + ".merchant_private_key_file: " + private_key.error().message);
+  std::string apiv3_key;
+  if (!account.apiv3_key_file.empty()) {
+    auto text = read_text_file(account.apiv3_key_file);
+    if (!text) return make_error(ErrorCode::kInvalidParameter, prefix + ".apiv3_key_file: cannot read");
+    apiv3_key = std::move(*text);
+    while (!apiv3_key.empty() && (apiv3_key.back() == '\n' || apiv3_key.back() == '\r')) apiv3_key.pop_back();
+  } else {
+    const char* value = std::getenv(account.apiv3_key_env.c_str());
+    if (value == nullptr)
+      return make_error(ErrorCode::kInvalidParameter, prefix + ".apiv3_key_env: the variable is not set");
+    apiv3_key = value;
+  }
+  if (!wechatpay::is_apiv3_key(apiv3_key))
+    return make_error(ErrorCode::kInvalidParameter, prefix + ".apiv3_key: must be 32 bytes");
+  wechatpay::WechatpayAccount gateway_account{account.id, account.mchid, account.appid, std::move(private_key).value(),
+                                              account.merchant_serial, std::move(apiv3_key)};
+  gateway_account.base_url = account.base_url;
+  gateway_account.timeout_ms = account.timeout_ms;
+  gateway_account.ca_file = account.ca_file;
+  gateway_account.certificate_refresh_ms = account.certificate_refresh_s * 1000;
+  if (!account.platform_public_key_file.empty()) {
+    auto text = read_text_file(account.platform_public_key_file);
+    if (!text) return make_error(ErrorCode::kInvalidParameter, prefix + ".platform_public_key_file: cannot read");
+    auto key = crypto::RsaPublicKey::from_pem(*text);
+    if (!key.ok())
+      return make_error(ErrorCode::kInvalidParameter, prefix + ".platform_public_key_file: " + key.error().message);
+    gateway_account.platform_public_key_id = account.platform_public_key_id;
+    gateway_account.platform_public_key = std::move(key).value();
+  }
+  return wechatpay::WechatpayGateway::create(std::move(gateway_account), clock);
+}
+
+// Builds a gateway for every enabled account of every channel; a key that does not load stops the start.
 Status add_configured_accounts(const Config& config, const Clock& clock, ChannelRegistry& registry) {
   for (std::size_t i = 0; i < config.channels.alipay.size(); ++i) {
     const AlipayAccountConfig& account = config.channels.alipay[i];
@@ -114,6 +157,26 @@ Status add_configured_accounts(const Config& config, const Clock& clock, Channel
     if (!gateway.ok()) return std::move(gateway).error();
     registry.add(std::move(gateway).value());
   }
+  for (std::size_t i = 0; i < config.channels.wechatpay.size(); ++i) {
+    const WechatpayAccountConfig& account = config.channels.wechatpay[i];
+    if (!account.enabled) continue;
+    auto gateway = wechatpay_gateway(account, fmt::format("channels.wechatpay[{}]", i), clock);
+    if (!gateway.ok()) return std::move(gateway).error();
+    registry.add(std::move(gateway).value());
+  }
+  return {};
+}
+
+// The sandbox "pay" button of the cashier: the payer pays at the channel's sandbox, which then notifies us.
+Status pay_in_sandbox(const std::string& sandbox_base_url, const Order& order) {
+  const bool wechatpay = order.channel == Channel::kWechatpay;
+  auto url = http::parse_http_url(sandbox_base_url + (wechatpay ? "/sandbox/wechatpay/pay" : "/sandbox/alipay/pay")).value();
+  http::Client client(url.endpoint, 5'000);
+  const nlohmann::json body = wechatpay ? nlohmann::json{{"mchid", kSandboxWechatpayMchid}, {"out_trade_no", order.order_id.value}}
+                                        : nlohmann::json{{"app_id", kSandboxAlipayAppId}, {"out_trade_no", order.order_id.value}};
+  auto response = client.send("POST", url.target, {}, body.dump());
+  if (!response.ok()) return make_error(ErrorCode::kChannelOutcomeUnknown, "sandbox: " + response.error().message);
+  if (response->status != 200) return make_error(ErrorCode::kChannelRejected, "sandbox: " + response->body);
   return {};
 }
 
@@ -150,6 +213,7 @@ int run_serve(const CommonOptions& common, const ServeOptions& options) {
     sandbox = std::move(started).value();
     // The in-process sandbox gets its own account; configured accounts of the same channel come first.
     channels.add(alipay::AlipayGateway::create(sandbox->alipay_account("alipay-sandbox"), clock).value());
+    channels.add(wechatpay::WechatpayGateway::create(sandbox->wechatpay_account("wechatpay-sandbox"), clock).value());
     sandbox->run_in_background();
   }
   WorkerPool channel_workers("paygate-channel", config->channels.workers, config->channels.queue_max);
@@ -181,20 +245,11 @@ int run_serve(const CommonOptions& common, const ServeOptions& options) {
   CashierService::SandboxPay sandbox_pay;
   if (sandbox) {
     // The cashier's "pay in sandbox" button: the payer pays at the sandbox, which then notifies us.
-    sandbox_pay = [base_url = sandbox->base_url()](const Order& order) -> Status {
-      auto url = http::parse_http_url(base_url + "/sandbox/alipay/pay").value();
-      http::Client client(url.endpoint, 5'000);
-      const nlohmann::json body = {{"app_id", kSandboxAlipayAppId}, {"out_trade_no", order.order_id.value}};
-      auto response = client.send("POST", url.target, {}, body.dump());
-      if (!response.ok())
-        return make_error(ErrorCode::kChannelOutcomeUnknown, "sandbox: " + response.error().message);
-      if (response->status != 200)
-        return make_error(ErrorCode::kChannelRejected, "sandbox: " + response->body);
-      return {};
-    };
+    sandbox_pay = [base_url = sandbox->base_url()](const Order& order) { return pay_in_sandbox(base_url, order); };
   }
   CashierService cashier(**store, *orders, channels, channel_workers, order_events, std::move(sandbox_pay));
-  RefundService refunds(**store, clock, config->refunds, channels, channel_workers, order_events);
+  RefundService refunds(**store, clock, config->refunds, channels, channel_workers, order_events,
+                        config->public_base_url());
   LedgerQueries ledger(**store);
   MerchantEvents merchant_events(**store, clock);
   http::WebhookHttpSender webhook_sender(config->webhooks.timeout_ms);

@@ -86,6 +86,7 @@ struct PaymentAttachment {
   MerchantId merchant_id;
   OrderId order_id;
   std::string payment_url;
+  std::string payment_params_json;
 };
 
 // A channel's authenticated word on a trade, as the store applies it: the report is recorded in the inbox
@@ -256,6 +257,8 @@ class Store {
   virtual void note_refund_check(RefundCheck check, Completion<Refund> done) = 0;
   virtual Result<std::optional<Refund>> find_refund(const MerchantId& merchant_id,
                                                     const RefundId& refund_id) = 0;
+  // Any merchant's refund, by our id: for channel notifies, which name refunds but not merchants.
+  virtual Result<std::optional<Refund>> find_refund_by_id(const RefundId& refund_id) = 0;
   virtual Result<std::optional<Refund>> find_refund_by_out_refund_no(const MerchantId& merchant_id,
                                                                      const std::string& out_refund_no) = 0;
   virtual Result<std::vector<Refund>> list_order_refunds(const MerchantId& merchant_id,

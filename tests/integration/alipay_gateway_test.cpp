@@ -72,10 +72,10 @@ TEST_F(AlipayGatewayTest, PayQueryRefundThroughTheAdapter) {
   EXPECT_EQ(paid->amount_minor, 990);
   EXPECT_FALSE(paid->channel_trade_no.empty());
 
-  auto refund = gateway->refund(o, "RF1", 300, "customer asked");
+  auto refund = gateway->refund(o, "RF1", 300, "customer asked", "");
   ASSERT_TRUE(refund.ok()) << refund.error().message;
   EXPECT_EQ(refund->status, ChannelRefundStatus::kSucceeded);
-  auto too_much = gateway->refund(o, "RF2", 700, "");
+  auto too_much = gateway->refund(o, "RF2", 700, "", "");
   ASSERT_FALSE(too_much.ok());
   EXPECT_EQ(too_much.error().code, ErrorCode::kChannelRejected);
   EXPECT_NE(too_much.error().message.find("ACQ.REFUND_AMT_NOT_EQUAL_TOTAL"), std::string::npos);
@@ -183,9 +183,9 @@ TEST_F(AlipayGatewayTest, TheDailyBillIsAlipaysZipOfGbkCsvs) {
   ASSERT_TRUE(gateway->create_payment(second, "").ok());
   ASSERT_EQ(pay(first), 200);
   ASSERT_EQ(pay(second), 200);
-  ASSERT_TRUE(gateway->refund(first, "BL1-R1", 234, "").ok());
+  ASSERT_TRUE(gateway->refund(first, "BL1-R1", 234, "", "").ok());
 
-  const std::string today = alipay::format_beijing_time(clock_.now_unix_ms()).substr(0, 10);
+  const std::string today = format_beijing_time(clock_.now_unix_ms()).substr(0, 10);
   auto zip = gateway->download_bill(today);
   ASSERT_TRUE(zip.ok()) << zip.error().message;
   EXPECT_EQ(zip->substr(0, 2), "PK");

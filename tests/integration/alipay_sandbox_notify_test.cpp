@@ -79,7 +79,7 @@ TEST(AlipaySandboxNotify, SignedRetriedUntilSuccess) {
       {"method", "alipay.trade.precreate"},
       {"charset", "utf-8"},
       {"sign_type", "RSA2"},
-      {"timestamp", alipay::format_beijing_time(SystemClock{}.now_unix_ms())},
+      {"timestamp", format_beijing_time(SystemClock{}.now_unix_ms())},
       {"version", "1.0"},
       {"notify_url", receiver.url()},
       {"biz_content", R"({"out_trade_no":"N-1","total_amount":"12.34","subject":"通知"})"}};

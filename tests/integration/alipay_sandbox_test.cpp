@@ -37,7 +37,7 @@ class AlipaySandboxTest : public SandboxSuite {
                              {"method", method},
                              {"charset", "utf-8"},
                              {"sign_type", "RSA2"},
-                             {"timestamp", alipay::format_beijing_time(SystemClock{}.now_unix_ms())},
+                             {"timestamp", format_beijing_time(SystemClock{}.now_unix_ms())},
                              {"version", "1.0"},
                              {"biz_content", biz.dump()}};
     params["sign"] = alipay::sign(params, alipay::SignScope::kRequest, *app_key_);

@@ -224,7 +224,7 @@ TEST_F(Refunds, AChannelRefusalFailsTheRefundAndReleasesTheReservation) {
   Order trade;
   trade.order_id = OrderId{id};
   trade.amount = Money{1'500, Currency::kCny};
-  ASSERT_TRUE(outside->refund(trade, "console-1", 1'500, "").ok());
+  ASSERT_TRUE(outside->refund(trade, "console-1", 1'500, "", "").ok());
 
   auto refused = refund(id, {{"out_refund_no", "refused-1"}, {"amount", 500}});
   ASSERT_EQ(refused.status, 201) << refused.raw.body;

@@ -61,6 +61,12 @@ TEST(OrderPreflight, ChannelAndMethodMustAgree) {
   auto input = valid_input();
   input.channel = "wechatpay";
   input.method = "jsapi";
+  auto no_payer = preflight_create_order(MerchantId{"m"}, input, OrderConfig{}, kNow);
+  ASSERT_FALSE(no_payer.ok());
+  EXPECT_EQ(no_payer.error().message, "user_id: is required with method jsapi (the payer's WeChat openid)");
+  input.user_id = "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o";
+  EXPECT_TRUE(preflight_create_order(MerchantId{"m"}, input, OrderConfig{}, kNow).ok());
+  input.method = "native";
   EXPECT_TRUE(preflight_create_order(MerchantId{"m"}, input, OrderConfig{}, kNow).ok());
   input.method = "qr";
   auto wrong = preflight_create_order(MerchantId{"m"}, input, OrderConfig{}, kNow);

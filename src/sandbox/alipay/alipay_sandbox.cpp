@@ -52,7 +52,7 @@ AlipaySandbox::AlipaySandbox(crypto::RsaPrivateKey alipay_key, const Clock& cloc
     : alipay_key_(std::move(alipay_key)),
       clock_(clock),
       public_base_url_(std::move(public_base_url)),
-      notifies_(notify_retry_scale) {}
+      notifies_(sandbox::NotifyDialect::alipay(), notify_retry_scale) {}
 
 void AlipaySandbox::send_trade_notify(const SandboxTrade& trade) {
   if (trade.notify_url.empty()) return;
@@ -86,8 +86,10 @@ void AlipaySandbox::send_trade_notify(const SandboxTrade& trade) {
   params["sign"] = sign(params, SignScope::kNotify, alipay_key_);
   if (faults_.drop_notify()) return;
   const auto delay = std::chrono::milliseconds(faults_.notify_delay_ms());
-  notifies_.send(trade.notify_url, params, delay);
-  if (faults_.duplicate_notify()) notifies_.send(trade.notify_url, params, delay);
+  sandbox::OutgoingNotify notify{trade.notify_url, "application/x-www-form-urlencoded;charset=utf-8", {},
+                                 form_encode(params)};
+  if (faults_.duplicate_notify()) notifies_.send(notify, delay);
+  notifies_.send(std::move(notify), delay);
 }
 
 void AlipaySandbox::register_app(const std::string& app_id, crypto::RsaPublicKey app_public_key) {

@@ -11,8 +11,8 @@
 #include "core/time.h"
 #include "core/timer_queue.h"
 #include "crypto/rsa.h"
-#include "sandbox/alipay/faults.h"
-#include "sandbox/alipay/notify_sender.h"
+#include "sandbox/common/faults.h"
+#include "sandbox/common/notify_sender.h"
 #include "sandbox/alipay/trade_book.h"
 
 namespace paygate::alipay {
@@ -30,8 +30,8 @@ class AlipaySandbox {
   void handle(const http::Request& request, http::Responder respond);
 
   const TradeBook& trades() const { return trades_; }
-  NotifySender::Stats notify_stats() const { return notifies_.stats(); }
-  FaultInjector& faults() { return faults_; }
+  sandbox::NotifySender::Stats notify_stats() const { return notifies_.stats(); }
+  sandbox::FaultInjector& faults() { return faults_; }
 
  private:
   http::Response gateway(const http::Request& request);
@@ -51,8 +51,8 @@ class AlipaySandbox {
   std::map<std::string, std::string> bills_by_token_;  // zip bytes; the oldest go first beyond kBillsMax
 
   TradeBook trades_;
-  FaultInjector faults_;
-  NotifySender notifies_;
+  sandbox::FaultInjector faults_;
+  sandbox::NotifySender notifies_;
   TimerQueue delayed_answers_;
 };
 

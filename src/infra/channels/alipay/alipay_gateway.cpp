@@ -11,8 +11,6 @@ namespace {
 
 using nlohmann::json;
 
-constexpr std::size_t kIdleClientsMax = 16;
-
 Error unknown(std::string_view why) {
   return make_error(ErrorCode::kChannelOutcomeUnknown, fmt::format("alipay: {}", why));
 }
@@ -48,25 +46,10 @@ Result<std::unique_ptr<AlipayGateway>> AlipayGateway::create(AlipayAccount accou
 }
 
 AlipayGateway::AlipayGateway(AlipayAccount account, http::HttpUrl gateway, const Clock& clock)
-    : account_(std::move(account)), gateway_(std::move(gateway)), clock_(clock) {}
-
-std::unique_ptr<http::Client> AlipayGateway::take_client() {
-  {
-    std::lock_guard lock(clients_mutex_);
-    if (!idle_clients_.empty()) {
-      auto client = std::move(idle_clients_.back());
-      idle_clients_.pop_back();
-      return client;
-    }
-  }
-  return std::make_unique<http::Client>(gateway_.endpoint,
-                                        http::ClientOptions{account_.timeout_ms, account_.ca_file});
-}
-
-void AlipayGateway::give_back(std::unique_ptr<http::Client> client) {
-  std::lock_guard lock(clients_mutex_);
-  if (idle_clients_.size() < kIdleClientsMax) idle_clients_.push_back(std::move(client));
-}
+    : account_(std::move(account)),
+      gateway_(std::move(gateway)),
+      clock_(clock),
+      clients_(gateway_.endpoint, http::ClientOptions{account_.timeout_ms, account_.ca_file}) {}
 
 std::string AlipayGateway::signed_query_string(std::string_view method, const std::string& biz_content,
                                                const std::string& notify_url) const {
@@ -83,11 +66,11 @@ std::string AlipayGateway::signed_query_string(std::string_view method, const st
 Result<std::string> AlipayGateway::call(std::string_view method, const std::string& biz_content,
                                         const std::string& notify_url) {
   const std::string body = signed_query_string(method, biz_content, notify_url);
-  auto client = take_client();
+  auto client = clients_.take();
   auto response = client->send("POST", gateway_.target,
                                {{"content-type", "application/x-www-form-urlencoded;charset=utf-8"}}, body);
   if (!response.ok()) return unknown(response.error().message);
-  give_back(std::move(client));
+  clients_.give_back(std::move(client));
   if (response->status != 200) return unknown(fmt::format("HTTP {}", response->status));
   auto split = split_signed_response(response->body, method);
   if (!split) return unknown("the answer is not a gateway response");
@@ -158,7 +141,8 @@ Status AlipayGateway::close(const Order& order) {
 }
 
 Result<ChannelRefund> AlipayGateway::refund(const Order& order, const std::string& refund_id,
-                                            std::int64_t amount_minor, const std::string& reason) {
+                                            std::int64_t amount_minor, const std::string& reason,
+                                            const std::string& /*notify_url*/) {
   json biz = {{"out_trade_no", order.order_id.value},
               {"refund_amount", fen_to_yuan(amount_minor)},
               {"out_request_no", refund_id}};
@@ -170,7 +154,7 @@ Result<ChannelRefund> AlipayGateway::refund(const Order& order, const std::strin
   if (auto status = business_status(parsed); !status) return std::move(status).error();
   // code 10000: Alipay accepted the refund synchronously (fund_change says whether this call moved money,
   // which is "N" for a repeated out_request_no).
-  return ChannelRefund{ChannelRefundStatus::kSucceeded, amount_minor};
+  return ChannelRefund{ChannelRefundStatus::kSucceeded, amount_minor, ""};
 }
 
 Result<ChannelRefund> AlipayGateway::refund_query(const Order& order, const std::string& refund_id) {
@@ -182,10 +166,10 @@ Result<ChannelRefund> AlipayGateway::refund_query(const Order& order, const std:
   if (auto status = business_status(parsed); !status) return std::move(status).error();
   // As Alipay documents it: success without refund_status means there is no such refund.
   if (parsed.value("refund_status", "") != "REFUND_SUCCESS")
-    return ChannelRefund{ChannelRefundStatus::kNotFound, 0};
+    return ChannelRefund{ChannelRefundStatus::kNotFound, 0, ""};
   auto amount = yuan_to_fen(parsed.value("refund_amount", ""));
   if (!amount.ok()) return unknown("refund query answer with a bad refund_amount");
-  return ChannelRefund{ChannelRefundStatus::kSucceeded, *amount};
+  return ChannelRefund{ChannelRefundStatus::kSucceeded, *amount, ""};
 }
 
 Result<std::string> AlipayGateway::download_bill(const std::string& date) {
@@ -205,13 +189,15 @@ Result<std::string> AlipayGateway::download_bill(const std::string& date) {
   return std::move(file->body);
 }
 
-Result<ChannelTradeReport> AlipayGateway::verify_notify(std::string_view body) {
-  auto params = form_decode(body);
+Result<ChannelNotify> AlipayGateway::verify_notify(const NotifyRequest& request) {
+  auto params = form_decode(request.body);
   if (!params.ok()) return std::move(params).error();
   if (!verify(*params, SignScope::kNotify, account_.alipay_public_key)) {
     return make_error(ErrorCode::kSignatureInvalid, "notify: signature does not verify");
   }
-  return notify_from_params(*params, account_.app_id, clock_.now_unix_ms());
+  auto report = notify_from_params(*params, account_.app_id, clock_.now_unix_ms());
+  if (!report.ok()) return std::move(report).error();
+  return ChannelNotify(std::move(report).value());
 }
 
 }  // namespace paygate::alipay

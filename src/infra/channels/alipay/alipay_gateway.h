@@ -3,13 +3,11 @@
 #pragma once
 
 #include <memory>
-#include <mutex>
 #include <string>
-#include <vector>
 
 #include "core/time.h"
 #include "crypto/rsa.h"
-#include "infra/http/http_client.h"
+#include "infra/http/client_pool.h"
 #include "ports/channel_gateway.h"
 
 namespace paygate::alipay {
@@ -34,12 +32,16 @@ class AlipayGateway final : public ChannelGateway {
   Result<ChannelPayment> create_payment(const Order& order, const std::string& notify_url) override;
   Result<ChannelTrade> query(const Order& order) override;
   Status close(const Order& order) override;
+  // Alipay refunds answer synchronously; it sends no refund notify, so notify_url is not used.
   Result<ChannelRefund> refund(const Order& order, const std::string& refund_id, std::int64_t amount_minor,
-                               const std::string& reason) override;
+                               const std::string& reason, const std::string& notify_url) override;
   Result<ChannelRefund> refund_query(const Order& order, const std::string& refund_id) override;
   Result<std::string> download_bill(const std::string& date) override;
-  Result<ChannelTradeReport> verify_notify(std::string_view body) override;
-  std::string_view notify_answer(bool accepted) const override { return accepted ? "success" : "failure"; }
+  Result<ChannelNotify> verify_notify(const NotifyRequest& request) override;
+  // Alipay reads only the text: exactly "success" stops its retries.
+  NotifyReply notify_reply(bool accepted, std::string_view) const override {
+    return NotifyReply{200, "text/plain; charset=utf-8", accepted ? "success" : "failure"};
+  }
 
  private:
   AlipayGateway(AlipayAccount account, http::HttpUrl gateway, const Clock& clock);
@@ -51,14 +53,10 @@ class AlipayGateway final : public ChannelGateway {
   std::string signed_query_string(std::string_view method, const std::string& biz_content,
                                   const std::string& notify_url) const;
 
-  std::unique_ptr<http::Client> take_client();
-  void give_back(std::unique_ptr<http::Client> client);
-
   AlipayAccount account_;
   http::HttpUrl gateway_;
   const Clock& clock_;
-  std::mutex clients_mutex_;
-  std::vector<std::unique_ptr<http::Client>> idle_clients_;  // kept-alive connections for reuse
+  http::ClientPool clients_;
 };
 
 }  // namespace paygate::alipay

@@ -230,22 +230,4 @@ Result<std::int64_t> yuan_to_fen(std::string_view yuan) {
 
 std::string fen_to_yuan(std::int64_t fen) { return format_decimal(Money{fen, Currency::kCny}); }
 
-std::string format_beijing_time(std::int64_t unix_ms) {
-  // RFC 3339 of the shifted instant, rearranged: "2026-11-22T23:27:44.123Z" -> "2026-11-22 23:27:44".
-  const std::string shifted = format_rfc3339_ms(unix_ms + 8 * 3600 * 1000);
-  return shifted.substr(0, 10) + " " + shifted.substr(11, 8);
-}
-
-}  // namespace paygate::alipay
-
-namespace paygate::alipay {
-
-std::optional<std::int64_t> parse_beijing_time(std::string_view text) {
-  if (text.size() != 19 || text[10] != ' ') return std::nullopt;
-  std::string rfc3339(text);
-  rfc3339[10] = 'T';
-  rfc3339 += "+08:00";
-  return parse_rfc3339_ms(rfc3339);
-}
-
 }  // namespace paygate::alipay

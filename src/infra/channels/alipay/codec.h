@@ -10,6 +10,7 @@
 
 #include "core/money.h"
 #include "core/result.h"
+#include "core/time.h"
 #include "crypto/rsa.h"
 
 namespace paygate::alipay {
@@ -54,9 +55,5 @@ Result<Params> form_decode(std::string_view body);
 // Yuan strings as Alipay writes them ("9.90", also "10" or "9.9") <-> integer fen. Exact, never float.
 Result<std::int64_t> yuan_to_fen(std::string_view yuan);
 std::string fen_to_yuan(std::int64_t fen);
-
-// "yyyy-MM-dd HH:mm:ss" in GMT+8, Alipay's timestamp and notify_time format.
-std::string format_beijing_time(std::int64_t unix_ms);
-std::optional<std::int64_t> parse_beijing_time(std::string_view text);
 
 }  // namespace paygate::alipay

@@ -11,7 +11,7 @@ namespace {
   "metadata, client_ip, user_id, status, version, created_at_ms, updated_at_ms, expires_at_ms, "        \
   "request_fingerprint, channel_account_id, payment_url, channel_trade_no, paid_at_ms, "                \
   "merchant_fee_bps, channel_fee_bps, fee_rounding, refund_fees, refunded_minor, refunding_minor, "     \
-  "query_attempts, next_query_at_ms, late_payment"
+  "query_attempts, next_query_at_ms, late_payment, payment_params"
 
 Order read_order(const Statement& row) {
   Order order;
@@ -51,6 +51,7 @@ Order read_order(const Statement& row) {
   order.query_attempts = static_cast<std::int32_t>(row.column_int64(28));
   order.next_query_at_ms = row.column_int64(29);
   order.late_payment = row.column_int64(30) != 0;
+  order.payment_params_json = row.column_text(31);
   return order;
 }
 
@@ -102,10 +103,12 @@ Result<Order> update_channel(Connection& db, const OrderId& order_id, Channel ch
 
 Result<Order> update_payment(Connection& db, const PaymentAttachment& attachment) {
   db.prepare(
-        "UPDATE orders SET payment_url = ? WHERE order_id = ? AND merchant_id = ? AND status = 'pending'")
+        "UPDATE orders SET payment_url = ?, payment_params = ? WHERE order_id = ? AND merchant_id = ? AND "
+        "status = 'pending'")
       .bind(1, attachment.payment_url)
-      .bind(2, attachment.order_id.value)
-      .bind(3, attachment.merchant_id.value)
+      .bind(2, attachment.payment_params_json)
+      .bind(3, attachment.order_id.value)
+      .bind(4, attachment.merchant_id.value)
       .run();
   auto order = select_order(db, attachment.merchant_id, attachment.order_id);
   if (!order) return make_error(ErrorCode::kOrderNotFound, "order not found");
@@ -125,7 +128,7 @@ Result<CreatedOrder> insert_order(Connection& db, const Order& order) {
   // Insert first and look only on a conflict: the common case (a new out_trade_no) costs one statement.
   db.prepare("INSERT INTO orders (" PAYGATE_ORDER_COLUMNS
              ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-             "?, ?, ?)"
+             "?, ?, ?, ?)"
              " ON CONFLICT (merchant_id, out_trade_no) DO NOTHING")
       .bind(1, order.order_id.value)
       .bind(2, order.merchant_id.value)
@@ -158,6 +161,7 @@ Result<CreatedOrder> insert_order(Connection& db, const Order& order) {
       .bind(29, std::int64_t{order.query_attempts})
       .bind(30, order.next_query_at_ms)
       .bind(31, std::int64_t{order.late_payment})
+      .bind(32, order.payment_params_json)
       .run();
   if (db.changes() == 1) return CreatedOrder{order, true};
   auto existing = select_order_by_out_trade_no(db, order.merchant_id, order.out_trade_no);

@@ -39,12 +39,6 @@ Refund read_refund(const Statement& row) {
   return refund;
 }
 
-std::optional<Refund> select_refund_by_id(Connection& db, const RefundId& refund_id) {
-  auto row = db.prepare("SELECT " PAYGATE_REFUND_COLUMNS " FROM refunds WHERE refund_id = ?");
-  row.bind(1, refund_id.value);
-  if (!row.step()) return std::nullopt;
-  return read_refund(row);
-}
 
 bool is_paid(OrderStatus status) {
   return status == OrderStatus::kSucceeded || status == OrderStatus::kPartiallyRefunded;
@@ -75,6 +69,13 @@ Status update_order_refunds(Connection& db, Order& order, OrderStatus status, st
 }
 
 }  // namespace
+
+std::optional<Refund> select_refund_by_id(Connection& db, const RefundId& refund_id) {
+  auto row = db.prepare("SELECT " PAYGATE_REFUND_COLUMNS " FROM refunds WHERE refund_id = ?");
+  row.bind(1, refund_id.value);
+  if (!row.step()) return std::nullopt;
+  return read_refund(row);
+}
 
 Result<CreatedRefund> insert_refund(Connection& db, const Refund& refund) {
   if (auto existing = select_refund_by_out_refund_no(db, refund.merchant_id, refund.out_refund_no)) {

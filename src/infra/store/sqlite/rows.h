@@ -62,6 +62,7 @@ Result<RefundOutcome> update_refund_settlement(Connection& db, AccountBook& book
                                                const RefundSettlement& settlement);
 Result<Refund> update_refund_check(Connection& db, const RefundCheck& check);
 std::optional<Refund> select_refund(Connection& db, const MerchantId& merchant_id, const RefundId& refund_id);
+std::optional<Refund> select_refund_by_id(Connection& db, const RefundId& refund_id);
 std::optional<Refund> select_refund_by_out_refund_no(Connection& db, const MerchantId& merchant_id,
                                                      const std::string& out_refund_no);
 std::vector<Refund> select_order_refunds(Connection& db, const MerchantId& merchant_id,

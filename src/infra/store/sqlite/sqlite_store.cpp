@@ -266,6 +266,10 @@ Result<std::optional<Refund>> SqliteStore::find_refund(const MerchantId& merchan
       [&](Connection& db) { return select_refund(db, merchant_id, refund_id); });
 }
 
+Result<std::optional<Refund>> SqliteStore::find_refund_by_id(const RefundId& refund_id) {
+  return read<std::optional<Refund>>([&](Connection& db) { return select_refund_by_id(db, refund_id); });
+}
+
 Result<std::optional<Refund>> SqliteStore::find_refund_by_out_refund_no(const MerchantId& merchant_id,
                                                                         const std::string& out_refund_no) {
   return read<std::optional<Refund>>(

@@ -62,6 +62,7 @@ class SqliteStore final : public Store {
   void create_refund(Refund refund, Completion<CreatedRefund> done) override;
   void settle_refund(RefundSettlement settlement, Completion<RefundOutcome> done) override;
   void note_refund_check(RefundCheck check, Completion<Refund> done) override;
+  Result<std::optional<Refund>> find_refund_by_id(const RefundId& refund_id) override;
   Result<std::optional<Refund>> find_refund(const MerchantId& merchant_id,
                                             const RefundId& refund_id) override;
   Result<std::optional<Refund>> find_refund_by_out_refund_no(const MerchantId& merchant_id,

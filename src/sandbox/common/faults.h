@@ -1,4 +1,4 @@
-// Fault knobs of the Alipay sandbox, for chaos tests and for merchants rehearsing failures: slow or failing
+// Fault knobs of the channel sandboxes (each sandbox has its own), for chaos tests and for merchants rehearsing failures: slow or failing
 // gateway answers, and notifies that are dropped, duplicated, delayed or reordered. Randomness comes from a
 // seeded generator so a failing chaos run can be replayed.
 #pragma once
@@ -10,17 +10,18 @@
 
 #include "core/result.h"
 
-namespace paygate::alipay {
+namespace paygate::sandbox {
 
 struct SandboxFaults {
-  std::uint32_t latency_ms = 0;  // added before every gateway.do answer
-  double error_rate = 0;         // share of calls answered ACQ.SYSTEM_ERROR (outcome unknown)
+  std::uint32_t latency_ms = 0;  // added before every API answer
+  double error_rate = 0;         // share of calls answered SYSTEM_ERROR (outcome unknown)
   double timeout_rate = 0;       // share of calls answered only after timeout_ms (the caller gives up)
   std::uint32_t timeout_ms = 15'000;
   double notify_drop_rate = 0;        // share of notifies never sent
-  double notify_duplicate_rate = 0;   // share of notifies sent twice (same notify_id)
+  double notify_duplicate_rate = 0;   // share of notifies sent twice (same notify id)
   std::uint32_t notify_delay_ms = 0;  // every notify waits this long before its first attempt
   bool notify_reorder = false;        // each notify waits a random 0..notify_delay_ms instead
+  std::uint32_t refund_processing_ms = 200;  // WeChat Pay: how long a refund stays PROCESSING before SUCCESS
   std::uint64_t seed = 1;
 };
 
@@ -32,7 +33,7 @@ class FaultInjector {
   std::string describe() const;  // the knobs as JSON
   SandboxFaults current() const;
 
-  // Decisions for one gateway.do call and one notify.
+  // Decisions for one API call and one notify.
   std::uint32_t call_delay_ms();
   bool fail_call();
   bool drop_notify();
@@ -46,4 +47,4 @@ class FaultInjector {
   std::mt19937_64 random_{1};
 };
 
-}  // namespace paygate::alipay
+}  // namespace paygate::sandbox

@@ -1,9 +1,9 @@
-#include "sandbox/alipay/faults.h"
+#include "sandbox/common/faults.h"
 
 #include "fmt/format.h"
 #include "nlohmann/json.hpp"
 
-namespace paygate::alipay {
+namespace paygate::sandbox {
 namespace {
 
 using nlohmann::json;
@@ -51,6 +51,8 @@ Status FaultInjector::update(std::string_view json_text) {
       status = read_rate(value, key, next.notify_duplicate_rate);
     } else if (key == "notify_delay_ms") {
       status = read_ms(value, key, next.notify_delay_ms);
+    } else if (key == "refund_processing_ms") {
+      status = read_ms(value, key, next.refund_processing_ms);
     } else if (key == "notify_reorder") {
       if (!value.is_boolean()) return knob_error(key, "must be true or false");
       next.notify_reorder = value.get<bool>();
@@ -77,6 +79,7 @@ std::string FaultInjector::describe() const {
               {"notify_duplicate_rate", faults_.notify_duplicate_rate},
               {"notify_delay_ms", faults_.notify_delay_ms},
               {"notify_reorder", faults_.notify_reorder},
+              {"refund_processing_ms", faults_.refund_processing_ms},
               {"seed", faults_.seed}}
       .dump();
 }
@@ -118,4 +121,4 @@ std::uint32_t FaultInjector::notify_delay_ms() {
   return std::uniform_int_distribution<std::uint32_t>(0, faults_.notify_delay_ms)(random_);
 }
 
-}  // namespace paygate::alipay
+}  // namespace paygate::sandbox
