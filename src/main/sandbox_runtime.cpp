@@ -107,14 +107,6 @@ Result<std::unique_ptr<SandboxRuntime>> SandboxRuntime::start(const std::string&
   runtime->sandbox_->register_app(
       kSandboxAlipayAppId, crypto::RsaPublicKey::from_pem(runtime->app_key_->public_key_pem()).value());
 
-  const nlohmann::json alipay = {{"app_id", kSandboxAlipayAppId},
-                                 {"app_private_key", runtime->app_key_->to_pkcs8_pem()},
-                                 {"alipay_public_key", runtime->platform_key_->public_key_pem()},
-                                 {"gateway_url", runtime->base_url_ + "/gateway.do"}};
-  if (auto status = write_file_atomically(dir + "/alipay.json", alipay.dump(2) + "\n", 0600); !status) {
-    return std::move(status).error();
-  }
-
   const std::int64_t now_ms = clock.now_unix_ms();
   auto platform = load_or_create_identity(dir + "/wechatpay_platform_key.pem", dir + "/wechatpay_platform_cert.pem",
                                           "WeChat Pay sandbox platform", now_ms);
@@ -139,6 +131,14 @@ Result<std::unique_ptr<SandboxRuntime>> SandboxRuntime::start(const std::string&
     if (auto status = self->write_wechatpay_description(description); !status)
       log::warn("sandbox_wechatpay_json", {{"error", status.error().message}});
   });
+  // Written last: tools and tests take alipay.json appearing as "both sandboxes are described".
+  const nlohmann::json alipay = {{"app_id", kSandboxAlipayAppId},
+                                 {"app_private_key", runtime->app_key_->to_pkcs8_pem()},
+                                 {"alipay_public_key", runtime->platform_key_->public_key_pem()},
+                                 {"gateway_url", runtime->base_url_ + "/gateway.do"}};
+  if (auto status = write_file_atomically(dir + "/alipay.json", alipay.dump(2) + "\n", 0600); !status) {
+    return std::move(status).error();
+  }
   return runtime;
 }
 

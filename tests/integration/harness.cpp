@@ -191,6 +191,10 @@ nlohmann::json SandboxSuite::alipay_config() {
   return nlohmann::json::parse(read_file(dir_->path() + "/sandbox/alipay.json"));
 }
 
+nlohmann::json SandboxSuite::wechatpay_config() {
+  return nlohmann::json::parse(read_file(dir_->path() + "/sandbox/wechatpay.json"));
+}
+
 MerchantClient::MerchantClient(http::Endpoint endpoint, Credentials credentials)
     : client_(std::move(endpoint)), credentials_(std::move(credentials)) {}
 

@@ -80,6 +80,9 @@ class SandboxSuite : public ::testing::Test {
   static void TearDownTestSuite();
   // The sandbox's alipay.json: app_id, app_private_key, alipay_public_key, gateway_url.
   static nlohmann::json alipay_config();
+  // The sandbox's wechatpay.json: mchid, appid, merchant_private_key, merchant_serial, platform_certificates,
+  // apiv3_key, base_url.
+  static nlohmann::json wechatpay_config();
 
   static TempDir* dir_;
   static GatewayProcess* sandbox_;

@@ -65,13 +65,30 @@ class SandboxedGateway : public ::testing::Test {
 
   MerchantClient merchant() { return MerchantClient(gateway_->endpoint(), gateway_->demo_merchant()); }
 
-  json create_alipay_order(const std::string& out_trade_no, std::int64_t amount) {
+  json create_order(const std::string& channel, const std::string& method, const std::string& out_trade_no,
+                    std::int64_t amount) {
     json body = order_body(out_trade_no, amount);
-    body["channel"] = "alipay";
-    body["method"] = "qr";
+    body["channel"] = channel;
+    body["method"] = method;
     auto response = merchant().post("/api/v1/orders", body.dump());
     EXPECT_EQ(response.status, 201) << response.raw.body;
     return response.data();
+  }
+  json create_alipay_order(const std::string& out_trade_no, std::int64_t amount) {
+    return create_order("alipay", "qr", out_trade_no, amount);
+  }
+  json create_wechatpay_order(const std::string& out_trade_no, std::int64_t amount) {
+    return create_order("wechatpay", "native", out_trade_no, amount);
+  }
+  // The payer pays at the WeChat Pay sandbox, which then sends the encrypted callback.
+  int wechatpay_pay(const std::string& order_id) {
+    return sandbox_post("/sandbox/wechatpay/pay", json{{"mchid", "1900000109"}, {"out_trade_no", order_id}}).status;
+  }
+  http::ClientResponse sandbox_post(const std::string& path, const json& body) {
+    auto url = http::parse_http_url(sandbox_base_ + path).value();
+    http::Client client(url.endpoint);
+    auto response = client.send("POST", url.target, {}, body.dump());
+    return response.ok() ? std::move(response).value() : http::ClientResponse{-1, {}, response.error().message};
   }
 
   int sandbox_pay(const std::string& order_id) {

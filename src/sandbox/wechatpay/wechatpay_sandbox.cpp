@@ -141,16 +141,23 @@ std::vector<crypto::Certificate> WechatpaySandbox::certificates() const {
   return out;
 }
 
+SignatureHeaders WechatpaySandbox::sign(std::string_view body, std::int64_t now_ms) const {
+  std::lock_guard lock(platform_mutex_);
+  const PlatformIdentity& signer = platform_.back();
+  return sign_response(public_key_mode_ ? std::string(kPublicKeyId) : signer.certificate.serial_hex(), signer.key,
+                       body, now_ms);
+}
+
+std::string WechatpaySandbox::platform_public_key_pem() const {
+  std::lock_guard lock(platform_mutex_);
+  return platform_.back().key.public_key_pem();
+}
+
 http::Response WechatpaySandbox::signed_reply(int status, std::string body) const {
   http::Response response;
   response.status = status;
   response.content_type = "application/json; charset=utf-8";
-  {
-    std::lock_guard lock(platform_mutex_);
-    const PlatformIdentity& signer = platform_.back();
-    response.headers = to_header_list(sign_response(signer.certificate.serial_hex(), signer.key, body,
-                                                    clock_.now_unix_ms()));
-  }
+  response.headers = to_header_list(sign(body, clock_.now_unix_ms()));
   response.headers.emplace_back("Request-ID", crypto::random_hex(16));
   response.body = std::move(body);
   return response;
@@ -184,6 +191,17 @@ void WechatpaySandbox::handle(const http::Request& request, http::Responder resp
     return respond(std::move(response));
   }
   if (path == "/sandbox/wechatpay/pay" && request.method == "POST") return respond(pay(request));
+  if (path == "/sandbox/wechatpay/public-key-mode" && request.method == "POST") {
+    const json body = json::parse(request.body, nullptr, false);
+    if (body.is_discarded() || !body.is_object() || !body.contains("enabled") || !body["enabled"].is_boolean()) {
+      return respond(http::Response{400, "application/json", {},
+                                    R"({"code":"INVALID_PARAMETER","message":"enabled: must be true or false"})"});
+    }
+    set_public_key_mode(body["enabled"].get<bool>());
+    return respond(http::Response{
+        200, "application/json", {},
+        json{{"public_key_id", kPublicKeyId}, {"public_key", platform_public_key_pem()}}.dump()});
+  }
   if (path == "/sandbox/wechatpay/rotate" && request.method == "POST") {
     const crypto::Certificate& fresh = rotate();
     json serials = json::array();
@@ -351,12 +369,8 @@ void WechatpaySandbox::send_callback(const SandboxMerchant& m, const std::string
   callback.summary = summary;
   callback.resource = encrypt_resource(m.apiv3_key, plaintext, original_type, original_type);
   const std::string body = callback_json(callback);
-  SignatureHeaders signature;
-  {
-    // Signed now, with the key current now: a delayed delivery after a rotation carries the old serial.
-    std::lock_guard lock(platform_mutex_);
-    signature = sign_response(platform_.back().certificate.serial_hex(), platform_.back().key, body, now_ms);
-  }
+  // Signed now, with the key current now: a delayed delivery after a rotation carries the old serial.
+  const SignatureHeaders signature = sign(body, now_ms);
   if (faults_.drop_notify()) return;
   const auto delay = std::chrono::milliseconds(faults_.notify_delay_ms());
   sandbox::OutgoingNotify notify{notify_url, "application/json", to_header_list(signature), body};

@@ -4,6 +4,7 @@
 // so the gateway and merchant developers (with the official SDKs) can work without the internet.
 #pragma once
 
+#include <atomic>
 #include <functional>
 #include <map>
 #include <mutex>
@@ -15,6 +16,7 @@
 #include "core/timer_queue.h"
 #include "crypto/rsa.h"
 #include "crypto/x509.h"
+#include "infra/channels/wechatpay/codec.h"
 #include "sandbox/common/faults.h"
 #include "sandbox/common/notify_sender.h"
 #include "sandbox/wechatpay/trade_book.h"
@@ -57,6 +59,12 @@ class WechatpaySandbox {
   // A new platform key signs from now on; every certificate stays served (and trusted) until it expires.
   const crypto::Certificate& rotate();
   std::vector<crypto::Certificate> certificates() const;
+  // Public-key mode (newer merchants): answers and callbacks name the platform key by kPublicKeyId instead of
+  // a certificate serial. POST /sandbox/wechatpay/public-key-mode {"enabled":true|false} sets it too.
+  static constexpr const char* kPublicKeyId = "PUB_KEY_ID_0119000001092026112200000001";
+  void set_public_key_mode(bool enabled) { public_key_mode_ = enabled; }
+  // The key that signs now, for merchants configured in public-key mode.
+  std::string platform_public_key_pem() const;
   // Called after every rotation, e.g. to rewrite wechatpay.json.
   void on_rotate(std::function<void()> listener) { on_rotate_ = std::move(listener); }
 
@@ -71,6 +79,7 @@ class WechatpaySandbox {
   http::Response trade_bill(const SandboxMerchant& merchant, std::string_view query);
   http::Response pay(const http::Request& request);
   http::Response signed_reply(int status, std::string body) const;
+  SignatureHeaders sign(std::string_view body, std::int64_t now_ms) const;
   http::Response refusal(const Refusal& refusal) const;
   void send_callback(const SandboxMerchant& merchant, const std::string& notify_url, const std::string& event_type,
                      const std::string& summary, const std::string& original_type, const std::string& plaintext);
@@ -82,6 +91,7 @@ class WechatpaySandbox {
   mutable std::mutex platform_mutex_;
   std::vector<PlatformIdentity> platform_;  // the last one signs
   std::function<void()> on_rotate_;
+  std::atomic<bool> public_key_mode_{false};
   mutable std::mutex merchants_mutex_;
   std::map<std::string, SandboxMerchant> merchants_;
   std::mutex bills_mutex_;
