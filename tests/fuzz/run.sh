@@ -9,9 +9,9 @@ mkdir -p "$out"
 cxx=clang++-14
 launcher=$(command -v ccache || true)
 flags=(-std=c++20 -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -I"$root/src")
-sources=("$root"/src/infra/channels/alipay/{codec,notify}.cpp "$root"/src/core/{text,money,time,error,assert}.cpp
-         "$root"/src/crypto/{rsa,encoding}.cpp)
-for target in form_decode response_split notify_parse; do
+sources=("$root"/src/infra/channels/alipay/{codec,notify}.cpp "$root"/src/infra/channels/wechatpay/{codec,messages,bill_file}.cpp
+         "$root"/src/core/{text,money,time,error,assert}.cpp "$root"/src/crypto/{rsa,encoding,aead,random}.cpp)
+for target in form_decode response_split notify_parse wechatpay_authorization wechatpay_callback wechatpay_bill; do
   $launcher $cxx "${flags[@]}" "$root/tests/fuzz/${target}_fuzz.cpp" "${sources[@]}" -lssl -lcrypto -lfmt \
     -o "$out/$target"
   corpus="$out/corpus-$target"
