@@ -83,6 +83,9 @@ print(json.dumps({
 }, indent=2))
 PY
 
+# 3b. WeChat Pay (issue #5): native order creation and encrypted callback intake.
+bash bench/wechatpay.sh "$duration" "$concurrency"
+
 # 4. The ledger (issue #4): PostgreSQL baseline, in-process postings (spread and hot), notifies end to end.
 bash bench/ledger.sh "$duration"
 

@@ -26,7 +26,10 @@
 #include "crypto/random.h"
 #include "crypto/rsa.h"
 #include "fmt/format.h"
+#include "crypto/x509.h"
 #include "infra/channels/alipay/codec.h"
+#include "infra/channels/wechatpay/codec.h"
+#include "infra/channels/wechatpay/messages.h"
 #include "infra/http/http_client.h"
 #include "main/commands.h"
 #include "main/credentials.h"
@@ -55,6 +58,7 @@ struct BenchRequest {
   std::string authorization;  // empty: none
   std::string content_type;
   std::string body;
+  std::vector<std::pair<std::string, std::string>> headers;  // more headers (WeChat Pay's Wechatpay-*)
 };
 
 struct BenchPlan {
@@ -92,6 +96,7 @@ net::awaitable<void> drive_connection(const BenchPlan& plan, ConnectionStats& st
     request.set(bhttp::field::host, host);
     request.set(bhttp::field::content_type, next->content_type);
     if (!next->authorization.empty()) request.set(bhttp::field::authorization, next->authorization);
+    for (const auto& [name, value] : next->headers) request.set(name, value);
     request.body() = std::move(next->body);
     request.prepare_payload();
 
@@ -205,6 +210,75 @@ Result<std::vector<std::string>> prepare_notifies(const Config& config, const ht
   return bodies;
 }
 
+// Creates one merchant order through the gateway; returns its order_id.
+Result<std::string> create_bench_order(http::Client& client, const MerchantCredentials& credentials,
+                                       const std::string& body) {
+  const auto now_s =
+      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+  auto created = client.send("POST", "/api/v1/orders",
+                             {{"authorization", sign_request_header(credentials.merchant_id, credentials.secret,
+                                                                    "POST", "/api/v1/orders", body, now_s)}},
+                             body);
+  if (!created.ok() || created->status != 201) return make_error(ErrorCode::kInternal, "creating the orders failed");
+  return nlohmann::json::parse(created->body)["data"]["order_id"].get<std::string>();
+}
+
+// wechatpay-callbacks: creates --orders WeChat Pay native orders (each one a real call to the sandbox), then
+// builds one TRANSACTION.SUCCESS callback per order as WeChat Pay does: the transaction encrypted with the
+// APIv3 key, the body signed with the sandbox's platform key. Each callback costs the gateway one RSA
+// verification, one AES-GCM decryption, one durable transition with its ledger postings and one outbox event.
+Result<std::vector<BenchRequest>> prepare_wechatpay_callbacks(const Config& config, const http::Endpoint& endpoint,
+                                                              const MerchantCredentials& credentials,
+                                                              std::uint32_t orders) {
+  const std::string dir = config.store.data_dir + "/sandbox/";
+  auto read = [](const std::string& path) {
+    std::ifstream file(path);
+    std::stringstream text;
+    text << file.rdbuf();
+    return text.str();
+  };
+  auto platform_key = crypto::RsaPrivateKey::from_pem(read(dir + "wechatpay_platform_key.pem"));
+  auto certificate = crypto::Certificate::from_pem(read(dir + "wechatpay_platform_cert.pem"));
+  const std::string apiv3_key = read(dir + "wechatpay_apiv3_key");
+  if (!platform_key.ok() || !certificate.ok() || !wechatpay::is_apiv3_key(apiv3_key))
+    return make_error(ErrorCode::kInvalidParameter, "needs a gateway started with --sandbox");
+  http::Client client(endpoint);
+  const std::string run_id = crypto::random_base62(6);
+  std::vector<BenchRequest> callbacks;
+  callbacks.reserve(orders);
+  for (std::uint32_t i = 0; i < orders; ++i) {
+    auto order_id = create_bench_order(
+        client, credentials,
+        fmt::format(R"({{"out_trade_no":"wxcb-{}-{:08}","amount":990,"subject":"callback bench","channel":"wechatpay","method":"native"}})",
+                    run_id, i));
+    if (!order_id.ok()) return std::move(order_id).error();
+    const std::int64_t now_ms =
+        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+    wechatpay::Transaction t;
+    t.appid = kSandboxWechatpayAppid;
+    t.mchid = kSandboxWechatpayMchid;
+    t.out_trade_no = *order_id;
+    t.transaction_id = fmt::format("4200{:024}", i);
+    t.trade_state = "SUCCESS";
+    t.trade_type = "NATIVE";
+    t.payer_openid = "oBenchPayer";
+    t.total_fen = 990;
+    t.payer_total_fen = 990;
+    t.success_time = wechatpay::format_beijing_rfc3339(now_ms);
+    wechatpay::Callback callback;
+    callback.id = fmt::format("bench-{}-{}", run_id, i);
+    callback.create_time = t.success_time;
+    callback.event_type = "TRANSACTION.SUCCESS";
+    callback.summary = "支付成功";
+    callback.resource = wechatpay::encrypt_resource(apiv3_key, wechatpay::transaction_json(t), "transaction", "transaction");
+    std::string body = wechatpay::callback_json(callback);
+    auto headers = wechatpay::to_header_list(wechatpay::sign_response(certificate->serial_hex(), *platform_key, body, now_ms));
+    callbacks.push_back(BenchRequest{"/notify/wechatpay/wechatpay-sandbox", "", "application/json", std::move(body),
+                                     std::move(headers)});
+  }
+  return callbacks;
+}
+
 }  // namespace
 
 int run_bench(const CommonOptions& common, const BenchOptions& options) {
@@ -230,6 +304,17 @@ int run_bench(const CommonOptions& common, const BenchOptions& options) {
                           (*notifies)[index]};
     };
     plan.succeeded = [](int status, const std::string& body) { return status == 200 && body == "success"; };
+  } else if (options.scenario == "wechatpay-callbacks") {
+    auto prepared = prepare_wechatpay_callbacks(*config, *endpoint, *credentials, options.orders);
+    if (!prepared.ok()) return fail(prepared.error().message);
+    auto callbacks = std::make_shared<std::vector<BenchRequest>>(std::move(prepared).value());
+    auto next_index = std::make_shared<std::atomic<std::size_t>>(0);
+    plan.next = [callbacks, next_index]() -> std::optional<BenchRequest> {
+      const std::size_t index = next_index->fetch_add(1);
+      if (index >= callbacks->size()) return std::nullopt;
+      return (*callbacks)[index];
+    };
+    plan.succeeded = [](int status, const std::string&) { return status == 204; };
   } else {
     plan.next = create_order_requests(*credentials, options, std::make_shared<std::atomic<std::uint64_t>>(0));
     plan.succeeded = [](int status, const std::string&) { return status == 201; };

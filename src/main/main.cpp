@@ -84,9 +84,9 @@ int main(int argc, char** argv) {
   BenchOptions bench_options;
   bench
       ->add_option("scenario", bench_options.scenario,
-                   "Scenario: create-orders | alipay-notifies | ledger-post | webhooks")
+                   "Scenario: create-orders | alipay-notifies | wechatpay-callbacks | ledger-post | webhooks")
       ->required()
-      ->check(CLI::IsMember({"create-orders", "alipay-notifies", "ledger-post", "webhooks"}));
+      ->check(CLI::IsMember({"create-orders", "alipay-notifies", "wechatpay-callbacks", "ledger-post", "webhooks"}));
   bench->add_option("--rate", bench_options.rate, "webhooks: payments per second while measuring delay")
       ->check(CLI::Range(1, 1'000'000));
   bench
@@ -95,12 +95,12 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(1, 10'000'000));
   bench
       ->add_option("--channel", bench_options.channel,
-                   "create-orders: also pay through this channel (alipay)")
-      ->check(CLI::IsMember({"alipay"}));
-  bench->add_option("--method", bench_options.method, "create-orders: channel method (qr, page, wap)");
+                   "create-orders: also pay through this channel (alipay, wechatpay)")
+      ->check(CLI::IsMember({"alipay", "wechatpay"}));
+  bench->add_option("--method", bench_options.method, "create-orders: channel method (qr, page, wap, native)");
   bench
       ->add_option("--orders", bench_options.orders,
-                   "alipay-notifies: notifies to prepare and send; webhooks: events")
+                   "alipay-notifies, wechatpay-callbacks: notifies to prepare and send; webhooks: events")
       ->check(CLI::Range(1, 10'000'000));
   bench->add_option("--target", bench_options.server_url,
                     "Gateway URL (default: the running server in --data-dir)");

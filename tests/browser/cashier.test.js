@@ -1,4 +1,4 @@
-// The cashier page in headless Chromium at phone width: load it, choose Alipay, see the QR code, pay in the
+// The cashier page in headless Chromium at phone width: load it, choose Alipay (and WeChat Pay for a second order), see the QR code, pay in the
 // sandbox, and watch the status turn to paid without a reload (Server-Sent Events from the gateway).
 // Usage: node cashier.test.js <cashier_url> <screenshot.png>
 'use strict';
@@ -51,6 +51,20 @@ async function main() {
       await alipayPage.goto(cashierOfPageOrder);
       await alipayPage.waitForSelector('#status[data-status="succeeded"]', { timeout: 15000 });
       console.log('page pay: the signed URL opened the sandbox pay page, paying there turned the order paid');
+    }
+
+    // Another cashier order, paid with WeChat Pay: its native QR code, then the encrypted callback.
+    const wechatCashier = process.argv[6];
+    if (wechatCashier) {
+      const wechatPage = await browser.newPage({ viewport: { width: 390, height: 844 } });
+      await wechatPage.goto(wechatCashier);
+      await wechatPage.waitForSelector('#status[data-status="pending"]');
+      await wechatPage.click('button[data-channel="wechatpay"]');
+      await wechatPage.waitForSelector('#qr svg');
+      assert.equal(await wechatPage.isVisible('#open'), false, 'a native order is scanned, not opened');
+      await wechatPage.click('#sandbox-pay');
+      await wechatPage.waitForSelector('#status[data-status="succeeded"]', { timeout: 15000 });
+      console.log('cashier page: chose WeChat Pay, paid in sandbox, saw "paid"');
     }
   } finally {
     await browser.close();

@@ -18,4 +18,7 @@ page_order=$("$binary" api --data-dir "$dir" POST /api/v1/orders \
   '{"out_trade_no":"browser-2","amount":100,"subject":"page pay","channel":"alipay","method":"page"}' 2>/dev/null)
 pay_url=$(node -e 'const o=JSON.parse(process.argv[1]); process.stdout.write(o.data.payment_url)' "$page_order")
 page_cashier=$(node -e 'const o=JSON.parse(process.argv[1]); process.stdout.write(o.data.cashier_url)' "$page_order")
-node cashier.test.js "$cashier_url" "$output/cashier-paid.png" "$pay_url" "$page_cashier"
+wechat_order=$("$binary" api --data-dir "$dir" POST /api/v1/orders \
+  '{"out_trade_no":"browser-3","amount":500,"subject":"微信 cashier"}' 2>/dev/null)
+wechat_cashier=$(node -e 'const o=JSON.parse(process.argv[1]); process.stdout.write(o.data.cashier_url)' "$wechat_order")
+node cashier.test.js "$cashier_url" "$output/cashier-paid.png" "$pay_url" "$page_cashier" "$wechat_cashier"
