@@ -18,7 +18,10 @@ wait_for_http() { for _ in $(seq 1 2000); do curl -sf "$1" >/dev/null 2>&1 && re
 
 rsa_signs=$(openssl speed -seconds 5 -multi 2 rsa2048 2>/dev/null | awk '/^rsa 2048/ {print $(NF-1)}')
 port=$(free_port)
-printf '[channels]\nworkers = 32\n' > "$work/wechatpay.toml"
+# The callbacks' orders are prepared first (one native call each); their active queries at the channel
+# (orders.query_first_ms) are pushed past the run, so the measurement is callback intake alone and not the
+# in-process sandbox answering queries on the same two cores.
+printf '[channels]\nworkers = 32\n[orders]\nquery_first_ms = 600000\n' > "$work/wechatpay.toml"
 "$binary" serve --config "$work/wechatpay.toml" --data-dir "$work/data" --listen "127.0.0.1:$port" \
   --sandbox --sandbox-listen 127.0.0.1:0 > "$work/serve.log" 2>&1 &
 pid=$!

@@ -6,6 +6,8 @@
 
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 
 #include "CLI/CLI.hpp"
 #include "core/log.h"
@@ -85,6 +87,14 @@ Result<std::unique_ptr<CommandStore>> open_scratch_store(const CommonOptions& op
 int fail(std::string_view message) {
   std::fprintf(stderr, "paygate: %.*s\n", static_cast<int>(message.size()), message.data());
   return 1;
+}
+
+std::optional<std::string> read_text_file(const std::string& path) {
+  std::ifstream file(path);
+  if (!file) return std::nullopt;
+  std::stringstream text;
+  text << file.rdbuf();
+  return text.str();
 }
 
 Status write_file_atomically(const std::string& path, std::string_view text, unsigned mode) {

@@ -4,6 +4,7 @@
 
 #include <future>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "core/config.h"
@@ -55,5 +56,7 @@ int fail(std::string_view message);
 
 // Writes text to path atomically (temp file, fsync, rename) with the given mode.
 Status write_file_atomically(const std::string& path, std::string_view text, unsigned mode);
+// The whole file, or nullopt when it cannot be read.
+std::optional<std::string> read_text_file(const std::string& path);
 
 }  // namespace paygate::cli

@@ -31,14 +31,6 @@ Result<crypto::RsaPrivateKey> load_or_create_key(const std::string& path) {
   return key;
 }
 
-std::optional<std::string> read_file(const std::string& path) {
-  std::ifstream file(path);
-  if (!file) return std::nullopt;
-  std::stringstream text;
-  text << file.rdbuf();
-  return text.str();
-}
-
 // A key and a self-signed certificate for it, loaded from key_path/cert_path or created on first start. The
 // sandbox's platform identity and the sandbox merchant's API certificate both persist, so serials stay put
 // for merchant developers who saved them.
@@ -46,7 +38,7 @@ Result<wechatpay::PlatformIdentity> load_or_create_identity(const std::string& k
                                                             std::string_view common_name, std::int64_t now_ms) {
   auto key = load_or_create_key(key_path);
   if (!key.ok()) return std::move(key).error();
-  if (auto text = read_file(cert_path)) {
+  if (auto text = read_text_file(cert_path)) {
     auto certificate = crypto::Certificate::from_pem(*text);
     if (!certificate.ok())
       return make_error(ErrorCode::kInvalidParameter, fmt::format("{}: {}", cert_path, certificate.error().message));
@@ -59,7 +51,7 @@ Result<wechatpay::PlatformIdentity> load_or_create_identity(const std::string& k
 }
 
 Result<std::string> load_or_create_apiv3_key(const std::string& path) {
-  if (auto text = read_file(path)) {
+  if (auto text = read_text_file(path)) {
     if (!wechatpay::is_apiv3_key(*text))
       return make_error(ErrorCode::kInvalidParameter, fmt::format("{}: not a 32-byte APIv3 key", path));
     return *text;

@@ -35,8 +35,6 @@
 namespace paygate::cli {
 namespace {
 
-std::optional<std::string> read_text_file(const std::string& path);
-
 // On first start (no demo-merchant.json yet) creates a demo merchant and hands its credentials to the user:
 // printed once on stderr and saved with mode 0600 for `paygate api` and the load generator.
 Status ensure_demo_merchant(const Config& config, MerchantService& merchants) {
@@ -77,14 +75,6 @@ Status ensure_webhook_secrets(const Config& config, Store& store, MerchantServic
     }
   }
   return {};
-}
-
-std::optional<std::string> read_text_file(const std::string& path) {
-  std::ifstream file(path);
-  if (!file) return std::nullopt;
-  std::stringstream text;
-  text << file.rdbuf();
-  return text.str();
 }
 
 // A WeChat Pay gateway from its [[channels.wechatpay]] entry: keys read from their files (the APIv3 key from a

@@ -33,17 +33,6 @@ class Refunds : public SandboxedGateway {
     return merchant().post("/api/v1/orders/" + order_id + "/refunds", body.dump());
   }
 
-  // Waits for the condition "the refund has this status", bounded.
-  json wait_for_refund(const std::string& refund_id, const std::string& status) {
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-    auto client = merchant();
-    while (true) {
-      json refund = client.get("/api/v1/refunds/" + refund_id).data();
-      if (refund["status"] == status || std::chrono::steady_clock::now() > deadline) return refund;
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
-  }
-
   json order(const std::string& order_id) { return merchant().get("/api/v1/orders/" + order_id).data(); }
 
   // Stops the gateway and checks the books offline: `paygate ledger verify`, and the exported journal

@@ -110,6 +110,17 @@ class SandboxedGateway : public ::testing::Test {
     }
   }
 
+  // Waits for the condition "the refund has this status", bounded.
+  json wait_for_refund(const std::string& refund_id, const std::string& status) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    auto client = merchant();
+    while (true) {
+      json refund = client.get("/api/v1/refunds/" + refund_id).data();
+      if (refund["status"] == status || std::chrono::steady_clock::now() > deadline) return refund;
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+  }
+
   std::int64_t outbox_events(const std::string& order_id, const std::string& type = "");
   // Sets sandbox fault knobs (a JSON object); returns the HTTP status.
   int sandbox_faults(const nlohmann::json& knobs);

@@ -18,16 +18,6 @@ class WechatpayPayments : public SandboxedGateway {
  protected:
   json wechatpay_json() { return json::parse(read_text(dir_.path() + "/data/sandbox/wechatpay.json")); }
 
-  json wait_for_refund(const std::string& refund_id, const std::string& status) {
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-    auto client = merchant();
-    while (true) {
-      json refund = client.get("/api/v1/refunds/" + refund_id).data();
-      if (refund["status"] == status || std::chrono::steady_clock::now() > deadline) return refund;
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
-  }
-
   // A TRANSACTION.SUCCESS callback for the order, built and signed here with the sandbox's platform key.
   struct Callback {
     std::string body;

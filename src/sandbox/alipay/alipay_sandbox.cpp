@@ -117,16 +117,8 @@ void AlipaySandbox::handle(const http::Request& request, http::Responder respond
     return respond(http::Response{200, "application/zip", {}, it->second});
   }
   if (path == "/sandbox/alipay/faults") {
-    http::Response response;
-    if (request.method == "POST") {
-      if (auto status = faults_.update(request.body); !status) {
-        response.status = 400;
-        response.body = json{{"code", "INVALID_PARAMETER"}, {"message", status.error().message}}.dump();
-        return respond(std::move(response));
-      }
-    }
-    response.body = faults_.describe();
-    return respond(std::move(response));
+    auto [status, body] = sandbox::faults_endpoint(faults_, request.method, request.body);
+    return respond(http::Response{status, "application/json", {}, std::move(body)});
   }
   if (path == "/sandbox/alipay/pay" && request.method == "POST") return respond(pay(request));
   respond(http::Response{

@@ -7,6 +7,8 @@
 #include <mutex>
 #include <random>
 #include <string>
+#include <string_view>
+#include <utility>
 
 #include "core/result.h"
 
@@ -24,6 +26,11 @@ struct SandboxFaults {
   std::uint32_t refund_processing_ms = 200;  // WeChat Pay: how long a refund stays PROCESSING before SUCCESS
   std::uint64_t seed = 1;
 };
+
+class FaultInjector;
+// The faults endpoint of a sandbox: GET describes the knobs, POST applies a JSON object of them (400 naming
+// the bad key, nothing changed). Returns the status and the JSON body.
+std::pair<int, std::string> faults_endpoint(FaultInjector& faults, std::string_view method, std::string_view body);
 
 class FaultInjector {
  public:

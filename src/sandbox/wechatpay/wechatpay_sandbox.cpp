@@ -179,16 +179,8 @@ void WechatpaySandbox::handle(const http::Request& request, http::Responder resp
     return;
   }
   if (path == "/sandbox/wechatpay/faults") {
-    http::Response response;
-    if (request.method == "POST") {
-      if (auto status = faults_.update(request.body); !status) {
-        response.status = 400;
-        response.body = json{{"code", "INVALID_PARAMETER"}, {"message", status.error().message}}.dump();
-        return respond(std::move(response));
-      }
-    }
-    response.body = faults_.describe();
-    return respond(std::move(response));
+    auto [status, body] = sandbox::faults_endpoint(faults_, request.method, request.body);
+    return respond(http::Response{status, "application/json", {}, std::move(body)});
   }
   if (path == "/sandbox/wechatpay/pay" && request.method == "POST") return respond(pay(request));
   if (path == "/sandbox/wechatpay/public-key-mode" && request.method == "POST") {

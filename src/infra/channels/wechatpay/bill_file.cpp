@@ -44,6 +44,15 @@ Error bad_line(std::size_t line_number, std::string_view why) {
   return make_error(ErrorCode::kInvalidParameter, fmt::format("bill line {}: {}", line_number, why));
 }
 
+void add_row(BillTotals& totals, const BillRow& row) {
+  totals.trade_count += 1;
+  totals.settlement_fen += row.settlement_fen;
+  totals.refund_fen += row.refund_fen;
+  totals.fee_fen += row.fee_fen;
+  totals.order_fen += row.order_fen;
+  totals.requested_refund_fen += row.requested_refund_fen;
+}
+
 }  // namespace
 
 std::string write_trade_bill(const std::vector<BillRow>& rows) {
@@ -66,12 +75,7 @@ std::string write_trade_bill(const std::vector<BillRow>& rows) {
       out += cells[i];
     }
     out += "\r\n";
-    totals.trade_count += 1;
-    totals.settlement_fen += row.settlement_fen;
-    totals.refund_fen += row.refund_fen;
-    totals.fee_fen += row.fee_fen;
-    totals.order_fen += row.order_fen;
-    totals.requested_refund_fen += row.requested_refund_fen;
+    add_row(totals, row);
   }
   out += kSummaryHeader;
   out += "\r\n";
@@ -153,14 +157,7 @@ Result<TradeBill> parse_trade_bill(std::string_view text) {
     if (totals[i - 1] != nullptr) *totals[i - 1] = *value;
   }
   BillTotals sums;
-  for (const BillRow& row : bill.rows) {
-    sums.trade_count += 1;
-    sums.settlement_fen += row.settlement_fen;
-    sums.refund_fen += row.refund_fen;
-    sums.fee_fen += row.fee_fen;
-    sums.order_fen += row.order_fen;
-    sums.requested_refund_fen += row.requested_refund_fen;
-  }
+  for (const BillRow& row : bill.rows) add_row(sums, row);
   if (sums.trade_count != bill.totals.trade_count || sums.settlement_fen != bill.totals.settlement_fen ||
       sums.refund_fen != bill.totals.refund_fen || sums.fee_fen != bill.totals.fee_fen ||
       sums.order_fen != bill.totals.order_fen || sums.requested_refund_fen != bill.totals.requested_refund_fen) {
