@@ -87,6 +87,33 @@ TEST_F(WechatpayPayments, NativeOrderIsPaidByTheCallbackAndRefundedThroughTheLed
   gateway_.reset();
 }
 
+TEST_F(WechatpayPayments, AnAbnormalRefundFailsAndReleasesItsReservation) {
+  start("", "[refunds]\nfirst_check_ms = 50\ncheck_interval_max_ms = 400\n");
+  const std::string id = create_wechatpay_order("wx-abnormal-1", 800)["order_id"];
+  ASSERT_EQ(wechatpay_pay(id), 200);
+  ASSERT_EQ(wait_for_status(id, "succeeded")["status"], "succeeded");
+  // WeChat could not put the money back (the payer's card was closed): REFUND.ABNORMAL.
+  ASSERT_EQ(sandbox_post("/sandbox/wechatpay/faults", {{"refund_abnormal_rate", 1.0}}).status, 200);
+  auto refused = merchant().post("/api/v1/orders/" + id + "/refunds", json{{"out_refund_no", "wx-ab-1"}, {"amount", 800}}.dump());
+  ASSERT_EQ(refused.status, 201) << refused.raw.body;
+  const json failed = wait_for_refund(refused.data()["refund_id"], "failed");
+  ASSERT_EQ(failed["status"], "failed");
+  EXPECT_NE(failed.dump().find("ABNORMAL"), std::string::npos) << failed.dump();
+  json order = merchant().get("/api/v1/orders/" + id).data();
+  EXPECT_EQ(order["status"], "succeeded");
+  EXPECT_EQ(order["refunding_amount"], 0);
+  EXPECT_EQ(order["refunded_amount"], 0);
+  // The amount is refundable again, at WeChat and here.
+  ASSERT_EQ(sandbox_post("/sandbox/wechatpay/faults", {{"refund_abnormal_rate", 0.0}}).status, 200);
+  auto again = merchant().post("/api/v1/orders/" + id + "/refunds", json{{"out_refund_no", "wx-ab-2"}, {"amount", 800}}.dump());
+  ASSERT_EQ(again.status, 201) << again.raw.body;
+  EXPECT_EQ(wait_for_refund(again.data()["refund_id"], "succeeded")["status"], "succeeded");
+  EXPECT_EQ(wait_for_status(id, "refunded")["refunded_amount"], 800);
+  ASSERT_EQ(gateway_->terminate(), 0);
+  expect_books_sound(dir_.path() + "/data");
+  gateway_.reset();
+}
+
 TEST_F(WechatpayPayments, CertificateRotatedMidStreamLosesNoCallback) {
   start();
   // Callbacks wait 300 ms before their first attempt: those signed before the rotation arrive after it.

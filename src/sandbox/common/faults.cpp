@@ -51,6 +51,8 @@ Status FaultInjector::update(std::string_view json_text) {
       status = read_rate(value, key, next.notify_duplicate_rate);
     } else if (key == "notify_delay_ms") {
       status = read_ms(value, key, next.notify_delay_ms);
+    } else if (key == "refund_abnormal_rate") {
+      status = read_rate(value, key, next.refund_abnormal_rate);
     } else if (key == "refund_processing_ms") {
       status = read_ms(value, key, next.refund_processing_ms);
     } else if (key == "notify_reorder") {
@@ -80,6 +82,7 @@ std::string FaultInjector::describe() const {
               {"notify_delay_ms", faults_.notify_delay_ms},
               {"notify_reorder", faults_.notify_reorder},
               {"refund_processing_ms", faults_.refund_processing_ms},
+              {"refund_abnormal_rate", faults_.refund_abnormal_rate},
               {"seed", faults_.seed}}
       .dump();
 }
@@ -103,6 +106,11 @@ std::uint32_t FaultInjector::call_delay_ms() {
 bool FaultInjector::fail_call() {
   std::lock_guard lock(mutex_);
   return chance(faults_.error_rate);
+}
+
+bool FaultInjector::refund_abnormal() {
+  std::lock_guard lock(mutex_);
+  return chance(faults_.refund_abnormal_rate);
 }
 
 bool FaultInjector::drop_notify() {

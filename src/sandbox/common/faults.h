@@ -23,7 +23,8 @@ struct SandboxFaults {
   double notify_duplicate_rate = 0;   // share of notifies sent twice (same notify id)
   std::uint32_t notify_delay_ms = 0;  // every notify waits this long before its first attempt
   bool notify_reorder = false;        // each notify waits a random 0..notify_delay_ms instead
-  std::uint32_t refund_processing_ms = 200;  // WeChat Pay: how long a refund stays PROCESSING before SUCCESS
+  std::uint32_t refund_processing_ms = 200;  // WeChat Pay: how long a refund stays PROCESSING before it ends
+  double refund_abnormal_rate = 0;           // WeChat Pay: share of refunds that end ABNORMAL (no money moved)
   std::uint64_t seed = 1;
 };
 
@@ -46,6 +47,7 @@ class FaultInjector {
   bool drop_notify();
   bool duplicate_notify();
   std::uint32_t notify_delay_ms();
+  bool refund_abnormal();
 
  private:
   bool chance(double rate);

@@ -116,13 +116,18 @@ Outcome<SandboxRefund> TradeBook::refund(const std::string& mchid, const std::st
 }
 
 Outcome<SandboxTransaction> TradeBook::finish_refund(const std::string& mchid, const std::string& out_refund_no,
-                                                     std::int64_t now_ms) {
+                                                     bool abnormal, std::int64_t now_ms) {
   std::lock_guard lock(mutex_);
   auto link = trade_by_refund_.find(mchid + '\x1f' + out_refund_no);
   if (link == trade_by_refund_.end()) return {std::nullopt, Refusal{404, "RESOURCE_NOT_EXISTS", "退款单不存在"}};
   SandboxTransaction& t = transactions_.at(link->second);
   SandboxRefund& refund = t.refunds.at(out_refund_no);
-  if (refund.status == "SUCCESS") return {t, std::nullopt, false};
+  if (refund.status != "PROCESSING") return {t, std::nullopt, false};
+  if (abnormal) {
+    refund.status = "ABNORMAL";
+    t.refunded_fen -= refund.amount_fen;
+    return {t, std::nullopt, true};
+  }
   refund.status = "SUCCESS";
   refund.succeeded_at_ms = now_ms;
   t.trade_state = "REFUND";

@@ -15,7 +15,7 @@ struct SandboxRefund {
   std::string out_refund_no;
   std::string refund_id;  // WeChat's own: "50" + 30 digits
   std::int64_t amount_fen = 0;
-  std::string status = "PROCESSING";  // PROCESSING -> SUCCESS
+  std::string status = "PROCESSING";  // PROCESSING -> SUCCESS, or ABNORMAL (the money could not go back)
   std::string notify_url;
   std::string reason;
   std::int64_t created_at_ms = 0;
@@ -74,9 +74,9 @@ class TradeBook {
   Outcome<SandboxRefund> refund(const std::string& mchid, const std::string& out_trade_no,
                                 const std::string& out_refund_no, std::int64_t amount_fen, std::int64_t total_fen,
                                 const std::string& notify_url, const std::string& reason, std::int64_t now_ms);
-  // PROCESSING -> SUCCESS: the money went back. Returns the transaction with the refund succeeded.
+  // PROCESSING -> SUCCESS (the money went back) or ABNORMAL (it did not: the amount is refundable again).
   Outcome<SandboxTransaction> finish_refund(const std::string& mchid, const std::string& out_refund_no,
-                                            std::int64_t now_ms);
+                                            bool abnormal, std::int64_t now_ms);
   // Finds a refund by out_refund_no among the merchant's transactions.
   std::optional<std::pair<SandboxTransaction, SandboxRefund>> find_refund(const std::string& mchid,
                                                                           const std::string& out_refund_no) const;

@@ -332,20 +332,21 @@ http::Response WechatpaySandbox::refund(const SandboxMerchant& m, const std::str
   auto outcome = book_.refund(m.mchid, out_trade_no, out_refund_no, *amount, *total, text_field(body, "notify_url"),
                               text_field(body, "reason"), clock_.now_unix_ms());
   if (outcome.refusal) return refusal(*outcome.refusal);
-  if (outcome.changed) schedule_refund_success(m, out_refund_no);
+  if (outcome.changed) schedule_refund_end(m, out_refund_no);
   auto found = book_.find_refund(m.mchid, out_refund_no);
   return signed_reply(200, refund_json(to_message(found->first, found->second), false));
 }
 
-void WechatpaySandbox::schedule_refund_success(const SandboxMerchant& m, const std::string& out_refund_no) {
+void WechatpaySandbox::schedule_refund_end(const SandboxMerchant& m, const std::string& out_refund_no) {
   const auto delay = std::chrono::milliseconds(faults_.current().refund_processing_ms);
-  timers_.schedule(delay, [this, m, out_refund_no] {
-    auto outcome = book_.finish_refund(m.mchid, out_refund_no, clock_.now_unix_ms());
+  const bool abnormal = faults_.refund_abnormal();
+  timers_.schedule(delay, [this, m, out_refund_no, abnormal] {
+    auto outcome = book_.finish_refund(m.mchid, out_refund_no, abnormal, clock_.now_unix_ms());
     if (!outcome.changed) return;
     const SandboxRefund& refund = outcome.value->refunds.at(out_refund_no);
     if (refund.notify_url.empty()) return;
-    send_callback(m, refund.notify_url, "REFUND.SUCCESS", "退款成功", "refund",
-                  refund_json(to_message(*outcome.value, refund), true));
+    send_callback(m, refund.notify_url, abnormal ? "REFUND.ABNORMAL" : "REFUND.SUCCESS",
+                  abnormal ? "退款异常" : "退款成功", "refund", refund_json(to_message(*outcome.value, refund), true));
   });
 }
 

@@ -83,7 +83,7 @@ class WechatpaySandbox {
   http::Response refusal(const Refusal& refusal) const;
   void send_callback(const SandboxMerchant& merchant, const std::string& notify_url, const std::string& event_type,
                      const std::string& summary, const std::string& original_type, const std::string& plaintext);
-  void schedule_refund_success(const SandboxMerchant& merchant, const std::string& out_refund_no);
+  void schedule_refund_end(const SandboxMerchant& merchant, const std::string& out_refund_no);
   std::optional<SandboxMerchant> merchant(const std::string& mchid) const;
 
   const Clock& clock_;
