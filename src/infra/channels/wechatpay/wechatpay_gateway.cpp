@@ -147,9 +147,14 @@ Status WechatpayGateway::verify_signature(const HeaderList& headers, std::string
 void WechatpayGateway::refresh_if_due() {
   if (account_.platform_public_key) return;
   const std::int64_t now_ms = clock_.now_unix_ms();
-  if (now_ms - last_refresh_ms_.load() < account_.certificate_refresh_ms) return;
+  std::int64_t last = last_refresh_ms_.load();
+  if (now_ms - last < account_.certificate_refresh_ms) return;
+  // One caller refreshes; the others go on with the certificates they have.
+  if (!last_refresh_ms_.compare_exchange_strong(last, now_ms)) return;
   if (auto refreshed = refresh_certificates(); !refreshed) {
     log::warn("wechatpay_certificates_refresh_failed", {{"account", account_.id}, {"reason", refreshed.error().message}});
+    // Try again in a minute rather than after a whole refresh interval.
+    last_refresh_ms_ = now_ms - account_.certificate_refresh_ms + std::min<std::int64_t>(60'000, account_.certificate_refresh_ms);
   }
 }
 
