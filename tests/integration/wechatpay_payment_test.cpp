@@ -114,6 +114,29 @@ TEST_F(WechatpayPayments, AnAbnormalRefundFailsAndReleasesItsReservation) {
   gateway_.reset();
 }
 
+TEST_F(WechatpayPayments, LostCallbacksAreFoundByQueriesAndExpiredOrdersCloseAtWechat) {
+  start("", "[orders]\nexpire_seconds_min = 1\nquery_first_ms = 50\nscheduler_interval_ms = 20\n");
+  ASSERT_EQ(sandbox_post("/sandbox/wechatpay/faults", {{"notify_drop_rate", 1.0}}).status, 200);
+  const std::string paid_id = create_wechatpay_order("wx-lost-1", 300)["order_id"];
+  ASSERT_EQ(wechatpay_pay(paid_id), 200);
+  // No callback arrives and nobody asks: the scheduler's query at WeChat finds the payment.
+  const json paid = wait_for_status(paid_id, "succeeded");
+  EXPECT_EQ(paid["status"], "succeeded");
+  EXPECT_EQ(paid["channel_trade_no"].get<std::string>().rfind("4200", 0), 0u);
+  EXPECT_EQ(outbox_events(paid_id, "order.succeeded"), 1);
+
+  json body = order_body("wx-expire-1", 300);
+  body["channel"] = "wechatpay";
+  body["method"] = "native";
+  body["expire_seconds"] = 1;
+  auto created = merchant().post("/api/v1/orders", body.dump());
+  ASSERT_EQ(created.status, 201) << created.raw.body;
+  const std::string expiring = created.data()["order_id"];
+  EXPECT_EQ(wait_for_status(expiring, "closed")["status"], "closed");
+  // Closed at WeChat too: the payer can no longer pay its QR code.
+  EXPECT_EQ(wechatpay_pay(expiring), 409);
+}
+
 TEST_F(WechatpayPayments, CertificateRotatedMidStreamLosesNoCallback) {
   start();
   // Callbacks wait 300 ms before their first attempt: those signed before the rotation arrive after it.
