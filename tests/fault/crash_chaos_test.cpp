@@ -19,15 +19,6 @@ namespace {
 
 using nlohmann::json;
 
-// A port that was free a moment ago: the gateway keeps it across restarts, so the sandbox's notify URL stays
-// right.
-std::uint16_t free_port() {
-  MetricsRegistry metrics;
-  http::Server probe(
-      http::ServerLimits{}, [](const http::Request&, http::Responder) {}, metrics);
-  return probe.listen("127.0.0.1", 0).value();
-}
-
 TEST(CrashChaos, TwentyKillsUnderMixedLoadLoseNothingAndDoubleNothing) {
   TempDir dir;
   GatewayProcess sandbox(dir.path() + "/sandbox", {"--notify-retry-scale", "0.0005"}, "sandbox");
@@ -48,7 +39,7 @@ TEST(CrashChaos, TwentyKillsUnderMixedLoadLoseNothingAndDoubleNothing) {
               200);
   }
   Receiver receiver;
-  const std::string listen = "127.0.0.1:" + std::to_string(free_port());
+  const std::string listen = "127.0.0.1:" + std::to_string(free_loopback_port());
   const std::string config = write_external_sandbox_config(
       dir.path(), alipay,
       "[server]\npublic_url = \"http://" + listen +

@@ -16,6 +16,7 @@
 #include <stdexcept>
 #include <thread>
 
+#include "api/http_server.h"
 #include "app/merchant_signature.h"
 #include "core/time.h"
 
@@ -171,6 +172,13 @@ Credentials GatewayProcess::demo_merchant() const {
 }
 
 std::string GatewayProcess::log() const { return read_file(data_dir_ + "/serve.log"); }
+
+std::uint16_t free_loopback_port() {
+  MetricsRegistry metrics;
+  http::Server probe(
+      http::ServerLimits{}, [](const http::Request&, http::Responder) {}, metrics);
+  return probe.listen("127.0.0.1", 0).value();
+}
 
 TempDir* SandboxSuite::dir_ = nullptr;
 GatewayProcess* SandboxSuite::sandbox_ = nullptr;

@@ -46,6 +46,10 @@ ProcessResult run_paygate(const std::vector<std::string>& args);
 // `paygate ledger verify --data-dir data_dir` must exit 0 with sound books (a gtest expectation).
 void expect_books_sound(const std::string& data_dir);
 
+// A loopback port that was free a moment ago: a gateway given it keeps it across restarts, so a sandbox's
+// notify URL stays right.
+std::uint16_t free_loopback_port();
+
 class GatewayProcess {
  public:
   // subcommand "serve" waits for <data_dir>/paygate.addr; "sandbox" for <data_dir>/sandbox/alipay.json.

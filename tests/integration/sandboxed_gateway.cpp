@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "infra/channels/alipay/alipay_gateway.h"
+#include "infra/channels/wechatpay/wechatpay_gateway.h"
 #include "infra/store/sqlite/connection.h"
 
 namespace paygate::test {
@@ -27,6 +28,34 @@ std::unique_ptr<ChannelGateway> sandbox_channel(const nlohmann::json& alipay_jso
                  alipay_json.at("gateway_url"), 5'000, ""},
              clock)
       .value();
+}
+
+std::string external_wechatpay_account_toml(const std::string& dir, const nlohmann::json& wechatpay_json,
+                                            std::uint32_t channel_timeout_ms) {
+  const std::string keys = dir + "/keys";
+  std::filesystem::create_directories(keys);
+  std::ofstream(keys + "/wechatpay_merchant.pem") << wechatpay_json.at("merchant_private_key").get<std::string>();
+  std::ofstream(keys + "/wechatpay_apiv3.key") << wechatpay_json.at("apiv3_key").get<std::string>();
+  std::ostringstream toml;
+  toml << "\n[[channels.wechatpay]]\nid = \"wechatpay-ext\"\n"
+       << "mchid = \"" << wechatpay_json.at("mchid").get<std::string>() << "\"\n"
+       << "appid = \"" << wechatpay_json.at("appid").get<std::string>() << "\"\n"
+       << "merchant_private_key_file = \"" << keys << "/wechatpay_merchant.pem\"\n"
+       << "merchant_serial = \"" << wechatpay_json.at("merchant_serial").get<std::string>() << "\"\n"
+       << "apiv3_key_file = \"" << keys << "/wechatpay_apiv3.key\"\n"
+       << "base_url = \"" << wechatpay_json.at("base_url").get<std::string>() << "\"\n"
+       << "timeout_ms = " << channel_timeout_ms << "\n";
+  return toml.str();
+}
+
+std::unique_ptr<ChannelGateway> sandbox_wechatpay_channel(const nlohmann::json& wechatpay_json, const Clock& clock) {
+  wechatpay::WechatpayAccount account{
+      "test", wechatpay_json.at("mchid"), wechatpay_json.at("appid"),
+      crypto::RsaPrivateKey::from_pem(wechatpay_json.at("merchant_private_key").get<std::string>()).value(),
+      wechatpay_json.at("merchant_serial"), wechatpay_json.at("apiv3_key")};
+  account.base_url = wechatpay_json.at("base_url");
+  account.timeout_ms = 5'000;
+  return wechatpay::WechatpayGateway::create(std::move(account), clock).value();
 }
 
 std::string write_external_sandbox_config(const std::string& dir, const nlohmann::json& alipay_json,

@@ -30,6 +30,13 @@ std::string write_external_sandbox_config(const std::string& dir, const nlohmann
                                           const std::string& extra_toml,
                                           std::uint32_t channel_timeout_ms = 2'000);
 
+// The same for WeChat Pay: writes the merchant key and APIv3 key under dir and returns the TOML of a
+// [[channels.wechatpay]] account "wechatpay-ext" pointing at the sandbox that wrote wechatpay_json.
+std::string external_wechatpay_account_toml(const std::string& dir, const nlohmann::json& wechatpay_json,
+                                            std::uint32_t channel_timeout_ms = 2'000);
+// A WeChat Pay adapter on the sandbox's merchant, from its wechatpay.json (clock must outlive it).
+std::unique_ptr<ChannelGateway> sandbox_wechatpay_channel(const nlohmann::json& wechatpay_json, const Clock& clock);
+
 class SandboxedGateway : public ::testing::Test {
  protected:
   using json = nlohmann::json;
