@@ -165,6 +165,22 @@ TEST_F(WechatpayGatewayTest, RotatedCertificateIsLearnedAndTheOldOneStillVerifie
   for (const auto& serial : before) EXPECT_NE(std::find(after.begin(), after.end(), serial), after.end());
 }
 
+TEST_F(WechatpayGatewayTest, CertificatesAreRefreshedOnTheirScheduleWithoutAnyCall) {
+  auto fast = account();
+  fast.certificate_refresh_ms = 100;
+  auto gateway = wechatpay::WechatpayGateway::create(fast, clock_).value();
+  const auto fresh = json::parse(sandbox_post("/sandbox/wechatpay/rotate", json::object()).body)["serial_no"];
+  // Wait for the condition "the refresher has downloaded the rotated certificate", bounded; no call is made.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  std::vector<std::string> serials;
+  while (std::chrono::steady_clock::now() < deadline) {
+    serials = gateway->platform_keys().certificate_serials(clock_.now_unix_ms());
+    if (std::find(serials.begin(), serials.end(), fresh) != serials.end()) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_NE(std::find(serials.begin(), serials.end(), fresh), serials.end());
+}
+
 TEST_F(WechatpayGatewayTest, AnswersFromAnUntrustedKeyAreNeverBelieved) {
   auto wrong_apiv3 = account();
   wrong_apiv3.apiv3_key = std::string(32, 'x');  // cannot decrypt the certificates: nothing is trusted

@@ -73,7 +73,13 @@ Result<std::unique_ptr<WechatpayGateway>> WechatpayGateway::create(WechatpayAcco
     return make_error(ErrorCode::kInvalidParameter,
                       fmt::format("channels.wechatpay[{}].apiv3_key: must be 32 bytes", account.id));
   }
-  return std::unique_ptr<WechatpayGateway>(new WechatpayGateway(std::move(account), std::move(base).value(), clock));
+  std::unique_ptr<WechatpayGateway> gateway(new WechatpayGateway(std::move(account), std::move(base).value(), clock));
+  if (!gateway->account_.platform_public_key) {
+    // Certificates are fetched at once and then on their schedule; a failed download is retried in a minute.
+    const auto interval = std::chrono::milliseconds(std::min<std::uint32_t>(gateway->account_.certificate_refresh_ms, 60'000));
+    gateway->refresher_.start("paygate-wxcerts", interval, [g = gateway.get()] { g->refresh_if_due(); });
+  }
+  return gateway;
 }
 
 WechatpayGateway::WechatpayGateway(WechatpayAccount account, http::HttpUrl base, const Clock& clock)
@@ -106,7 +112,6 @@ Result<http::ClientResponse> WechatpayGateway::send_signed(std::string_view meth
 
 Result<WechatpayGateway::Answer> WechatpayGateway::call(std::string_view method, const std::string& path_with_query,
                                                         const std::string& body) {
-  refresh_if_due();
   auto response = send_signed(method, path_with_query, body);
   if (!response.ok()) return std::move(response).error();
   if (response->status >= 500) return unknown(fmt::format("HTTP {}", response->status));

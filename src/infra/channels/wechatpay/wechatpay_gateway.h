@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 
+#include "core/periodic_worker.h"
 #include "core/time.h"
 #include "crypto/rsa.h"
 #include "infra/channels/wechatpay/codec.h"
@@ -75,6 +76,7 @@ class WechatpayGateway final : public ChannelGateway {
   // Signature, timestamp and serial of an answer or callback. may_refresh: an unknown serial triggers one
   // (rate-limited) certificate download before giving up.
   Status verify_signature(const HeaderList& headers, std::string_view body, bool may_refresh);
+  // The scheduled download, on the refresher's thread: never on a merchant's request or a callback.
   void refresh_if_due();
   Result<ChannelTradeReport> trade_report(const std::string& plaintext, const std::string& notify_id) const;
   std::string path(std::string_view api_path) const { return path_prefix_ + std::string(api_path); }
@@ -88,6 +90,7 @@ class WechatpayGateway final : public ChannelGateway {
   std::mutex refresh_mutex_;  // one certificate download at a time
   std::atomic<std::int64_t> last_refresh_ms_{0};
   std::atomic<std::int64_t> last_unscheduled_refresh_ms_{0};
+  PeriodicWorker refresher_;  // last: its thread stops before anything it uses goes away
 };
 
 }  // namespace paygate::wechatpay
