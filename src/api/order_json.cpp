@@ -113,7 +113,8 @@ std::string order_json_text(const Order& order, std::string_view public_base_url
   optional_text("payment_url", order.payment_url);
   key("payment_params");
   // Written by our own channel adapter as a JSON object, so it is embedded as is.
-  out += order.payment_params_json.empty() ? std::string_view("null") : std::string_view(order.payment_params_json);
+  out += order.payment_params_json.empty() ? std::string_view("null")
+                                           : std::string_view(order.payment_params_json);
   optional_text("channel_trade_no", order.channel_trade_no);
   optional_text("paid_at", order.paid_at_ms > 0 ? format_rfc3339_ms(order.paid_at_ms) : std::string());
   key("refunded_amount");
@@ -152,8 +153,9 @@ json order_to_json(const Order& order, std::string_view public_base_url) {
       {"updated_at", format_rfc3339_ms(order.updated_at_ms)},
       {"expires_at", format_rfc3339_ms(order.expires_at_ms)},
       {"payment_url", optional_text(order.payment_url)},
-      {"payment_params", order.payment_params_json.empty() ? json(nullptr)
-                                                           : json::parse(order.payment_params_json, nullptr, false)},
+      {"payment_params", order.payment_params_json.empty()
+                             ? json(nullptr)
+                             : json::parse(order.payment_params_json, nullptr, false)},
       {"channel_trade_no", optional_text(order.channel_trade_no)},
       {"paid_at", order.paid_at_ms > 0 ? json(format_rfc3339_ms(order.paid_at_ms)) : json(nullptr)},
       {"refunded_amount", order.refunded_minor},

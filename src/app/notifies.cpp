@@ -31,20 +31,22 @@ void NotifyService::handle(Channel channel, std::string_view account_id, const N
 void NotifyService::apply_trade(ChannelGateway& gateway, ChannelTradeReport report, std::string raw,
                                 Completion<NotifyReply> done) {
   ChannelTradeEvent event{gateway.channel(), gateway.account_id(), std::move(report),
-                          std::move(raw),    clock_.now_unix_ms(),  fees_.for_account(gateway.account_id())};
-  store_.apply_channel_event(std::move(event), [this, &gateway,
-                                                done = std::move(done)](Result<ChannelTradeOutcome> outcome) {
-    if (!outcome.ok()) return done(refuse(gateway, outcome.error().message));
-    if (outcome->duplicate_notify) log::info("notify_duplicate", {{"order_id", outcome->order.order_id.value}});
-    if (outcome->changed) events_.publish(outcome->order);
-    done(gateway.notify_reply(true, ""));
-  });
+                          std::move(raw),    clock_.now_unix_ms(), fees_.for_account(gateway.account_id())};
+  store_.apply_channel_event(std::move(event),
+                             [this, &gateway, done = std::move(done)](Result<ChannelTradeOutcome> outcome) {
+                               if (!outcome.ok()) return done(refuse(gateway, outcome.error().message));
+                               if (outcome->duplicate_notify)
+                                 log::info("notify_duplicate", {{"order_id", outcome->order.order_id.value}});
+                               if (outcome->changed) events_.publish(outcome->order);
+                               done(gateway.notify_reply(true, ""));
+                             });
 }
 
 void NotifyService::apply_refund(ChannelGateway& gateway, const ChannelRefundReport& report,
                                  Completion<NotifyReply> done) {
   // The refund must be ours, of an order this account carried, for the amount we asked.
-  if (!is_refund_id_syntax(report.refund_id)) return done(refuse(gateway, "out_refund_no: not a paygate refund"));
+  if (!is_refund_id_syntax(report.refund_id))
+    return done(refuse(gateway, "out_refund_no: not a paygate refund"));
   auto refund = store_.find_refund_by_id(RefundId{report.refund_id});
   if (!refund.ok()) return done(refuse(gateway, refund.error().message));
   if (!*refund) return done(refuse(gateway, fmt::format("refund {} not found", report.refund_id)));
@@ -64,11 +66,11 @@ void NotifyService::apply_refund(ChannelGateway& gateway, const ChannelRefundRep
     return done(gateway.notify_reply(true, ""));  // nothing final to record; the checker keeps asking
   }
   const bool succeeded = report.refund.status == ChannelRefundStatus::kSucceeded;
-  RefundSettlement settlement{(*refund)->refund_id, succeeded ? RefundStatus::kSucceeded : RefundStatus::kFailed,
-                              succeeded ? "" : "CHANNEL_REJECTED",
-                              succeeded ? "" : fmt::format("{}: {}", to_string(gateway.channel()),
-                                                           report.refund.failure_code),
-                              clock_.now_unix_ms()};
+  RefundSettlement settlement{
+      (*refund)->refund_id, succeeded ? RefundStatus::kSucceeded : RefundStatus::kFailed,
+      succeeded ? "" : "CHANNEL_REJECTED",
+      succeeded ? "" : fmt::format("{}: {}", to_string(gateway.channel()), report.refund.failure_code),
+      clock_.now_unix_ms()};
   store_.settle_refund(std::move(settlement),
                        [this, &gateway, done = std::move(done)](Result<RefundOutcome> outcome) {
                          if (!outcome.ok()) return done(refuse(gateway, outcome.error().message));

@@ -194,11 +194,12 @@ void RefundService::execute(Refund refund, std::optional<Order> order, bool quer
           auto known = gateway->refund_query(order, refund.refund_id.value);
           if (!known.ok()) return (*finish)(refund);  // unclear: stays pending, asked again later
           // Anything but "never received" is the channel's word on this id: never send it again.
-          if (known->status != ChannelRefundStatus::kNotFound) return conclude(refund, *known, std::move(*finish));
+          if (known->status != ChannelRefundStatus::kNotFound)
+            return conclude(refund, *known, std::move(*finish));
         }
-        auto answer = gateway->refund(
-            order, refund.refund_id.value, refund.amount.minor, refund.reason,
-            fmt::format("{}/notify/{}/{}", notify_base_url_, to_string(gateway->channel()), gateway->account_id()));
+        auto answer = gateway->refund(order, refund.refund_id.value, refund.amount.minor, refund.reason,
+                                      fmt::format("{}/notify/{}/{}", notify_base_url_,
+                                                  to_string(gateway->channel()), gateway->account_id()));
         if (answer.ok()) return conclude(refund, *answer, std::move(*finish));
         if (answer.error().code == ErrorCode::kChannelRejected) {
           return settle(refund, RefundStatus::kFailed, std::move(answer).error().message, std::move(*finish));

@@ -168,14 +168,15 @@ Status apply_wechatpay_account(WechatpayAccountConfig& account, const toml::tabl
       {"cost_rate_bps", optional_rate_into(account.cost_rate_bps)},
   };
   if (auto status = apply_keys(keys, table, prefix); !status) return status;
-  for (const auto& [value, key] : {std::pair{&account.id, "id"}, std::pair{&account.mchid, "mchid"},
-                                   std::pair{&account.appid, "appid"},
-                                   std::pair{&account.merchant_private_key_file, "merchant_private_key_file"},
-                                   std::pair{&account.merchant_serial, "merchant_serial"}}) {
+  for (const auto& [value, key] :
+       {std::pair{&account.id, "id"}, std::pair{&account.mchid, "mchid"}, std::pair{&account.appid, "appid"},
+        std::pair{&account.merchant_private_key_file, "merchant_private_key_file"},
+        std::pair{&account.merchant_serial, "merchant_serial"}}) {
     if (value->empty()) return config_error(prefix + "." + key, "is required");
   }
   if (account.apiv3_key_file.empty() == account.apiv3_key_env.empty())
-    return config_error(prefix + ".apiv3_key_file", "exactly one of apiv3_key_file and apiv3_key_env is required");
+    return config_error(prefix + ".apiv3_key_file",
+                        "exactly one of apiv3_key_file and apiv3_key_env is required");
   if (account.platform_public_key_file.empty() != account.platform_public_key_id.empty())
     return config_error(prefix + ".platform_public_key_id", "platform_public_key_file and _id go together");
   if (!account.platform_public_key_id.empty() && account.platform_public_key_id.rfind("PUB_KEY_ID_", 0) != 0)
@@ -354,7 +355,8 @@ Status validate(const Config& config) {
   for (std::size_t i = 0; i < config.channels.wechatpay.size(); ++i)
     ids.emplace_back(config.channels.wechatpay[i].id, fmt::format("channels.wechatpay[{}].id", i));
   for (std::size_t i = 0; i < ids.size(); ++i) {
-    if (!is_token(ids[i].first, 32)) return config_error(ids[i].second, "must be 1-32 characters of [A-Za-z0-9_-]");
+    if (!is_token(ids[i].first, 32))
+      return config_error(ids[i].second, "must be 1-32 characters of [A-Za-z0-9_-]");
     for (std::size_t j = 0; j < i; ++j) {
       if (ids[j].first == ids[i].first) return config_error(ids[i].second, "is used twice");
     }

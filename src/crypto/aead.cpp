@@ -10,7 +10,9 @@ namespace {
 
 using CipherCtxPtr = std::unique_ptr<EVP_CIPHER_CTX, decltype(&EVP_CIPHER_CTX_free)>;
 
-const unsigned char* bytes(std::string_view text) { return reinterpret_cast<const unsigned char*>(text.data()); }
+const unsigned char* bytes(std::string_view text) {
+  return reinterpret_cast<const unsigned char*>(text.data());
+}
 
 // Key and nonce set on a fresh context, nonce length first (GCM's default is 12, but say it).
 CipherCtxPtr gcm_context(std::string_view key, std::string_view nonce, bool encrypt) {
@@ -38,7 +40,8 @@ std::string aes256gcm_seal(std::string_view key, std::string_view nonce, std::st
   auto* cursor = reinterpret_cast<unsigned char*>(out.data());
   int length = 0;
   if (!ctx || EVP_EncryptUpdate(ctx.get(), nullptr, &length, bytes(aad), static_cast<int>(aad.size())) != 1 ||
-      EVP_EncryptUpdate(ctx.get(), cursor, &length, bytes(plaintext), static_cast<int>(plaintext.size())) != 1 ||
+      EVP_EncryptUpdate(ctx.get(), cursor, &length, bytes(plaintext), static_cast<int>(plaintext.size())) !=
+          1 ||
       EVP_EncryptFinal_ex(ctx.get(), cursor + length, &length) != 1 ||
       EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_GET_TAG, kGcmTagBytes, cursor + plaintext.size()) != 1) {
     throw std::runtime_error("OpenSSL AES-256-GCM encryption failed");

@@ -37,7 +37,8 @@ Certificate::Certificate(x509_st* cert) : cert_(cert, X509Deleter{}) {
 Result<Certificate> Certificate::from_pem(std::string_view text) {
   BioPtr bio(BIO_new_mem_buf(text.data(), static_cast<int>(text.size())), &BIO_free);
   X509* cert = bio ? PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr) : nullptr;
-  if (cert == nullptr) return make_error(ErrorCode::kInvalidParameter, "certificate: not a PEM X.509 certificate");
+  if (cert == nullptr)
+    return make_error(ErrorCode::kInvalidParameter, "certificate: not a PEM X.509 certificate");
   return Certificate(cert);
 }
 

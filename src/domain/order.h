@@ -33,7 +33,7 @@ struct Order {
   // SHA-256 of the canonical create request: the same out_trade_no with another fingerprint is a conflict.
   std::string request_fingerprint;
   std::string channel_account_id;  // the configured account that carries the payment; "" for cashier orders
-  std::string payment_url;       // what the payer opens or scans (QR code content or pay URL); "" until known
+  std::string payment_url;  // what the payer opens or scans (QR code content or pay URL); "" until known
   // What the payer's page needs besides payment_url, as a JSON object (WeChat Pay JSAPI's signed parameters
   // for WeixinJSBridge); "" when nothing.
   std::string payment_params_json;

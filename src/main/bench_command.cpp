@@ -25,8 +25,8 @@
 #include "app/merchant_signature.h"
 #include "crypto/random.h"
 #include "crypto/rsa.h"
-#include "fmt/format.h"
 #include "crypto/x509.h"
+#include "fmt/format.h"
 #include "infra/channels/alipay/codec.h"
 #include "infra/channels/wechatpay/codec.h"
 #include "infra/channels/wechatpay/messages.h"
@@ -175,8 +175,8 @@ Result<std::vector<std::string>> prepare_notifies(const Config& config, const ht
   std::vector<std::string> bodies;
   bodies.reserve(orders);
   const std::string now = format_beijing_time(std::chrono::duration_cast<std::chrono::milliseconds>(
-                                                          std::chrono::system_clock::now().time_since_epoch())
-                                                          .count());
+                                                  std::chrono::system_clock::now().time_since_epoch())
+                                                  .count());
   for (std::uint32_t i = 0; i < orders; ++i) {
     const std::string body = fmt::format(
         R"({{"out_trade_no":"notify-{}-{:08}","amount":990,"subject":"notify bench","channel":"alipay","method":"page"}})",
@@ -214,12 +214,15 @@ Result<std::vector<std::string>> prepare_notifies(const Config& config, const ht
 Result<std::string> create_bench_order(http::Client& client, const MerchantCredentials& credentials,
                                        const std::string& body) {
   const auto now_s =
-      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
-  auto created = client.send("POST", "/api/v1/orders",
-                             {{"authorization", sign_request_header(credentials.merchant_id, credentials.secret,
-                                                                    "POST", "/api/v1/orders", body, now_s)}},
-                             body);
-  if (!created.ok() || created->status != 201) return make_error(ErrorCode::kInternal, "creating the orders failed");
+      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
+          .count();
+  auto created =
+      client.send("POST", "/api/v1/orders",
+                  {{"authorization", sign_request_header(credentials.merchant_id, credentials.secret, "POST",
+                                                         "/api/v1/orders", body, now_s)}},
+                  body);
+  if (!created.ok() || created->status != 201)
+    return make_error(ErrorCode::kInternal, "creating the orders failed");
   return nlohmann::json::parse(created->body)["data"]["order_id"].get<std::string>();
 }
 
@@ -227,7 +230,8 @@ Result<std::string> create_bench_order(http::Client& client, const MerchantCrede
 // builds one TRANSACTION.SUCCESS callback per order as WeChat Pay does: the transaction encrypted with the
 // APIv3 key, the body signed with the sandbox's platform key. Each callback costs the gateway one RSA
 // verification, one AES-GCM decryption, one durable transition with its ledger postings and one outbox event.
-Result<std::vector<BenchRequest>> prepare_wechatpay_callbacks(const Config& config, const http::Endpoint& endpoint,
+Result<std::vector<BenchRequest>> prepare_wechatpay_callbacks(const Config& config,
+                                                              const http::Endpoint& endpoint,
                                                               const MerchantCredentials& credentials,
                                                               std::uint32_t orders) {
   const std::string dir = config.store.data_dir + "/sandbox/";
@@ -249,11 +253,13 @@ Result<std::vector<BenchRequest>> prepare_wechatpay_callbacks(const Config& conf
   for (std::uint32_t i = 0; i < orders; ++i) {
     auto order_id = create_bench_order(
         client, credentials,
-        fmt::format(R"({{"out_trade_no":"wxcb-{}-{:08}","amount":990,"subject":"callback bench","channel":"wechatpay","method":"native"}})",
-                    run_id, i));
+        fmt::format(
+            R"({{"out_trade_no":"wxcb-{}-{:08}","amount":990,"subject":"callback bench","channel":"wechatpay","method":"native"}})",
+            run_id, i));
     if (!order_id.ok()) return std::move(order_id).error();
-    const std::int64_t now_ms =
-        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+    const std::int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                    std::chrono::system_clock::now().time_since_epoch())
+                                    .count();
     wechatpay::Transaction t;
     t.appid = kSandboxWechatpayAppid;
     t.mchid = kSandboxWechatpayMchid;
@@ -270,11 +276,13 @@ Result<std::vector<BenchRequest>> prepare_wechatpay_callbacks(const Config& conf
     callback.create_time = t.success_time;
     callback.event_type = "TRANSACTION.SUCCESS";
     callback.summary = "支付成功";
-    callback.resource = wechatpay::encrypt_resource(apiv3_key, wechatpay::transaction_json(t), "transaction", "transaction");
+    callback.resource =
+        wechatpay::encrypt_resource(apiv3_key, wechatpay::transaction_json(t), "transaction", "transaction");
     std::string body = wechatpay::callback_json(callback);
-    auto headers = wechatpay::to_header_list(wechatpay::sign_response(certificate->serial_hex(), *platform_key, body, now_ms));
-    callbacks.push_back(BenchRequest{"/notify/wechatpay/wechatpay-sandbox", "", "application/json", std::move(body),
-                                     std::move(headers)});
+    auto headers = wechatpay::to_header_list(
+        wechatpay::sign_response(certificate->serial_hex(), *platform_key, body, now_ms));
+    callbacks.push_back(BenchRequest{"/notify/wechatpay/wechatpay-sandbox", "", "application/json",
+                                     std::move(body), std::move(headers)});
   }
   return callbacks;
 }

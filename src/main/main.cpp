@@ -86,7 +86,8 @@ int main(int argc, char** argv) {
       ->add_option("scenario", bench_options.scenario,
                    "Scenario: create-orders | alipay-notifies | wechatpay-callbacks | ledger-post | webhooks")
       ->required()
-      ->check(CLI::IsMember({"create-orders", "alipay-notifies", "wechatpay-callbacks", "ledger-post", "webhooks"}));
+      ->check(CLI::IsMember(
+          {"create-orders", "alipay-notifies", "wechatpay-callbacks", "ledger-post", "webhooks"}));
   bench->add_option("--rate", bench_options.rate, "webhooks: payments per second while measuring delay")
       ->check(CLI::Range(1, 1'000'000));
   bench
@@ -97,7 +98,8 @@ int main(int argc, char** argv) {
       ->add_option("--channel", bench_options.channel,
                    "create-orders: also pay through this channel (alipay, wechatpay)")
       ->check(CLI::IsMember({"alipay", "wechatpay"}));
-  bench->add_option("--method", bench_options.method, "create-orders: channel method (qr, page, wap, native)");
+  bench->add_option("--method", bench_options.method,
+                    "create-orders: channel method (qr, page, wap, native)");
   bench
       ->add_option("--orders", bench_options.orders,
                    "alipay-notifies, wechatpay-callbacks: notifies to prepare and send; webhooks: events")

@@ -34,15 +34,19 @@ Result<crypto::RsaPrivateKey> load_or_create_key(const std::string& path) {
 // A key and a self-signed certificate for it, loaded from key_path/cert_path or created on first start. The
 // sandbox's platform identity and the sandbox merchant's API certificate both persist, so serials stay put
 // for merchant developers who saved them.
-Result<wechatpay::PlatformIdentity> load_or_create_identity(const std::string& key_path, const std::string& cert_path,
-                                                            std::string_view common_name, std::int64_t now_ms) {
+Result<wechatpay::PlatformIdentity> load_or_create_identity(const std::string& key_path,
+                                                            const std::string& cert_path,
+                                                            std::string_view common_name,
+                                                            std::int64_t now_ms) {
   auto key = load_or_create_key(key_path);
   if (!key.ok()) return std::move(key).error();
   if (auto text = read_text_file(cert_path)) {
     auto certificate = crypto::Certificate::from_pem(*text);
     if (!certificate.ok())
-      return make_error(ErrorCode::kInvalidParameter, fmt::format("{}: {}", cert_path, certificate.error().message));
-    if (certificate->valid_at(now_ms)) return wechatpay::PlatformIdentity{*key, std::move(certificate).value()};
+      return make_error(ErrorCode::kInvalidParameter,
+                        fmt::format("{}: {}", cert_path, certificate.error().message));
+    if (certificate->valid_at(now_ms))
+      return wechatpay::PlatformIdentity{*key, std::move(certificate).value()};
   }
   wechatpay::PlatformIdentity fresh = wechatpay::PlatformIdentity::issue(*key, common_name, now_ms);
   if (auto status = write_file_atomically(cert_path, fresh.certificate.to_pem(), 0644); !status)
@@ -87,7 +91,8 @@ Result<std::unique_ptr<SandboxRuntime>> SandboxRuntime::start(const std::string&
   runtime->server_ = std::make_unique<http::Server>(
       http::ServerLimits{},
       [self](const http::Request& request, http::Responder respond) {
-        if (wechatpay::WechatpaySandbox::serves(request.path())) return self->wechatpay_->handle(request, std::move(respond));
+        if (wechatpay::WechatpaySandbox::serves(request.path()))
+          return self->wechatpay_->handle(request, std::move(respond));
         self->sandbox_->handle(request, std::move(respond));
       },
       runtime->metrics_);
@@ -100,11 +105,13 @@ Result<std::unique_ptr<SandboxRuntime>> SandboxRuntime::start(const std::string&
       kSandboxAlipayAppId, crypto::RsaPublicKey::from_pem(runtime->app_key_->public_key_pem()).value());
 
   const std::int64_t now_ms = clock.now_unix_ms();
-  auto platform = load_or_create_identity(dir + "/wechatpay_platform_key.pem", dir + "/wechatpay_platform_cert.pem",
-                                          "WeChat Pay sandbox platform", now_ms);
+  auto platform =
+      load_or_create_identity(dir + "/wechatpay_platform_key.pem", dir + "/wechatpay_platform_cert.pem",
+                              "WeChat Pay sandbox platform", now_ms);
   if (!platform.ok()) return std::move(platform).error();
-  auto merchant = load_or_create_identity(dir + "/wechatpay_merchant_key.pem", dir + "/wechatpay_merchant_cert.pem",
-                                          "WeChat Pay sandbox merchant " + std::string(kSandboxWechatpayMchid), now_ms);
+  auto merchant =
+      load_or_create_identity(dir + "/wechatpay_merchant_key.pem", dir + "/wechatpay_merchant_cert.pem",
+                              "WeChat Pay sandbox merchant " + std::string(kSandboxWechatpayMchid), now_ms);
   if (!merchant.ok()) return std::move(merchant).error();
   auto apiv3_key = load_or_create_apiv3_key(dir + "/wechatpay_apiv3_key");
   if (!apiv3_key.ok()) return std::move(apiv3_key).error();
@@ -117,7 +124,8 @@ Result<std::unique_ptr<SandboxRuntime>> SandboxRuntime::start(const std::string&
       kSandboxWechatpayMchid, kSandboxWechatpayAppid, merchant->certificate.public_key().value(),
       runtime->wechatpay_merchant_serial_, *apiv3_key});
   const std::string description = dir + "/wechatpay.json";
-  if (auto status = runtime->write_wechatpay_description(description); !status) return std::move(status).error();
+  if (auto status = runtime->write_wechatpay_description(description); !status)
+    return std::move(status).error();
   // Merchant developers reading the file see the certificates the sandbox serves now.
   runtime->wechatpay_->on_rotate([self, description] {
     if (auto status = self->write_wechatpay_description(description); !status)

@@ -77,16 +77,18 @@ Status ensure_webhook_secrets(const Config& config, Store& store, MerchantServic
   return {};
 }
 
-// A WeChat Pay gateway from its [[channels.wechatpay]] entry: keys read from their files (the APIv3 key from a
-// file or the environment), each problem named by its key and never quoting the secret.
+// A WeChat Pay gateway from its [[channels.wechatpay]] entry: keys read from their files (the APIv3 key from
+// a file or the environment), each problem named by its key and never quoting the secret.
 Result<std::unique_ptr<wechatpay::WechatpayGateway>> wechatpay_gateway(const WechatpayAccountConfig& account,
-                                                                      const std::string& prefix, const Clock& clock) {
+                                                                       const std::string& prefix,
+                                                                       const Clock& clock) {
   auto private_text = read_text_file(account.merchant_private_key_file);
   if (!private_text)
     return make_error(ErrorCode::kInvalidParameter, prefix + ".merchant_private_key_file: cannot read");
   auto private_key = crypto::RsaPrivateKey::from_pem(*private_text);
   if (!private_key.ok())
-    return make_error(ErrorCode::kInvalidParameter, prefix + ".merchant_private_key_file: " + private_key.error().message);
+    return make_error(ErrorCode::kInvalidParameter,
+                      prefix + ".merchant_private_key_file: " + private_key.error().message);
   std::string apiv3_key;
   if (!account.apiv3_key_file.empty()) {
     auto text = read_text_file(account.apiv3_key_file);
@@ -101,18 +103,24 @@ Result<std::unique_ptr<wechatpay::WechatpayGateway>> wechatpay_gateway(const Wec
   }
   if (!wechatpay::is_apiv3_key(apiv3_key))
     return make_error(ErrorCode::kInvalidParameter, prefix + ".apiv3_key: must be 32 bytes");
-  wechatpay::WechatpayAccount gateway_account{account.id, account.mchid, account.appid, std::move(private_key).value(),
-                                              account.merchant_serial, std::move(apiv3_key)};
+  wechatpay::WechatpayAccount gateway_account{account.id,
+                                              account.mchid,
+                                              account.appid,
+                                              std::move(private_key).value(),
+                                              account.merchant_serial,
+                                              std::move(apiv3_key)};
   gateway_account.base_url = account.base_url;
   gateway_account.timeout_ms = account.timeout_ms;
   gateway_account.ca_file = account.ca_file;
   gateway_account.certificate_refresh_ms = account.certificate_refresh_s * 1000;
   if (!account.platform_public_key_file.empty()) {
     auto text = read_text_file(account.platform_public_key_file);
-    if (!text) return make_error(ErrorCode::kInvalidParameter, prefix + ".platform_public_key_file: cannot read");
+    if (!text)
+      return make_error(ErrorCode::kInvalidParameter, prefix + ".platform_public_key_file: cannot read");
     auto key = crypto::RsaPublicKey::from_pem(*text);
     if (!key.ok())
-      return make_error(ErrorCode::kInvalidParameter, prefix + ".platform_public_key_file: " + key.error().message);
+      return make_error(ErrorCode::kInvalidParameter,
+                        prefix + ".platform_public_key_file: " + key.error().message);
     gateway_account.platform_public_key_id = account.platform_public_key_id;
     gateway_account.platform_public_key = std::move(key).value();
   }
@@ -160,12 +168,16 @@ Status add_configured_accounts(const Config& config, const Clock& clock, Channel
 // The sandbox "pay" button of the cashier: the payer pays at the channel's sandbox, which then notifies us.
 Status pay_in_sandbox(const std::string& sandbox_base_url, const Order& order) {
   const bool wechatpay = order.channel == Channel::kWechatpay;
-  auto url = http::parse_http_url(sandbox_base_url + (wechatpay ? "/sandbox/wechatpay/pay" : "/sandbox/alipay/pay")).value();
+  auto url =
+      http::parse_http_url(sandbox_base_url + (wechatpay ? "/sandbox/wechatpay/pay" : "/sandbox/alipay/pay"))
+          .value();
   http::Client client(url.endpoint, 5'000);
-  const nlohmann::json body = wechatpay ? nlohmann::json{{"mchid", kSandboxWechatpayMchid}, {"out_trade_no", order.order_id.value}}
-                                        : nlohmann::json{{"app_id", kSandboxAlipayAppId}, {"out_trade_no", order.order_id.value}};
+  const nlohmann::json body =
+      wechatpay ? nlohmann::json{{"mchid", kSandboxWechatpayMchid}, {"out_trade_no", order.order_id.value}}
+                : nlohmann::json{{"app_id", kSandboxAlipayAppId}, {"out_trade_no", order.order_id.value}};
   auto response = client.send("POST", url.target, {}, body.dump());
-  if (!response.ok()) return make_error(ErrorCode::kChannelOutcomeUnknown, "sandbox: " + response.error().message);
+  if (!response.ok())
+    return make_error(ErrorCode::kChannelOutcomeUnknown, "sandbox: " + response.error().message);
   if (response->status != 200) return make_error(ErrorCode::kChannelRejected, "sandbox: " + response->body);
   return {};
 }
@@ -203,7 +215,8 @@ int run_serve(const CommonOptions& common, const ServeOptions& options) {
     sandbox = std::move(started).value();
     // The in-process sandbox gets its own account; configured accounts of the same channel come first.
     channels.add(alipay::AlipayGateway::create(sandbox->alipay_account("alipay-sandbox"), clock).value());
-    channels.add(wechatpay::WechatpayGateway::create(sandbox->wechatpay_account("wechatpay-sandbox"), clock).value());
+    channels.add(
+        wechatpay::WechatpayGateway::create(sandbox->wechatpay_account("wechatpay-sandbox"), clock).value());
     sandbox->run_in_background();
   }
   WorkerPool channel_workers("paygate-channel", config->channels.workers, config->channels.queue_max);
@@ -235,7 +248,9 @@ int run_serve(const CommonOptions& common, const ServeOptions& options) {
   CashierService::SandboxPay sandbox_pay;
   if (sandbox) {
     // The cashier's "pay in sandbox" button: the payer pays at the sandbox, which then notifies us.
-    sandbox_pay = [base_url = sandbox->base_url()](const Order& order) { return pay_in_sandbox(base_url, order); };
+    sandbox_pay = [base_url = sandbox->base_url()](const Order& order) {
+      return pay_in_sandbox(base_url, order);
+    };
   }
   CashierService cashier(**store, *orders, channels, channel_workers, order_events, std::move(sandbox_pay));
   RefundService refunds(**store, clock, config->refunds, channels, channel_workers, order_events,

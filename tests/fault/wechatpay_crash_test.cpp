@@ -1,8 +1,9 @@
 // Nothing lost, nothing doubled, for WeChat Pay: native orders, payments and refunds through an
 // out-of-process WeChat Pay sandbox that duplicates, delays and reorders its callbacks and answers
-// SYSTEM_ERROR or times out now and then, and ends some refunds ABNORMAL, against the real binary killed with SIGKILL 12 times. Afterwards:
-// every acknowledged order and refund exists, every order agrees with WeChat's own record, every refund is
-// final and agrees with WeChat's refund query, no payment was applied twice, and `ledger verify` passes.
+// SYSTEM_ERROR or times out now and then, and ends some refunds ABNORMAL, against the real binary killed with
+// SIGKILL 12 times. Afterwards: every acknowledged order and refund exists, every order agrees with WeChat's
+// own record, every refund is final and agrees with WeChat's refund query, no payment was applied twice, and
+// `ledger verify` passes.
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -64,7 +65,8 @@ TEST(WechatpayCrash, TwelveKillsUnderPaymentsAndRefundsLoseNothing) {
           http::Client payer(sandbox.endpoint());
           while (!down) {
             const int n = sequence++;
-            json body = order_body("wxc-" + std::to_string(n), 500 + static_cast<std::int64_t>(local() % 500));
+            json body =
+                order_body("wxc-" + std::to_string(n), 500 + static_cast<std::int64_t>(local() % 500));
             body["channel"] = "wechatpay";
             body["method"] = "native";
             auto created = client.post("/api/v1/orders", body.dump());
@@ -81,12 +83,13 @@ TEST(WechatpayCrash, TwelveKillsUnderPaymentsAndRefundsLoseNothing) {
             {
               std::lock_guard lock(mutex);
               paid_at_sandbox.push_back(id);
-              if (paid_at_sandbox.size() > 8) refund_order = paid_at_sandbox[local() % (paid_at_sandbox.size() - 8)];
+              if (paid_at_sandbox.size() > 8)
+                refund_order = paid_at_sandbox[local() % (paid_at_sandbox.size() - 8)];
             }
             if (local() % 2 == 0 && !refund_order.empty()) {
-              auto refunded = client.post(
-                  "/api/v1/orders/" + refund_order + "/refunds",
-                  json{{"out_refund_no", "wxc-r-" + std::to_string(n)}, {"amount", 100}}.dump());
+              auto refunded =
+                  client.post("/api/v1/orders/" + refund_order + "/refunds",
+                              json{{"out_refund_no", "wxc-r-" + std::to_string(n)}, {"amount", 100}}.dump());
               if (refunded.status == 201) {
                 std::lock_guard lock(mutex);
                 refunds_acknowledged.insert(refunded.data()["refund_id"].get<std::string>());
@@ -105,7 +108,8 @@ TEST(WechatpayCrash, TwelveKillsUnderPaymentsAndRefundsLoseNothing) {
     gateway.start();
     MerchantClient check(gateway.endpoint(), credentials);
     for (const std::string& id : burst) {
-      ASSERT_EQ(check.get("/api/v1/orders/" + id).status, 200) << "kill " << kill << " lost acknowledged order " << id;
+      ASSERT_EQ(check.get("/api/v1/orders/" + id).status, 200)
+          << "kill " << kill << " lost acknowledged order " << id;
     }
   }
   ASSERT_GT(orders_acknowledged.size(), 30u);
@@ -153,15 +157,17 @@ TEST(WechatpayCrash, TwelveKillsUnderPaymentsAndRefundsLoseNothing) {
     } else {
       ++refunds_failed;
       EXPECT_EQ(refund["status"], "failed") << refund_id;
-      EXPECT_NE(at_channel->status, ChannelRefundStatus::kSucceeded) << refund_id << " failed here, paid back there";
+      EXPECT_NE(at_channel->status, ChannelRefundStatus::kSucceeded)
+          << refund_id << " failed here, paid back there";
     }
   }
   std::map<std::string, int> statuses;
   for (const auto& [id, order] : final_orders) ++statuses[order["status"].get<std::string>()];
-  std::printf("wechatpay crash: %zu orders (%d succeeded, %d partially refunded, %d pending), %zu refunds (%zu "
-              "succeeded, %zu failed ABNORMAL)\n",
-              final_orders.size(), statuses["succeeded"], statuses["partially_refunded"], statuses["pending"],
-              refunds_acknowledged.size(), refunds_succeeded, refunds_failed);
+  std::printf(
+      "wechatpay crash: %zu orders (%d succeeded, %d partially refunded, %d pending), %zu refunds (%zu "
+      "succeeded, %zu failed ABNORMAL)\n",
+      final_orders.size(), statuses["succeeded"], statuses["partially_refunded"], statuses["pending"],
+      refunds_acknowledged.size(), refunds_succeeded, refunds_failed);
   EXPECT_GT(statuses["succeeded"] + statuses["partially_refunded"], 10);
   EXPECT_GT(refunds_succeeded, 5u);
   EXPECT_GT(refunds_failed, 0u);

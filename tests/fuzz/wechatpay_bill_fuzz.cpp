@@ -12,7 +12,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (!bill.ok()) return 0;
   if (bill->totals.trade_count != static_cast<std::int64_t>(bill->rows.size())) std::abort();
   auto again = parse_trade_bill(write_trade_bill(bill->rows));
-  if (!again.ok() || again->rows.size() != bill->rows.size() || again->totals.refund_fen != bill->totals.refund_fen)
+  if (!again.ok() || again->rows.size() != bill->rows.size() ||
+      again->totals.refund_fen != bill->totals.refund_fen)
     std::abort();
   return 0;
 }

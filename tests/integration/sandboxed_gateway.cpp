@@ -34,7 +34,8 @@ std::string external_wechatpay_account_toml(const std::string& dir, const nlohma
                                             std::uint32_t channel_timeout_ms) {
   const std::string keys = dir + "/keys";
   std::filesystem::create_directories(keys);
-  std::ofstream(keys + "/wechatpay_merchant.pem") << wechatpay_json.at("merchant_private_key").get<std::string>();
+  std::ofstream(keys + "/wechatpay_merchant.pem")
+      << wechatpay_json.at("merchant_private_key").get<std::string>();
   std::ofstream(keys + "/wechatpay_apiv3.key") << wechatpay_json.at("apiv3_key").get<std::string>();
   std::ostringstream toml;
   toml << "\n[[channels.wechatpay]]\nid = \"wechatpay-ext\"\n"
@@ -48,11 +49,15 @@ std::string external_wechatpay_account_toml(const std::string& dir, const nlohma
   return toml.str();
 }
 
-std::unique_ptr<ChannelGateway> sandbox_wechatpay_channel(const nlohmann::json& wechatpay_json, const Clock& clock) {
+std::unique_ptr<ChannelGateway> sandbox_wechatpay_channel(const nlohmann::json& wechatpay_json,
+                                                          const Clock& clock) {
   wechatpay::WechatpayAccount account{
-      "test", wechatpay_json.at("mchid"), wechatpay_json.at("appid"),
+      "test",
+      wechatpay_json.at("mchid"),
+      wechatpay_json.at("appid"),
       crypto::RsaPrivateKey::from_pem(wechatpay_json.at("merchant_private_key").get<std::string>()).value(),
-      wechatpay_json.at("merchant_serial"), wechatpay_json.at("apiv3_key")};
+      wechatpay_json.at("merchant_serial"),
+      wechatpay_json.at("apiv3_key")};
   account.base_url = wechatpay_json.at("base_url");
   account.timeout_ms = 5'000;
   return wechatpay::WechatpayGateway::create(std::move(account), clock).value();

@@ -35,7 +35,8 @@ std::string write_external_sandbox_config(const std::string& dir, const nlohmann
 std::string external_wechatpay_account_toml(const std::string& dir, const nlohmann::json& wechatpay_json,
                                             std::uint32_t channel_timeout_ms = 2'000);
 // A WeChat Pay adapter on the sandbox's merchant, from its wechatpay.json (clock must outlive it).
-std::unique_ptr<ChannelGateway> sandbox_wechatpay_channel(const nlohmann::json& wechatpay_json, const Clock& clock);
+std::unique_ptr<ChannelGateway> sandbox_wechatpay_channel(const nlohmann::json& wechatpay_json,
+                                                          const Clock& clock);
 
 class SandboxedGateway : public ::testing::Test {
  protected:
@@ -89,13 +90,15 @@ class SandboxedGateway : public ::testing::Test {
   }
   // The payer pays at the WeChat Pay sandbox, which then sends the encrypted callback.
   int wechatpay_pay(const std::string& order_id) {
-    return sandbox_post("/sandbox/wechatpay/pay", json{{"mchid", "1900000109"}, {"out_trade_no", order_id}}).status;
+    return sandbox_post("/sandbox/wechatpay/pay", json{{"mchid", "1900000109"}, {"out_trade_no", order_id}})
+        .status;
   }
   http::ClientResponse sandbox_post(const std::string& path, const json& body) {
     auto url = http::parse_http_url(sandbox_base_ + path).value();
     http::Client client(url.endpoint);
     auto response = client.send("POST", url.target, {}, body.dump());
-    return response.ok() ? std::move(response).value() : http::ClientResponse{-1, {}, response.error().message};
+    return response.ok() ? std::move(response).value()
+                         : http::ClientResponse{-1, {}, response.error().message};
   }
 
   int sandbox_pay(const std::string& order_id) {

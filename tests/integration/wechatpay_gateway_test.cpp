@@ -18,12 +18,13 @@ class WechatpayGatewayTest : public SandboxSuite {
  protected:
   wechatpay::WechatpayAccount account() {
     const json config = wechatpay_config();
-    wechatpay::WechatpayAccount a{"wx-test",
-                                  config["mchid"],
-                                  config["appid"],
-                                  crypto::RsaPrivateKey::from_pem(config["merchant_private_key"].get<std::string>()).value(),
-                                  config["merchant_serial"],
-                                  config["apiv3_key"]};
+    wechatpay::WechatpayAccount a{
+        "wx-test",
+        config["mchid"],
+        config["appid"],
+        crypto::RsaPrivateKey::from_pem(config["merchant_private_key"].get<std::string>()).value(),
+        config["merchant_serial"],
+        config["apiv3_key"]};
     a.base_url = config["base_url"];
     a.timeout_ms = 5'000;
     a.unknown_serial_refresh_min_ms = 0;  // every unknown serial may refresh: the tests rotate on purpose
@@ -46,11 +47,14 @@ class WechatpayGatewayTest : public SandboxSuite {
     return client.send("POST", path, {}, body.dump()).value();
   }
   int pay(const Order& o) {
-    return sandbox_post("/sandbox/wechatpay/pay", {{"mchid", "1900000109"}, {"out_trade_no", o.order_id.value}}).status;
+    return sandbox_post("/sandbox/wechatpay/pay",
+                        {{"mchid", "1900000109"}, {"out_trade_no", o.order_id.value}})
+        .status;
   }
 
   // Asks until the refund is final (the sandbox keeps it PROCESSING for refund_processing_ms), bounded.
-  ChannelRefund wait_refund_final(wechatpay::WechatpayGateway& gateway, const Order& o, const std::string& id) {
+  ChannelRefund wait_refund_final(wechatpay::WechatpayGateway& gateway, const Order& o,
+                                  const std::string& id) {
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
     while (true) {
       auto known = gateway.refund_query(o, id);
@@ -122,9 +126,9 @@ TEST_F(WechatpayGatewayTest, JsapiAnswersWithParametersSignedByTheMerchantKey) {
   const auto merchant_key =
       crypto::RsaPrivateKey::from_pem(config["merchant_private_key"].get<std::string>()).value();
   const auto merchant_public = crypto::RsaPublicKey::from_pem(merchant_key.public_key_pem()).value();
-  const std::string message = params["appId"].get<std::string>() + "\n" + params["timeStamp"].get<std::string>() +
-                              "\n" + params["nonceStr"].get<std::string>() + "\n" +
-                              params["package"].get<std::string>() + "\n";
+  const std::string message =
+      params["appId"].get<std::string>() + "\n" + params["timeStamp"].get<std::string>() + "\n" +
+      params["nonceStr"].get<std::string>() + "\n" + params["package"].get<std::string>() + "\n";
   EXPECT_TRUE(merchant_public.verify_sha256_base64(message, params["paySign"].get<std::string>()));
 }
 
@@ -194,10 +198,11 @@ TEST_F(WechatpayGatewayTest, AnswersFromAnUntrustedKeyAreNeverBelieved) {
   auto wrong_merchant_key = account();
   wrong_merchant_key.merchant_private_key = crypto::RsaPrivateKey::generate();
   const auto forged = wechatpay::sign_request(wrong_merchant_key.mchid, wrong_merchant_key.merchant_serial,
-                                              wrong_merchant_key.merchant_private_key, "GET", "/v3/certificates", "",
-                                              clock_.now_unix_ms());
+                                              wrong_merchant_key.merchant_private_key, "GET",
+                                              "/v3/certificates", "", clock_.now_unix_ms());
   http::Client client(sandbox_->endpoint());
-  auto refused = client.send("GET", "/v3/certificates", {{"authorization", wechatpay::format_authorization(forged)}});
+  auto refused =
+      client.send("GET", "/v3/certificates", {{"authorization", wechatpay::format_authorization(forged)}});
   ASSERT_TRUE(refused.ok());
   EXPECT_EQ(refused->status, 401);
   EXPECT_EQ(json::parse(refused->body)["code"], "SIGN_ERROR");
@@ -216,7 +221,8 @@ TEST_F(WechatpayGatewayTest, PublicKeyModeVerifiesWithTheConfiguredKey) {
   const auto mode = json::parse(sandbox_post("/sandbox/wechatpay/public-key-mode", {{"enabled", true}}).body);
   auto with_key = account();
   with_key.platform_public_key_id = mode["public_key_id"];
-  with_key.platform_public_key = crypto::RsaPublicKey::from_pem(mode["public_key"].get<std::string>()).value();
+  with_key.platform_public_key =
+      crypto::RsaPublicKey::from_pem(mode["public_key"].get<std::string>()).value();
   auto gateway = wechatpay::WechatpayGateway::create(with_key, clock_).value();
   auto payment = gateway->create_payment(order("native", 100), "http://127.0.0.1:9/n");
   EXPECT_TRUE(payment.ok()) << payment.error().message;

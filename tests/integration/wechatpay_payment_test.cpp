@@ -41,13 +41,15 @@ class WechatpayPayments : public SandboxedGateway {
     callback.create_time = t.success_time;
     callback.event_type = "TRANSACTION.SUCCESS";
     callback.summary = "支付成功";
-    callback.resource = wechatpay::encrypt_resource(config["apiv3_key"].get<std::string>(),
-                                                    wechatpay::transaction_json(t), "transaction", "transaction");
+    callback.resource = wechatpay::encrypt_resource(
+        config["apiv3_key"].get<std::string>(), wechatpay::transaction_json(t), "transaction", "transaction");
     Callback out{wechatpay::callback_json(callback), {}};
     const auto platform_key =
-        crypto::RsaPrivateKey::from_pem(read_text(dir_.path() + "/data/sandbox/wechatpay_platform_key.pem")).value();
+        crypto::RsaPrivateKey::from_pem(read_text(dir_.path() + "/data/sandbox/wechatpay_platform_key.pem"))
+            .value();
     const auto certificate =
-        crypto::Certificate::from_pem(read_text(dir_.path() + "/data/sandbox/wechatpay_platform_cert.pem")).value();
+        crypto::Certificate::from_pem(read_text(dir_.path() + "/data/sandbox/wechatpay_platform_cert.pem"))
+            .value();
     out.headers = wechatpay::sign_response(certificate.serial_hex(), platform_key, out.body, signed_at_ms);
     return out;
   }
@@ -70,14 +72,16 @@ TEST_F(WechatpayPayments, NativeOrderIsPaidByTheCallbackAndRefundedThroughTheLed
   ASSERT_EQ(paid["status"], "succeeded");
   EXPECT_EQ(paid["channel_trade_no"].get<std::string>().rfind("4200", 0), 0u);
 
-  auto partial = merchant().post("/api/v1/orders/" + id + "/refunds",
-                                 json{{"out_refund_no", "wx-r1"}, {"amount", 300}, {"reason", "破损"}}.dump());
+  auto partial =
+      merchant().post("/api/v1/orders/" + id + "/refunds",
+                      json{{"out_refund_no", "wx-r1"}, {"amount", 300}, {"reason", "破损"}}.dump());
   ASSERT_EQ(partial.status, 201) << partial.raw.body;
   EXPECT_EQ(partial.data()["status"], "pending");  // WeChat answers PROCESSING; the callback settles it
   EXPECT_EQ(wait_for_refund(partial.data()["refund_id"], "succeeded")["status"], "succeeded");
   EXPECT_EQ(wait_for_status(id, "partially_refunded")["refunded_amount"], 300);
 
-  auto rest = merchant().post("/api/v1/orders/" + id + "/refunds", json{{"out_refund_no", "wx-r2"}, {"amount", 700}}.dump());
+  auto rest = merchant().post("/api/v1/orders/" + id + "/refunds",
+                              json{{"out_refund_no", "wx-r2"}, {"amount", 700}}.dump());
   ASSERT_EQ(rest.status, 201) << rest.raw.body;
   EXPECT_EQ(wait_for_refund(rest.data()["refund_id"], "succeeded")["status"], "succeeded");
   EXPECT_EQ(wait_for_status(id, "refunded")["refunded_amount"], 1000);
@@ -94,7 +98,8 @@ TEST_F(WechatpayPayments, AnAbnormalRefundFailsAndReleasesItsReservation) {
   ASSERT_EQ(wait_for_status(id, "succeeded")["status"], "succeeded");
   // WeChat could not put the money back (the payer's card was closed): REFUND.ABNORMAL.
   ASSERT_EQ(sandbox_post("/sandbox/wechatpay/faults", {{"refund_abnormal_rate", 1.0}}).status, 200);
-  auto refused = merchant().post("/api/v1/orders/" + id + "/refunds", json{{"out_refund_no", "wx-ab-1"}, {"amount", 800}}.dump());
+  auto refused = merchant().post("/api/v1/orders/" + id + "/refunds",
+                                 json{{"out_refund_no", "wx-ab-1"}, {"amount", 800}}.dump());
   ASSERT_EQ(refused.status, 201) << refused.raw.body;
   const json failed = wait_for_refund(refused.data()["refund_id"], "failed");
   ASSERT_EQ(failed["status"], "failed");
@@ -105,7 +110,8 @@ TEST_F(WechatpayPayments, AnAbnormalRefundFailsAndReleasesItsReservation) {
   EXPECT_EQ(order["refunded_amount"], 0);
   // The amount is refundable again, at WeChat and here.
   ASSERT_EQ(sandbox_post("/sandbox/wechatpay/faults", {{"refund_abnormal_rate", 0.0}}).status, 200);
-  auto again = merchant().post("/api/v1/orders/" + id + "/refunds", json{{"out_refund_no", "wx-ab-2"}, {"amount", 800}}.dump());
+  auto again = merchant().post("/api/v1/orders/" + id + "/refunds",
+                               json{{"out_refund_no", "wx-ab-2"}, {"amount", 800}}.dump());
   ASSERT_EQ(again.status, 201) << again.raw.body;
   EXPECT_EQ(wait_for_refund(again.data()["refund_id"], "succeeded")["status"], "succeeded");
   EXPECT_EQ(wait_for_status(id, "refunded")["refunded_amount"], 800);
@@ -142,7 +148,8 @@ TEST_F(WechatpayPayments, CertificateRotatedMidStreamLosesNoCallback) {
   // Callbacks wait 300 ms before their first attempt: those signed before the rotation arrive after it.
   ASSERT_EQ(sandbox_post("/sandbox/wechatpay/faults", {{"notify_delay_ms", 300}}).status, 200);
   std::vector<std::string> ids;
-  for (int i = 0; i < 12; ++i) ids.push_back(create_wechatpay_order("wx-rot-" + std::to_string(i), 100 + i)["order_id"]);
+  for (int i = 0; i < 12; ++i)
+    ids.push_back(create_wechatpay_order("wx-rot-" + std::to_string(i), 100 + i)["order_id"]);
   for (int i = 0; i < 6; ++i) ASSERT_EQ(wechatpay_pay(ids[i]), 200);
   auto rotated = sandbox_post("/sandbox/wechatpay/rotate", json::object());
   ASSERT_EQ(rotated.status, 200);

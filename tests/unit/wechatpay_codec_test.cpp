@@ -22,8 +22,10 @@ constexpr std::int64_t kNowMs = 1'795'379'720'000;
 const std::string kApiV3Key = "0123456789abcdefghijklmnopqrstuv";
 
 TEST(WechatpayAuthorization, FieldsParseInAnyOrder) {
-  const std::string sdk_order = R"(WECHATPAY2-SHA256-RSA2048 mchid="1900000109",serial_no="5157F09E",timestamp="1554208460",nonce_str="593BEC0C930BF1AFEB40B4A08C8FB242",signature="c2ln")";
-  const std::string go_order = R"(WECHATPAY2-SHA256-RSA2048 nonce_str="593BEC0C930BF1AFEB40B4A08C8FB242", signature="c2ln", timestamp="1554208460", serial_no="5157F09E", mchid="1900000109")";
+  const std::string sdk_order =
+      R"(WECHATPAY2-SHA256-RSA2048 mchid="1900000109",serial_no="5157F09E",timestamp="1554208460",nonce_str="593BEC0C930BF1AFEB40B4A08C8FB242",signature="c2ln")";
+  const std::string go_order =
+      R"(WECHATPAY2-SHA256-RSA2048 nonce_str="593BEC0C930BF1AFEB40B4A08C8FB242", signature="c2ln", timestamp="1554208460", serial_no="5157F09E", mchid="1900000109")";
   for (const std::string& header : {sdk_order, go_order}) {
     auto parsed = parse_authorization(header);
     ASSERT_TRUE(parsed.ok()) << parsed.error().message;
@@ -39,7 +41,8 @@ TEST(WechatpayAuthorization, FieldsParseInAnyOrder) {
 TEST(WechatpayAuthorization, EachProblemIsNamed) {
   const std::pair<std::string, std::string> cases[] = {
       {R"(Bearer mchid="1")", "scheme"},
-      {R"(WECHATPAY2-SHA256-RSA2048 mchid="1",nonce_str="n",signature="s",timestamp="1")", "serial_no is missing"},
+      {R"(WECHATPAY2-SHA256-RSA2048 mchid="1",nonce_str="n",signature="s",timestamp="1")",
+       "serial_no is missing"},
       {R"(WECHATPAY2-SHA256-RSA2048 mchid="1",mchid="2",nonce_str="n",signature="s",timestamp="1",serial_no="a")",
        "mchid appears twice"},
       {R"(WECHATPAY2-SHA256-RSA2048 mchid=1,nonce_str="n")", "mchid must be quoted"},
@@ -71,17 +74,18 @@ TEST(WechatpayMessages, RequestAndResponseSignaturesVerifyWithTheOtherHalf) {
   const Authorization a = sign_request("1900000109", "ABC", key, "POST", "/v3/x?y=1", "{}", kNowMs);
   EXPECT_EQ(a.timestamp, std::to_string(kNowMs / 1000));
   EXPECT_EQ(a.nonce_str.size(), 32u);
-  EXPECT_TRUE(public_key.verify_sha256_base64(request_message("POST", "/v3/x?y=1", a.timestamp, a.nonce_str, "{}"),
-                                              a.signature));
-  EXPECT_FALSE(public_key.verify_sha256_base64(request_message("POST", "/v3/x?y=2", a.timestamp, a.nonce_str, "{}"),
-                                               a.signature));
+  EXPECT_TRUE(public_key.verify_sha256_base64(
+      request_message("POST", "/v3/x?y=1", a.timestamp, a.nonce_str, "{}"), a.signature));
+  EXPECT_FALSE(public_key.verify_sha256_base64(
+      request_message("POST", "/v3/x?y=2", a.timestamp, a.nonce_str, "{}"), a.signature));
   const SignatureHeaders s = sign_response("SERIAL", key, "body", kNowMs);
   auto read = read_signature_headers({{"wechatpay-timestamp", s.timestamp},
                                       {"wechatpay-nonce", s.nonce},
                                       {"wechatpay-serial", s.serial},
                                       {"wechatpay-signature", s.signature}});
   ASSERT_TRUE(read.ok());
-  EXPECT_TRUE(public_key.verify_sha256_base64(response_message(read->timestamp, read->nonce, "body"), read->signature));
+  EXPECT_TRUE(public_key.verify_sha256_base64(response_message(read->timestamp, read->nonce, "body"),
+                                              read->signature));
   auto missing = read_signature_headers({{"wechatpay-timestamp", s.timestamp}, {"wechatpay-nonce", s.nonce}});
   ASSERT_FALSE(missing.ok());
   EXPECT_EQ(missing.error().message, "Wechatpay-Serial header is missing");
@@ -98,7 +102,8 @@ TEST(WechatpayMessages, TimestampsOutsideFiveMinutesAreRefused) {
 }
 
 TEST(WechatpayResources, DecryptOnlyWhatWasSealedWithTheKey) {
-  const EncryptedResource sealed = encrypt_resource(kApiV3Key, R"({"out_trade_no":"x"})", "transaction", "transaction");
+  const EncryptedResource sealed =
+      encrypt_resource(kApiV3Key, R"({"out_trade_no":"x"})", "transaction", "transaction");
   EXPECT_EQ(sealed.nonce.size(), 12u);
   auto plain = decrypt_resource(kApiV3Key, sealed);
   ASSERT_TRUE(plain.ok());
@@ -121,8 +126,10 @@ TEST(WechatpayResources, DecryptOnlyWhatWasSealedWithTheKey) {
 TEST(WechatpayPlatformKeys, AnOldCertificateVerifiesUntilItExpires) {
   const auto old_key = crypto::RsaPrivateKey::generate();
   const auto new_key = crypto::RsaPrivateKey::generate();
-  const auto old_cert = crypto::Certificate::self_signed(old_key, "1A2B", "old", kNowMs - 86'400'000, kNowMs + 60'000);
-  const auto new_cert = crypto::Certificate::self_signed(new_key, "3C4D", "new", kNowMs - 1'000, kNowMs + 86'400'000);
+  const auto old_cert =
+      crypto::Certificate::self_signed(old_key, "1A2B", "old", kNowMs - 86'400'000, kNowMs + 60'000);
+  const auto new_cert =
+      crypto::Certificate::self_signed(new_key, "3C4D", "new", kNowMs - 1'000, kNowMs + 86'400'000);
   EXPECT_EQ(old_cert.serial_hex(), "1A2B");
   EXPECT_EQ(old_cert.not_after_ms(), kNowMs + 60'000);
   PlatformKeys keys;
@@ -137,9 +144,11 @@ TEST(WechatpayPlatformKeys, AnOldCertificateVerifiesUntilItExpires) {
   EXPECT_FALSE(keys.find("3C4D", kNowMs - 2'000).has_value());  // not yet valid
   EXPECT_FALSE(keys.find("FFFF", kNowMs).has_value());
   const auto signature = sign_response("1A2B", old_key, "x", kNowMs);
-  EXPECT_TRUE(keys.find("1A2B", kNowMs)->verify_sha256_base64(response_message(signature.timestamp, signature.nonce, "x"),
-                                                              signature.signature));
-  EXPECT_FALSE(crypto::Certificate::from_pem("-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n").ok());
+  EXPECT_TRUE(keys.find("1A2B", kNowMs)
+                  ->verify_sha256_base64(response_message(signature.timestamp, signature.nonce, "x"),
+                                         signature.signature));
+  EXPECT_FALSE(
+      crypto::Certificate::from_pem("-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n").ok());
 }
 
 TEST(WechatpayBill, WrittenBillsReadBackAndBadTotalsAreRefused) {
@@ -200,7 +209,8 @@ TEST(Gzip, RoundTripsAndRefusesGarbage) {
 }
 
 TEST(WechatpayConfig, AccountsAreValidatedKeyByKey) {
-  const auto path = std::filesystem::temp_directory_path() / ("paygate-wx-" + std::to_string(::getpid()) + ".toml");
+  const auto path =
+      std::filesystem::temp_directory_path() / ("paygate-wx-" + std::to_string(::getpid()) + ".toml");
   auto load = [&](const std::string& text) {
     std::ofstream(path) << text;
     return load_config(path.string());
@@ -212,8 +222,9 @@ TEST(WechatpayConfig, AccountsAreValidatedKeyByKey) {
   ASSERT_TRUE(good.ok()) << good.error().message;
   ASSERT_EQ(good->channels.wechatpay.size(), 1u);
   EXPECT_EQ(good->channels.wechatpay[0].cost_rate_bps, 38);
-  EXPECT_EQ(load(base).error().message,
-            "channels.wechatpay[0].apiv3_key_file: exactly one of apiv3_key_file and apiv3_key_env is required");
+  EXPECT_EQ(
+      load(base).error().message,
+      "channels.wechatpay[0].apiv3_key_file: exactly one of apiv3_key_file and apiv3_key_env is required");
   EXPECT_EQ(load(base + "apiv3_key_env = \"K\"\ncolour = 1\n").error().message,
             "channels.wechatpay[0].colour: unknown key");
   EXPECT_EQ(load(base + "apiv3_key_env = \"K\"\nplatform_public_key_file = \"p.pem\"\n"

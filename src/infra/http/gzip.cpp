@@ -13,7 +13,8 @@ constexpr int kGzipWindowBits = 15 + 16;  // +16: gzip header and trailer instea
 
 std::string gzip_compress(std::string_view data) {
   z_stream stream{};
-  if (deflateInit2(&stream, Z_DEFAULT_COMPRESSION, Z_DEFLATED, kGzipWindowBits, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+  if (deflateInit2(&stream, Z_DEFAULT_COMPRESSION, Z_DEFLATED, kGzipWindowBits, 8, Z_DEFAULT_STRATEGY) !=
+      Z_OK)
     throw std::runtime_error("zlib deflateInit2 failed");
   std::string out(deflateBound(&stream, static_cast<uLong>(data.size())) + 32, '\0');
   stream.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
@@ -29,7 +30,8 @@ std::string gzip_compress(std::string_view data) {
 
 Result<std::string> gzip_decompress(std::string_view data, std::size_t size_max) {
   z_stream stream{};
-  if (inflateInit2(&stream, kGzipWindowBits) != Z_OK) return make_error(ErrorCode::kInternal, "zlib init failed");
+  if (inflateInit2(&stream, kGzipWindowBits) != Z_OK)
+    return make_error(ErrorCode::kInternal, "zlib init failed");
   stream.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
   stream.avail_in = static_cast<uInt>(data.size());
   std::string out;
@@ -54,7 +56,8 @@ Result<std::string> gzip_decompress(std::string_view data, std::size_t size_max)
 }
 
 bool looks_gzipped(std::string_view data) {
-  return data.size() >= 2 && static_cast<unsigned char>(data[0]) == 0x1f && static_cast<unsigned char>(data[1]) == 0x8b;
+  return data.size() >= 2 && static_cast<unsigned char>(data[0]) == 0x1f &&
+         static_cast<unsigned char>(data[1]) == 0x8b;
 }
 
 }  // namespace paygate::http

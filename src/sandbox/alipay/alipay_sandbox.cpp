@@ -86,8 +86,8 @@ void AlipaySandbox::send_trade_notify(const SandboxTrade& trade) {
   params["sign"] = sign(params, SignScope::kNotify, alipay_key_);
   if (faults_.drop_notify()) return;
   const auto delay = std::chrono::milliseconds(faults_.notify_delay_ms());
-  sandbox::OutgoingNotify notify{trade.notify_url, "application/x-www-form-urlencoded;charset=utf-8", {},
-                                 form_encode(params)};
+  sandbox::OutgoingNotify notify{
+      trade.notify_url, "application/x-www-form-urlencoded;charset=utf-8", {}, form_encode(params)};
   if (faults_.duplicate_notify()) notifies_.send(notify, delay);
   notifies_.send(std::move(notify), delay);
 }

@@ -11,9 +11,9 @@
 #include "core/time.h"
 #include "core/timer_queue.h"
 #include "crypto/rsa.h"
+#include "sandbox/alipay/trade_book.h"
 #include "sandbox/common/faults.h"
 #include "sandbox/common/notify_sender.h"
-#include "sandbox/alipay/trade_book.h"
 
 namespace paygate::alipay {
 

@@ -129,7 +129,8 @@ std::uint32_t FaultInjector::notify_delay_ms() {
   return std::uniform_int_distribution<std::uint32_t>(0, faults_.notify_delay_ms)(random_);
 }
 
-std::pair<int, std::string> faults_endpoint(FaultInjector& faults, std::string_view method, std::string_view body) {
+std::pair<int, std::string> faults_endpoint(FaultInjector& faults, std::string_view method,
+                                            std::string_view body) {
   if (method == "POST") {
     if (auto status = faults.update(body); !status)
       return {400, json{{"code", "INVALID_PARAMETER"}, {"message", status.error().message}}.dump()};

@@ -18,16 +18,18 @@ NotifyDialect NotifyDialect::alipay() {
                          if (status != 200) return false;
                          const auto first = text.find_first_not_of(" \r\n\t");
                          const auto last = text.find_last_not_of(" \r\n\t");
-                         return first != std::string::npos && text.substr(first, last - first + 1) == "success";
+                         return first != std::string::npos &&
+                                text.substr(first, last - first + 1) == "success";
                        }};
 }
 
 NotifyDialect NotifyDialect::wechatpay() {
   using namespace std::chrono;
-  return NotifyDialect{{seconds(15), seconds(15), seconds(30), minutes(3), minutes(10), minutes(20), minutes(30),
-                        minutes(30), minutes(30), minutes(60), hours(3), hours(3), hours(3), hours(6), hours(6)},
-                       // The status decides, not the body.
-                       [](int status, const std::string&) { return status == 200 || status == 204; }};
+  return NotifyDialect{
+      {seconds(15), seconds(15), seconds(30), minutes(3), minutes(10), minutes(20), minutes(30), minutes(30),
+       minutes(30), minutes(60), hours(3), hours(3), hours(3), hours(6), hours(6)},
+      // The status decides, not the body.
+      [](int status, const std::string&) { return status == 200 || status == 204; }};
 }
 
 void NotifySender::send(OutgoingNotify notify, std::chrono::milliseconds first_attempt_delay) {

@@ -39,7 +39,8 @@ class NotifySender {
   NotifySender(NotifyDialect dialect, double retry_scale)
       : dialect_(std::move(dialect)), retry_scale_(retry_scale) {}
 
-  void send(OutgoingNotify notify, std::chrono::milliseconds first_attempt_delay = std::chrono::milliseconds(0));
+  void send(OutgoingNotify notify,
+            std::chrono::milliseconds first_attempt_delay = std::chrono::milliseconds(0));
 
   struct Stats {
     std::uint64_t attempts = 0;

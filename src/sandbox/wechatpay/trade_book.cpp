@@ -15,7 +15,8 @@ Outcome<SandboxTransaction> TradeBook::prepay(const NewTransaction& request, std
   auto [it, inserted] = transactions_.try_emplace(key(request.mchid, request.out_trade_no));
   SandboxTransaction& t = it->second;
   if (!inserted) {
-    if (t.trade_state == "SUCCESS" || t.trade_state == "REFUND") return {std::nullopt, Refusal{400, "ORDERPAID", "该订单已支付"}};
+    if (t.trade_state == "SUCCESS" || t.trade_state == "REFUND")
+      return {std::nullopt, Refusal{400, "ORDERPAID", "该订单已支付"}};
     if (t.trade_state == "CLOSED") return {std::nullopt, Refusal{400, "ORDER_CLOSED", "该订单已关闭"}};
     if (t.total_fen != request.total_fen || t.trade_type != request.trade_type || t.appid != request.appid ||
         t.description != request.description || t.openid != request.openid) {
@@ -40,7 +41,8 @@ Outcome<SandboxTransaction> TradeBook::prepay(const NewTransaction& request, std
   return {t, std::nullopt, true};
 }
 
-std::optional<SandboxTransaction> TradeBook::find(const std::string& mchid, const std::string& out_trade_no) const {
+std::optional<SandboxTransaction> TradeBook::find(const std::string& mchid,
+                                                  const std::string& out_trade_no) const {
   std::lock_guard lock(mutex_);
   auto it = transactions_.find(key(mchid, out_trade_no));
   if (it == transactions_.end()) return std::nullopt;
@@ -61,7 +63,8 @@ Outcome<SandboxTransaction> TradeBook::close(const std::string& mchid, const std
   auto it = transactions_.find(key(mchid, out_trade_no));
   if (it == transactions_.end()) return {std::nullopt, Refusal{404, "ORDER_NOT_EXIST", "订单不存在"}};
   SandboxTransaction& t = it->second;
-  if (t.trade_state == "SUCCESS" || t.trade_state == "REFUND") return {std::nullopt, Refusal{400, "ORDERPAID", "该订单已支付"}};
+  if (t.trade_state == "SUCCESS" || t.trade_state == "REFUND")
+    return {std::nullopt, Refusal{400, "ORDERPAID", "该订单已支付"}};
   const bool changed = t.trade_state != "CLOSED";
   t.trade_state = "CLOSED";
   return {t, std::nullopt, changed};
@@ -99,7 +102,8 @@ Outcome<SandboxRefund> TradeBook::refund(const std::string& mchid, const std::st
     return {std::nullopt, Refusal{400, "INVALID_REQUEST", "退款单号已用于其他订单"}};
   if (t.trade_state != "SUCCESS" && t.trade_state != "REFUND")
     return {std::nullopt, Refusal{400, "INVALID_REQUEST", "订单未支付，不能退款"}};
-  if (total_fen != t.total_fen) return {std::nullopt, Refusal{400, "INVALID_REQUEST", "订单金额与原订单不一致"}};
+  if (total_fen != t.total_fen)
+    return {std::nullopt, Refusal{400, "INVALID_REQUEST", "订单金额与原订单不一致"}};
   if (amount_fen < 1 || amount_fen > t.total_fen - t.refunded_fen)
     return {std::nullopt, Refusal{400, "INVALID_REQUEST", "申请退款金额超过订单可退金额"}};
   SandboxRefund refund;
@@ -115,11 +119,13 @@ Outcome<SandboxRefund> TradeBook::refund(const std::string& mchid, const std::st
   return {refund, std::nullopt, true};
 }
 
-Outcome<SandboxTransaction> TradeBook::finish_refund(const std::string& mchid, const std::string& out_refund_no,
-                                                     bool abnormal, std::int64_t now_ms) {
+Outcome<SandboxTransaction> TradeBook::finish_refund(const std::string& mchid,
+                                                     const std::string& out_refund_no, bool abnormal,
+                                                     std::int64_t now_ms) {
   std::lock_guard lock(mutex_);
   auto link = trade_by_refund_.find(mchid + '\x1f' + out_refund_no);
-  if (link == trade_by_refund_.end()) return {std::nullopt, Refusal{404, "RESOURCE_NOT_EXISTS", "退款单不存在"}};
+  if (link == trade_by_refund_.end())
+    return {std::nullopt, Refusal{404, "RESOURCE_NOT_EXISTS", "退款单不存在"}};
   SandboxTransaction& t = transactions_.at(link->second);
   SandboxRefund& refund = t.refunds.at(out_refund_no);
   if (refund.status != "PROCESSING") return {t, std::nullopt, false};

@@ -69,17 +69,20 @@ class TradeBook {
   std::vector<SandboxTransaction> transactions_of(const std::string& mchid) const;
   Outcome<SandboxTransaction> close(const std::string& mchid, const std::string& out_trade_no);
   // The payer pays: NOTPAY -> SUCCESS.
-  Outcome<SandboxTransaction> pay(const std::string& mchid, const std::string& out_trade_no, std::int64_t now_ms);
-  // Accepts a refund as PROCESSING; idempotent by out_refund_no (the same amount again answers the same refund).
+  Outcome<SandboxTransaction> pay(const std::string& mchid, const std::string& out_trade_no,
+                                  std::int64_t now_ms);
+  // Accepts a refund as PROCESSING; idempotent by out_refund_no (the same amount again answers the same
+  // refund).
   Outcome<SandboxRefund> refund(const std::string& mchid, const std::string& out_trade_no,
-                                const std::string& out_refund_no, std::int64_t amount_fen, std::int64_t total_fen,
-                                const std::string& notify_url, const std::string& reason, std::int64_t now_ms);
+                                const std::string& out_refund_no, std::int64_t amount_fen,
+                                std::int64_t total_fen, const std::string& notify_url,
+                                const std::string& reason, std::int64_t now_ms);
   // PROCESSING -> SUCCESS (the money went back) or ABNORMAL (it did not: the amount is refundable again).
   Outcome<SandboxTransaction> finish_refund(const std::string& mchid, const std::string& out_refund_no,
                                             bool abnormal, std::int64_t now_ms);
   // Finds a refund by out_refund_no among the merchant's transactions.
-  std::optional<std::pair<SandboxTransaction, SandboxRefund>> find_refund(const std::string& mchid,
-                                                                          const std::string& out_refund_no) const;
+  std::optional<std::pair<SandboxTransaction, SandboxRefund>> find_refund(
+      const std::string& mchid, const std::string& out_refund_no) const;
 
  private:
   static std::string key(const std::string& mchid, const std::string& out_trade_no);

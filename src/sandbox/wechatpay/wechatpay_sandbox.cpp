@@ -39,7 +39,8 @@ std::optional<std::int64_t> fen_field(const json& body, const char* object, cons
 bool is_out_trade_no(std::string_view text) {
   if (text.size() < 6 || text.size() > 32) return false;
   for (char c : text) {
-    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_' && c != '-' && c != '|' && c != '*') return false;
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_' && c != '-' && c != '|' && c != '*')
+      return false;
   }
   return true;
 }
@@ -88,11 +89,11 @@ std::int64_t fee_of(std::int64_t fen) { return (fen * kSandboxCostRateBps + 5'00
 
 }  // namespace
 
-PlatformIdentity PlatformIdentity::issue(crypto::RsaPrivateKey key, std::string_view common_name, std::int64_t now_ms,
-                                         int validity_days) {
-  auto certificate = crypto::Certificate::self_signed(key, serial_for_new_certificate(), common_name,
-                                                      now_ms - 3'600'000,
-                                                      now_ms + std::int64_t{validity_days} * 86'400'000);
+PlatformIdentity PlatformIdentity::issue(crypto::RsaPrivateKey key, std::string_view common_name,
+                                         std::int64_t now_ms, int validity_days) {
+  auto certificate =
+      crypto::Certificate::self_signed(key, serial_for_new_certificate(), common_name, now_ms - 3'600'000,
+                                       now_ms + std::int64_t{validity_days} * 86'400'000);
   return PlatformIdentity{std::move(key), std::move(certificate)};
 }
 
@@ -144,8 +145,8 @@ std::vector<crypto::Certificate> WechatpaySandbox::certificates() const {
 SignatureHeaders WechatpaySandbox::sign(std::string_view body, std::int64_t now_ms) const {
   std::lock_guard lock(platform_mutex_);
   const PlatformIdentity& signer = platform_.back();
-  return sign_response(public_key_mode_ ? std::string(kPublicKeyId) : signer.certificate.serial_hex(), signer.key,
-                       body, now_ms);
+  return sign_response(public_key_mode_ ? std::string(kPublicKeyId) : signer.certificate.serial_hex(),
+                       signer.key, body, now_ms);
 }
 
 std::string WechatpaySandbox::platform_public_key_pem() const {
@@ -185,24 +186,32 @@ void WechatpaySandbox::handle(const http::Request& request, http::Responder resp
   if (path == "/sandbox/wechatpay/pay" && request.method == "POST") return respond(pay(request));
   if (path == "/sandbox/wechatpay/public-key-mode" && request.method == "POST") {
     const json body = json::parse(request.body, nullptr, false);
-    if (body.is_discarded() || !body.is_object() || !body.contains("enabled") || !body["enabled"].is_boolean()) {
-      return respond(http::Response{400, "application/json", {},
-                                    R"({"code":"INVALID_PARAMETER","message":"enabled: must be true or false"})"});
+    if (body.is_discarded() || !body.is_object() || !body.contains("enabled") ||
+        !body["enabled"].is_boolean()) {
+      return respond(
+          http::Response{400,
+                         "application/json",
+                         {},
+                         R"({"code":"INVALID_PARAMETER","message":"enabled: must be true or false"})"});
     }
     set_public_key_mode(body["enabled"].get<bool>());
     return respond(http::Response{
-        200, "application/json", {},
+        200,
+        "application/json",
+        {},
         json{{"public_key_id", kPublicKeyId}, {"public_key", platform_public_key_pem()}}.dump()});
   }
   if (path == "/sandbox/wechatpay/rotate" && request.method == "POST") {
     const crypto::Certificate& fresh = rotate();
     json serials = json::array();
     for (const auto& certificate : certificates()) serials.push_back(certificate.serial_hex());
-    return respond(http::Response{
-        200, "application/json", {}, json{{"serial_no", fresh.serial_hex()}, {"certificates", serials}}.dump()});
+    return respond(http::Response{200,
+                                  "application/json",
+                                  {},
+                                  json{{"serial_no", fresh.serial_hex()}, {"certificates", serials}}.dump()});
   }
-  respond(http::Response{404, "application/json", {},
-                         R"({"code":"ROUTE_NOT_FOUND","message":"no sandbox endpoint here"})"});
+  respond(http::Response{
+      404, "application/json", {}, R"({"code":"ROUTE_NOT_FOUND","message":"no sandbox endpoint here"})"});
 }
 
 http::Response WechatpaySandbox::api(const http::Request& request) {
@@ -212,7 +221,8 @@ http::Response WechatpaySandbox::api(const http::Request& request) {
   if (!authorization.ok()) return refusal({401, "SIGN_ERROR", authorization.error().message});
   auto known = merchant(authorization->mchid);
   if (!known) return refusal({401, "SIGN_ERROR", "商户号不存在"});
-  if (authorization->serial_no != known->merchant_serial) return refusal({401, "SIGN_ERROR", "商户证书序列号错误"});
+  if (authorization->serial_no != known->merchant_serial)
+    return refusal({401, "SIGN_ERROR", "商户证书序列号错误"});
   if (auto fresh = check_timestamp(authorization->timestamp, clock_.now_unix_ms()); !fresh)
     return refusal({401, "SIGN_ERROR", fresh.error().message});
   const std::string message = request_message(request.method, request.target, authorization->timestamp,
@@ -234,14 +244,17 @@ http::Response WechatpaySandbox::api(const http::Request& request) {
   if (path == "/v3/certificates" && request.method == "GET") {
     std::vector<CertificateEntry> entries;
     for (const crypto::Certificate& certificate : certificates()) {
-      entries.push_back(CertificateEntry{certificate.serial_hex(), format_beijing_rfc3339(certificate.not_before_ms()),
-                                         format_beijing_rfc3339(certificate.not_after_ms()),
-                                         encrypt_resource(m.apiv3_key, certificate.to_pem(), "certificate", "")});
+      entries.push_back(
+          CertificateEntry{certificate.serial_hex(), format_beijing_rfc3339(certificate.not_before_ms()),
+                           format_beijing_rfc3339(certificate.not_after_ms()),
+                           encrypt_resource(m.apiv3_key, certificate.to_pem(), "certificate", "")});
     }
     return signed_reply(200, certificates_json(entries));
   }
-  if (path == "/v3/pay/transactions/native" && request.method == "POST") return transact(m, "NATIVE", request.body);
-  if (path == "/v3/pay/transactions/jsapi" && request.method == "POST") return transact(m, "JSAPI", request.body);
+  if (path == "/v3/pay/transactions/native" && request.method == "POST")
+    return transact(m, "NATIVE", request.body);
+  if (path == "/v3/pay/transactions/jsapi" && request.method == "POST")
+    return transact(m, "JSAPI", request.body);
   constexpr std::string_view kByOutTradeNo = "/v3/pay/transactions/out-trade-no/";
   if (path.rfind(kByOutTradeNo, 0) == 0) {
     std::string rest(path.substr(kByOutTradeNo.size()));
@@ -294,7 +307,8 @@ http::Response WechatpaySandbox::transact(const SandboxMerchant& m, const std::s
   if (request.notify_url.rfind("http://", 0) != 0 && request.notify_url.rfind("https://", 0) != 0)
     return refusal({400, "PARAM_ERROR", "notify_url 格式错误"});
   const auto total = fen_field(body, "amount", "total");
-  if (!total || *total < 1 || *total > kTotalFenMax) return refusal({400, "PARAM_ERROR", "amount.total 无效"});
+  if (!total || *total < 1 || *total > kTotalFenMax)
+    return refusal({400, "PARAM_ERROR", "amount.total 无效"});
   request.total_fen = *total;
   if (auto currency = body.find("amount")->find("currency");
       currency != body.find("amount")->end() && (!currency->is_string() || *currency != "CNY")) {
@@ -325,12 +339,14 @@ http::Response WechatpaySandbox::refund(const SandboxMerchant& m, const std::str
   }
   const std::string out_refund_no = text_field(body, "out_refund_no");
   if (out_trade_no.empty()) return refusal({400, "PARAM_ERROR", "out_trade_no 或 transaction_id 必填其一"});
-  if (out_refund_no.empty() || out_refund_no.size() > 64) return refusal({400, "PARAM_ERROR", "out_refund_no 无效"});
+  if (out_refund_no.empty() || out_refund_no.size() > 64)
+    return refusal({400, "PARAM_ERROR", "out_refund_no 无效"});
   const auto amount = fen_field(body, "amount", "refund");
   const auto total = fen_field(body, "amount", "total");
   if (!amount || !total) return refusal({400, "PARAM_ERROR", "amount.refund 和 amount.total 必填"});
-  auto outcome = book_.refund(m.mchid, out_trade_no, out_refund_no, *amount, *total, text_field(body, "notify_url"),
-                              text_field(body, "reason"), clock_.now_unix_ms());
+  auto outcome =
+      book_.refund(m.mchid, out_trade_no, out_refund_no, *amount, *total, text_field(body, "notify_url"),
+                   text_field(body, "reason"), clock_.now_unix_ms());
   if (outcome.refusal) return refusal(*outcome.refusal);
   if (outcome.changed) schedule_refund_end(m, out_refund_no);
   auto found = book_.find_refund(m.mchid, out_refund_no);
@@ -346,7 +362,8 @@ void WechatpaySandbox::schedule_refund_end(const SandboxMerchant& m, const std::
     const SandboxRefund& refund = outcome.value->refunds.at(out_refund_no);
     if (refund.notify_url.empty()) return;
     send_callback(m, refund.notify_url, abnormal ? "REFUND.ABNORMAL" : "REFUND.SUCCESS",
-                  abnormal ? "退款异常" : "退款成功", "refund", refund_json(to_message(*outcome.value, refund), true));
+                  abnormal ? "退款异常" : "退款成功", "refund",
+                  refund_json(to_message(*outcome.value, refund), true));
   });
 }
 

@@ -74,15 +74,17 @@ class WechatpaySandbox {
 
  private:
   http::Response api(const http::Request& request);
-  http::Response transact(const SandboxMerchant& merchant, const std::string& trade_type, const std::string& body);
+  http::Response transact(const SandboxMerchant& merchant, const std::string& trade_type,
+                          const std::string& body);
   http::Response refund(const SandboxMerchant& merchant, const std::string& body);
   http::Response trade_bill(const SandboxMerchant& merchant, std::string_view query);
   http::Response pay(const http::Request& request);
   http::Response signed_reply(int status, std::string body) const;
   SignatureHeaders sign(std::string_view body, std::int64_t now_ms) const;
   http::Response refusal(const Refusal& refusal) const;
-  void send_callback(const SandboxMerchant& merchant, const std::string& notify_url, const std::string& event_type,
-                     const std::string& summary, const std::string& original_type, const std::string& plaintext);
+  void send_callback(const SandboxMerchant& merchant, const std::string& notify_url,
+                     const std::string& event_type, const std::string& summary,
+                     const std::string& original_type, const std::string& plaintext);
   void schedule_refund_end(const SandboxMerchant& merchant, const std::string& out_refund_no);
   std::optional<SandboxMerchant> merchant(const std::string& mchid) const;
 

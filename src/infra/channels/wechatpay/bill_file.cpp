@@ -34,7 +34,8 @@ std::vector<std::string_view> split(std::string_view line, char separator) {
   std::size_t start = 0;
   while (true) {
     const auto comma = line.find(separator, start);
-    out.push_back(line.substr(start, comma == std::string_view::npos ? std::string_view::npos : comma - start));
+    out.push_back(
+        line.substr(start, comma == std::string_view::npos ? std::string_view::npos : comma - start));
     if (comma == std::string_view::npos) return out;
     start = comma + 1;
   }
@@ -62,14 +63,33 @@ std::string write_trade_bill(const std::vector<BillRow>& rows) {
   BillTotals totals;
   for (const BillRow& row : rows) {
     const bool refund = row.trade_state == "REFUND";
-    const std::string cells[kColumns] = {
-        cell(format_beijing_time(row.at_ms)), cell(row.appid), cell(row.mchid), cell("0"), cell(""),
-        cell(row.transaction_id), cell(row.out_trade_no), cell(row.openid), cell(row.trade_type),
-        cell(row.trade_state), cell("OTHERS"), cell("CNY"), cell(yuan(row.settlement_fen)), cell("0.00"),
-        cell(refund ? row.refund_id : "0"), cell(refund ? row.out_refund_no : "0"), cell(yuan(row.refund_fen)),
-        cell("0.00"), cell(refund ? "ORIGINAL" : ""), cell(refund ? row.refund_status : ""), cell(row.description),
-        cell(""), cell(yuan(row.fee_fen)), cell(row.rate), cell(yuan(row.order_fen)),
-        cell(yuan(row.requested_refund_fen)), cell("")};
+    const std::string cells[kColumns] = {cell(format_beijing_time(row.at_ms)),
+                                         cell(row.appid),
+                                         cell(row.mchid),
+                                         cell("0"),
+                                         cell(""),
+                                         cell(row.transaction_id),
+                                         cell(row.out_trade_no),
+                                         cell(row.openid),
+                                         cell(row.trade_type),
+                                         cell(row.trade_state),
+                                         cell("OTHERS"),
+                                         cell("CNY"),
+                                         cell(yuan(row.settlement_fen)),
+                                         cell("0.00"),
+                                         cell(refund ? row.refund_id : "0"),
+                                         cell(refund ? row.out_refund_no : "0"),
+                                         cell(yuan(row.refund_fen)),
+                                         cell("0.00"),
+                                         cell(refund ? "ORIGINAL" : ""),
+                                         cell(refund ? row.refund_status : ""),
+                                         cell(row.description),
+                                         cell(""),
+                                         cell(yuan(row.fee_fen)),
+                                         cell(row.rate),
+                                         cell(yuan(row.order_fen)),
+                                         cell(yuan(row.requested_refund_fen)),
+                                         cell("")};
     for (std::size_t i = 0; i < kColumns; ++i) {
       if (i > 0) out += ',';
       out += cells[i];
@@ -81,7 +101,8 @@ std::string write_trade_bill(const std::vector<BillRow>& rows) {
   out += "\r\n";
   out += fmt::format("{},{},{},{},{},{},{}\r\n", cell(std::to_string(totals.trade_count)),
                      cell(yuan(totals.settlement_fen)), cell(yuan(totals.refund_fen)), cell("0.00"),
-                     cell(yuan(totals.fee_fen)), cell(yuan(totals.order_fen)), cell(yuan(totals.requested_refund_fen)));
+                     cell(yuan(totals.fee_fen)), cell(yuan(totals.order_fen)),
+                     cell(yuan(totals.requested_refund_fen)));
   return out;
 }
 
@@ -97,7 +118,8 @@ Result<TradeBill> parse_trade_bill(std::string_view text) {
   if (lines.size() < 3 || lines[lines.size() - 2] != kSummaryHeader)
     return bad_line(lines.size(), "the summary header is missing");
   TradeBill bill;
-  auto amount = [](std::string_view value, std::size_t line_number, std::string_view column) -> Result<std::int64_t> {
+  auto amount = [](std::string_view value, std::size_t line_number,
+                   std::string_view column) -> Result<std::int64_t> {
     auto money = parse_decimal(value, Currency::kCny, true);
     if (!money.ok()) return bad_line(line_number, fmt::format("{}: not an amount", column));
     return money->minor;
@@ -113,7 +135,8 @@ Result<TradeBill> parse_trade_bill(std::string_view text) {
   for (std::size_t i = 1; i + 2 < lines.size(); ++i) {
     const std::size_t line_number = i + 1;
     auto cells = split(lines[i], ',');
-    if (cells.size() != kColumns) return bad_line(line_number, fmt::format("{} columns, expected {}", cells.size(), kColumns));
+    if (cells.size() != kColumns)
+      return bad_line(line_number, fmt::format("{} columns, expected {}", cells.size(), kColumns));
     if (!unquote(cells)) return bad_line(line_number, "a cell lacks its leading backtick");
     BillRow row;
     auto at = parse_beijing_time(cells[0]);
@@ -133,8 +156,10 @@ Result<TradeBill> parse_trade_bill(std::string_view text) {
     row.refund_status = cells[19];
     row.description = cells[20];
     row.rate = cells[23];
-    const std::pair<std::size_t, std::int64_t*> amounts[] = {{12, &row.settlement_fen}, {16, &row.refund_fen},
-                                                             {22, &row.fee_fen},        {24, &row.order_fen},
+    const std::pair<std::size_t, std::int64_t*> amounts[] = {{12, &row.settlement_fen},
+                                                             {16, &row.refund_fen},
+                                                             {22, &row.fee_fen},
+                                                             {24, &row.order_fen},
                                                              {25, &row.requested_refund_fen}};
     for (const auto& [column, target] : amounts) {
       auto value = amount(cells[column], line_number, split(kHeader, ',')[column]);
@@ -146,11 +171,13 @@ Result<TradeBill> parse_trade_bill(std::string_view text) {
   const std::size_t totals_line = lines.size();
   auto cells = split(lines.back(), ',');
   if (cells.size() != kSummaryColumns || !unquote(cells)) return bad_line(totals_line, "not a totals row");
-  std::int64_t* totals[] = {&bill.totals.settlement_fen, &bill.totals.refund_fen, nullptr, &bill.totals.fee_fen,
-                            &bill.totals.order_fen, &bill.totals.requested_refund_fen};
+  std::int64_t* totals[] = {
+      &bill.totals.settlement_fen, &bill.totals.refund_fen, nullptr,
+      &bill.totals.fee_fen,        &bill.totals.order_fen,  &bill.totals.requested_refund_fen};
   const std::string_view count = cells[0];
   const auto [end, ec] = std::from_chars(count.data(), count.data() + count.size(), bill.totals.trade_count);
-  if (ec != std::errc() || end != count.data() + count.size()) return bad_line(totals_line, "总交易单数: not a count");
+  if (ec != std::errc() || end != count.data() + count.size())
+    return bad_line(totals_line, "总交易单数: not a count");
   for (std::size_t i = 1; i < kSummaryColumns; ++i) {
     auto value = amount(cells[i], totals_line, split(kSummaryHeader, ',')[i]);
     if (!value.ok()) return std::move(value).error();
@@ -160,7 +187,8 @@ Result<TradeBill> parse_trade_bill(std::string_view text) {
   for (const BillRow& row : bill.rows) add_row(sums, row);
   if (sums.trade_count != bill.totals.trade_count || sums.settlement_fen != bill.totals.settlement_fen ||
       sums.refund_fen != bill.totals.refund_fen || sums.fee_fen != bill.totals.fee_fen ||
-      sums.order_fen != bill.totals.order_fen || sums.requested_refund_fen != bill.totals.requested_refund_fen) {
+      sums.order_fen != bill.totals.order_fen ||
+      sums.requested_refund_fen != bill.totals.requested_refund_fen) {
     return bad_line(totals_line, "the totals do not equal the sums of the rows");
   }
   return bill;

@@ -48,12 +48,14 @@ Result<Authorization> parse_authorization(std::string_view header) {
     if (equals == std::string_view::npos) return bad_authorization("expected name=\"value\"");
     const std::string_view name = trim_spaces(rest.substr(0, equals));
     rest = rest.substr(equals + 1);
-    if (rest.empty() || rest.front() != '"') return bad_authorization(fmt::format("{} must be quoted", name.substr(0, 32)));
+    if (rest.empty() || rest.front() != '"')
+      return bad_authorization(fmt::format("{} must be quoted", name.substr(0, 32)));
     const auto close = rest.find('"', 1);
     if (close == std::string_view::npos) return bad_authorization("unterminated quote");
     const std::string_view value = rest.substr(1, close - 1);
     rest = trim_spaces(rest.substr(close + 1));
-    static constexpr std::string_view kNames[5] = {"mchid", "nonce_str", "signature", "timestamp", "serial_no"};
+    static constexpr std::string_view kNames[5] = {"mchid", "nonce_str", "signature", "timestamp",
+                                                   "serial_no"};
     std::string* fields[5] = {&out.mchid, &out.nonce_str, &out.signature, &out.timestamp, &out.serial_no};
     bool known = false;
     for (int i = 0; i < 5; ++i) {
@@ -69,7 +71,8 @@ Result<Authorization> parse_authorization(std::string_view header) {
     if (rest.front() != ',') return bad_authorization("fields must be separated by ','");
     rest.remove_prefix(1);
   }
-  static constexpr std::string_view kRequired[5] = {"mchid", "nonce_str", "signature", "timestamp", "serial_no"};
+  static constexpr std::string_view kRequired[5] = {"mchid", "nonce_str", "signature", "timestamp",
+                                                    "serial_no"};
   for (int i = 0; i < 5; ++i) {
     if (!seen[i]) return bad_authorization(fmt::format("{} is missing", kRequired[i]));
   }
@@ -90,15 +93,16 @@ std::string response_message(std::string_view timestamp, std::string_view nonce,
   return fmt::format("{}\n{}\n{}\n", timestamp, nonce, body);
 }
 
-Authorization sign_request(std::string_view mchid, std::string_view serial_no, const crypto::RsaPrivateKey& key,
-                           std::string_view method, std::string_view path_with_query, std::string_view body,
-                           std::int64_t now_ms) {
+Authorization sign_request(std::string_view mchid, std::string_view serial_no,
+                           const crypto::RsaPrivateKey& key, std::string_view method,
+                           std::string_view path_with_query, std::string_view body, std::int64_t now_ms) {
   Authorization a;
   a.mchid = std::string(mchid);
   a.serial_no = std::string(serial_no);
   a.timestamp = std::to_string(now_ms / 1000);
   a.nonce_str = crypto::random_base62(kNonceCharacters);
-  a.signature = key.sign_sha256_base64(request_message(method, path_with_query, a.timestamp, a.nonce_str, body));
+  a.signature =
+      key.sign_sha256_base64(request_message(method, path_with_query, a.timestamp, a.nonce_str, body));
   return a;
 }
 
@@ -112,13 +116,14 @@ Result<SignatureHeaders> read_signature_headers(const HeaderList& headers) {
                                                                  {"Wechatpay-Serial", &out.serial},
                                                                  {"Wechatpay-Signature", &out.signature}};
   for (const auto& [name, value] : required) {
-    if (value->empty()) return make_error(ErrorCode::kSignatureInvalid, fmt::format("{} header is missing", name));
+    if (value->empty())
+      return make_error(ErrorCode::kSignatureInvalid, fmt::format("{} header is missing", name));
   }
   return out;
 }
 
-SignatureHeaders sign_response(std::string_view serial, const crypto::RsaPrivateKey& key, std::string_view body,
-                               std::int64_t now_ms) {
+SignatureHeaders sign_response(std::string_view serial, const crypto::RsaPrivateKey& key,
+                               std::string_view body, std::int64_t now_ms) {
   SignatureHeaders out;
   out.timestamp = std::to_string(now_ms / 1000);
   out.nonce = crypto::random_base62(kNonceCharacters);
@@ -142,8 +147,9 @@ Status check_timestamp(std::string_view timestamp, std::int64_t now_ms) {
   }
   const std::int64_t skew = seconds - now_ms / 1000;
   if (skew > kClockSkewMaxSeconds || skew < -kClockSkewMaxSeconds) {
-    return make_error(ErrorCode::kSignatureInvalid,
-                      fmt::format("timestamp: {} s from our clock (at most {} allowed)", skew, kClockSkewMaxSeconds));
+    return make_error(
+        ErrorCode::kSignatureInvalid,
+        fmt::format("timestamp: {} s from our clock (at most {} allowed)", skew, kClockSkewMaxSeconds));
   }
   return {};
 }
@@ -158,7 +164,8 @@ Result<std::string> decrypt_resource(std::string_view apiv3_key, const Encrypted
   if (!sealed) return make_error(ErrorCode::kSignatureInvalid, "resource.ciphertext: not Base64");
   if (!is_apiv3_key(apiv3_key)) return make_error(ErrorCode::kInternal, "the APIv3 key is not 32 bytes");
   auto plain = crypto::aes256gcm_open(apiv3_key, resource.nonce, resource.associated_data, *sealed);
-  if (!plain) return make_error(ErrorCode::kSignatureInvalid, "resource: does not decrypt with our APIv3 key");
+  if (!plain)
+    return make_error(ErrorCode::kSignatureInvalid, "resource: does not decrypt with our APIv3 key");
   return std::move(*plain);
 }
 
@@ -168,7 +175,8 @@ EncryptedResource encrypt_resource(std::string_view apiv3_key, std::string_view 
   out.nonce = crypto::random_base62(kResourceNonceCharacters);
   out.associated_data = std::string(associated_data);
   out.original_type = std::string(original_type);
-  out.ciphertext = crypto::base64_encode(crypto::aes256gcm_seal(apiv3_key, out.nonce, associated_data, plaintext));
+  out.ciphertext =
+      crypto::base64_encode(crypto::aes256gcm_seal(apiv3_key, out.nonce, associated_data, plaintext));
   return out;
 }
 

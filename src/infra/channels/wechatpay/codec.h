@@ -42,9 +42,9 @@ std::string request_message(std::string_view method, std::string_view path_with_
 std::string response_message(std::string_view timestamp, std::string_view nonce, std::string_view body);
 
 // A signed request's Authorization for (method, target, body), now.
-Authorization sign_request(std::string_view mchid, std::string_view serial_no, const crypto::RsaPrivateKey& key,
-                           std::string_view method, std::string_view path_with_query, std::string_view body,
-                           std::int64_t now_ms);
+Authorization sign_request(std::string_view mchid, std::string_view serial_no,
+                           const crypto::RsaPrivateKey& key, std::string_view method,
+                           std::string_view path_with_query, std::string_view body, std::int64_t now_ms);
 
 // The Wechatpay-* headers of a response or callback.
 struct SignatureHeaders {
@@ -56,8 +56,8 @@ struct SignatureHeaders {
 using HeaderList = std::vector<std::pair<std::string, std::string>>;  // lower-case names
 // SIGNATURE_INVALID naming the first missing header.
 Result<SignatureHeaders> read_signature_headers(const HeaderList& headers);
-SignatureHeaders sign_response(std::string_view serial, const crypto::RsaPrivateKey& key, std::string_view body,
-                               std::int64_t now_ms);
+SignatureHeaders sign_response(std::string_view serial, const crypto::RsaPrivateKey& key,
+                               std::string_view body, std::int64_t now_ms);
 HeaderList to_header_list(const SignatureHeaders& headers);
 
 // Timestamps are decimal Unix seconds within kClockSkewMaxSeconds of now.

@@ -94,9 +94,11 @@ Result<Transaction> parse_transaction(std::string_view json_text) {
   if (!success_time.ok()) return std::move(success_time).error();
   out.transaction_id = *transaction_id;
   out.success_time = *success_time;
-  if (auto it = body.find("trade_type"); it != body.end() && it->is_string()) out.trade_type = it->get<std::string>();
+  if (auto it = body.find("trade_type"); it != body.end() && it->is_string())
+    out.trade_type = it->get<std::string>();
   if (auto payer = body.find("payer"); payer != body.end() && payer->is_object()) {
-    if (auto it = payer->find("openid"); it != payer->end() && it->is_string()) out.payer_openid = it->get<std::string>();
+    if (auto it = payer->find("openid"); it != payer->end() && it->is_string())
+      out.payer_openid = it->get<std::string>();
   }
   auto amount = body.find("amount");
   if (amount == body.end() || !amount->is_object()) return bad("amount", "must be an object");
@@ -170,7 +172,9 @@ std::string refund_json(const RefundInfo& r, bool as_callback) {
               {"refund_id", r.refund_id},
               {"user_received_account", "支付用户零钱"},
               {"amount",
-               {{"total", r.total_fen}, {"refund", r.refund_fen}, {"payer_total", r.total_fen},
+               {{"total", r.total_fen},
+                {"refund", r.refund_fen},
+                {"payer_total", r.total_fen},
                 {"payer_refund", r.refund_fen}}}};
   if (as_callback) {
     out["mchid"] = r.mchid;
@@ -267,7 +271,8 @@ ErrorAnswer parse_error_answer(std::string_view json_text) {
   if (body.is_discarded() || !body.is_object()) return {};
   ErrorAnswer out;
   if (auto it = body.find("code"); it != body.end() && it->is_string()) out.code = it->get<std::string>();
-  if (auto it = body.find("message"); it != body.end() && it->is_string()) out.message = it->get<std::string>();
+  if (auto it = body.find("message"); it != body.end() && it->is_string())
+    out.message = it->get<std::string>();
   return out;
 }
 

@@ -11,8 +11,9 @@ void PlatformKeys::add_certificate(const crypto::Certificate& certificate) {
   auto key = certificate.public_key();
   if (!key.ok()) return;
   std::lock_guard lock(mutex_);
-  by_serial_.insert_or_assign(certificate.serial_hex(), Entry{std::move(key).value(), certificate.not_before_ms(),
-                                                              certificate.not_after_ms(), true});
+  by_serial_.insert_or_assign(
+      certificate.serial_hex(),
+      Entry{std::move(key).value(), certificate.not_before_ms(), certificate.not_after_ms(), true});
 }
 
 std::optional<crypto::RsaPublicKey> PlatformKeys::find(const std::string& serial, std::int64_t now_ms) const {
@@ -27,7 +28,8 @@ std::vector<std::string> PlatformKeys::certificate_serials(std::int64_t now_ms) 
   std::lock_guard lock(mutex_);
   std::vector<std::string> out;
   for (const auto& [serial, entry] : by_serial_) {
-    if (entry.certificate && now_ms >= entry.not_before_ms && now_ms <= entry.not_after_ms) out.push_back(serial);
+    if (entry.certificate && now_ms >= entry.not_before_ms && now_ms <= entry.not_after_ms)
+      out.push_back(serial);
   }
   return out;
 }

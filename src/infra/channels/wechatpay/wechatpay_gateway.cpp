@@ -27,8 +27,8 @@ std::string dump(const json& value) { return value.dump(-1, ' ', false, json::er
 
 // Codes that say "we do not know what happened": retry or query later, never treat as a refusal.
 bool is_outcome_unknown(std::string_view code) {
-  return code == "SYSTEM_ERROR" || code == "FREQUENCY_LIMITED" || code == "BANK_ERROR" || code == "BANKERROR" ||
-         code.empty();
+  return code == "SYSTEM_ERROR" || code == "FREQUENCY_LIMITED" || code == "BANK_ERROR" ||
+         code == "BANKERROR" || code.empty();
 }
 
 // A non-2xx answer whose signature verified: a refusal with WeChat's code, or unknown.
@@ -36,7 +36,8 @@ Error refusal(int status, std::string_view body) {
   const ErrorAnswer answer = parse_error_answer(body);
   if (status >= 500 || is_outcome_unknown(answer.code))
     return unknown(fmt::format("HTTP {} {}", status, answer.code));
-  return make_error(ErrorCode::kChannelRejected, fmt::format("wechatpay: {} {}", answer.code, answer.message));
+  return make_error(ErrorCode::kChannelRejected,
+                    fmt::format("wechatpay: {} {}", answer.code, answer.message));
 }
 
 // The first max code points of text (WeChat Pay counts characters, not bytes).
@@ -55,7 +56,8 @@ ChannelTradeStatus trade_status(std::string_view state) {
 }
 
 ChannelRefund refund_status(const RefundInfo& refund) {
-  if (refund.status == "SUCCESS") return ChannelRefund{ChannelRefundStatus::kSucceeded, refund.refund_fen, ""};
+  if (refund.status == "SUCCESS")
+    return ChannelRefund{ChannelRefundStatus::kSucceeded, refund.refund_fen, ""};
   if (refund.status == "CLOSED" || refund.status == "ABNORMAL")
     return ChannelRefund{ChannelRefundStatus::kFailed, refund.refund_fen, refund.status};
   return ChannelRefund{ChannelRefundStatus::kProcessing, refund.refund_fen, ""};
@@ -63,7 +65,8 @@ ChannelRefund refund_status(const RefundInfo& refund) {
 
 }  // namespace
 
-Result<std::unique_ptr<WechatpayGateway>> WechatpayGateway::create(WechatpayAccount account, const Clock& clock) {
+Result<std::unique_ptr<WechatpayGateway>> WechatpayGateway::create(WechatpayAccount account,
+                                                                   const Clock& clock) {
   auto base = http::parse_http_url(account.base_url);
   if (!base.ok()) {
     return make_error(ErrorCode::kInvalidParameter,
@@ -73,10 +76,12 @@ Result<std::unique_ptr<WechatpayGateway>> WechatpayGateway::create(WechatpayAcco
     return make_error(ErrorCode::kInvalidParameter,
                       fmt::format("channels.wechatpay[{}].apiv3_key: must be 32 bytes", account.id));
   }
-  std::unique_ptr<WechatpayGateway> gateway(new WechatpayGateway(std::move(account), std::move(base).value(), clock));
+  std::unique_ptr<WechatpayGateway> gateway(
+      new WechatpayGateway(std::move(account), std::move(base).value(), clock));
   if (!gateway->account_.platform_public_key) {
     // Certificates are fetched at once and then on their schedule; a failed download is retried in a minute.
-    const auto interval = std::chrono::milliseconds(std::min<std::uint32_t>(gateway->account_.certificate_refresh_ms, 60'000));
+    const auto interval =
+        std::chrono::milliseconds(std::min<std::uint32_t>(gateway->account_.certificate_refresh_ms, 60'000));
     gateway->refresher_.start("paygate-wxcerts", interval, [g = gateway.get()] { g->refresh_if_due(); });
   }
   return gateway;
@@ -94,14 +99,15 @@ WechatpayGateway::WechatpayGateway(WechatpayAccount account, http::HttpUrl base,
   }
 }
 
-Result<http::ClientResponse> WechatpayGateway::send_signed(std::string_view method, const std::string& path_with_query,
+Result<http::ClientResponse> WechatpayGateway::send_signed(std::string_view method,
+                                                           const std::string& path_with_query,
                                                            const std::string& body) {
-  const Authorization authorization = sign_request(account_.mchid, account_.merchant_serial,
-                                                   account_.merchant_private_key, method, path_with_query, body,
-                                                   clock_.now_unix_ms());
+  const Authorization authorization =
+      sign_request(account_.mchid, account_.merchant_serial, account_.merchant_private_key, method,
+                   path_with_query, body, clock_.now_unix_ms());
   HeaderList headers = {{"authorization", format_authorization(authorization)},
-                           {"accept", "application/json"},
-                           {"user-agent", "paygate"}};
+                        {"accept", "application/json"},
+                        {"user-agent", "paygate"}};
   if (!body.empty()) headers.emplace_back("content-type", "application/json");
   auto client = clients_.take();
   auto response = client->send(method, path_with_query, headers, body);
@@ -110,19 +116,22 @@ Result<http::ClientResponse> WechatpayGateway::send_signed(std::string_view meth
   return response;
 }
 
-Result<WechatpayGateway::Answer> WechatpayGateway::call(std::string_view method, const std::string& path_with_query,
+Result<WechatpayGateway::Answer> WechatpayGateway::call(std::string_view method,
+                                                        const std::string& path_with_query,
                                                         const std::string& body) {
   auto response = send_signed(method, path_with_query, body);
   if (!response.ok()) return std::move(response).error();
   if (response->status >= 500) return unknown(fmt::format("HTTP {}", response->status));
   if (auto verified = verify_signature(response->headers, response->body, true); !verified) {
-    log::warn("wechatpay_answer_unverified", {{"account", account_.id}, {"reason", verified.error().message}});
+    log::warn("wechatpay_answer_unverified",
+              {{"account", account_.id}, {"reason", verified.error().message}});
     return unknown("the answer's signature does not verify");
   }
   return Answer{response->status, std::move(response->body)};
 }
 
-Status WechatpayGateway::verify_signature(const HeaderList& headers, std::string_view body, bool may_refresh) {
+Status WechatpayGateway::verify_signature(const HeaderList& headers, std::string_view body,
+                                          bool may_refresh) {
   auto signature = read_signature_headers(headers);
   if (!signature.ok()) return std::move(signature).error();
   const std::int64_t now_ms = clock_.now_unix_ms();
@@ -134,13 +143,15 @@ Status WechatpayGateway::verify_signature(const HeaderList& headers, std::string
     if (now_ms - last >= account_.unknown_serial_refresh_min_ms &&
         last_unscheduled_refresh_ms_.compare_exchange_strong(last, now_ms)) {
       if (auto refreshed = refresh_certificates(); !refreshed)
-        log::warn("wechatpay_certificates_refresh_failed", {{"account", account_.id}, {"reason", refreshed.error().message}});
+        log::warn("wechatpay_certificates_refresh_failed",
+                  {{"account", account_.id}, {"reason", refreshed.error().message}});
       key = keys_.find(signature->serial, now_ms);
     }
   }
   if (!key) {
-    return make_error(ErrorCode::kSignatureInvalid,
-                      fmt::format("Wechatpay-Serial {} is not a platform key we trust", signature->serial.substr(0, 64)));
+    return make_error(
+        ErrorCode::kSignatureInvalid,
+        fmt::format("Wechatpay-Serial {} is not a platform key we trust", signature->serial.substr(0, 64)));
   }
   if (!key->verify_sha256_base64(response_message(signature->timestamp, signature->nonce, body),
                                  signature->signature)) {
@@ -157,9 +168,11 @@ void WechatpayGateway::refresh_if_due() {
   // One caller refreshes; the others go on with the certificates they have.
   if (!last_refresh_ms_.compare_exchange_strong(last, now_ms)) return;
   if (auto refreshed = refresh_certificates(); !refreshed) {
-    log::warn("wechatpay_certificates_refresh_failed", {{"account", account_.id}, {"reason", refreshed.error().message}});
+    log::warn("wechatpay_certificates_refresh_failed",
+              {{"account", account_.id}, {"reason", refreshed.error().message}});
     // Try again in a minute rather than after a whole refresh interval.
-    last_refresh_ms_ = now_ms - account_.certificate_refresh_ms + std::min<std::int64_t>(60'000, account_.certificate_refresh_ms);
+    last_refresh_ms_ = now_ms - account_.certificate_refresh_ms +
+                       std::min<std::int64_t>(60'000, account_.certificate_refresh_ms);
   }
 }
 
@@ -183,20 +196,25 @@ Status WechatpayGateway::refresh_certificates() {
   // The answer is signed by one of the certificates it carries (or one we already trust).
   auto signature = read_signature_headers(response->headers);
   if (!signature.ok()) return unknown(signature.error().message);
-  if (auto fresh = check_timestamp(signature->timestamp, now_ms); !fresh) return unknown(fresh.error().message);
+  if (auto fresh = check_timestamp(signature->timestamp, now_ms); !fresh)
+    return unknown(fresh.error().message);
   std::optional<crypto::RsaPublicKey> signer = keys_.find(signature->serial, now_ms);
   for (const crypto::Certificate& certificate : certificates) {
-    if (certificate.serial_hex() == signature->serial && certificate.valid_at(now_ms)) signer = certificate.public_key().value();
+    if (certificate.serial_hex() == signature->serial && certificate.valid_at(now_ms))
+      signer = certificate.public_key().value();
   }
-  if (!signer || !signer->verify_sha256_base64(
-                     response_message(signature->timestamp, signature->nonce, response->body), signature->signature)) {
+  if (!signer ||
+      !signer->verify_sha256_base64(response_message(signature->timestamp, signature->nonce, response->body),
+                                    signature->signature)) {
     return unknown("the certificates answer does not verify");
   }
   for (const crypto::Certificate& certificate : certificates) {
     if (certificate.not_after_ms() > now_ms) keys_.add_certificate(certificate);
   }
   last_refresh_ms_ = now_ms;
-  log::info("wechatpay_certificates", {{"account", account_.id}, {"serials", fmt::format("{}", fmt::join(keys_.certificate_serials(now_ms), ","))}});
+  log::info("wechatpay_certificates",
+            {{"account", account_.id},
+             {"serials", fmt::format("{}", fmt::join(keys_.certificate_serials(now_ms), ","))}});
   return {};
 }
 
@@ -214,7 +232,8 @@ Result<ChannelPayment> WechatpayGateway::create_payment(const Order& order, cons
       return make_error(ErrorCode::kChannelRejected, "wechatpay: jsapi needs the payer's openid (user_id)");
     body["payer"] = {{"openid", order.user_id}};
   }
-  auto answer = call("POST", path(jsapi ? "/v3/pay/transactions/jsapi" : "/v3/pay/transactions/native"), dump(body));
+  auto answer =
+      call("POST", path(jsapi ? "/v3/pay/transactions/jsapi" : "/v3/pay/transactions/native"), dump(body));
   if (!answer.ok()) return std::move(answer).error();
   if (answer->status != 200) return refusal(answer->status, answer->body);
   const json parsed = json::parse(answer->body, nullptr, false);
@@ -269,8 +288,9 @@ Result<ChannelTrade> WechatpayGateway::query(const Order& order) {
 }
 
 Status WechatpayGateway::close(const Order& order) {
-  auto answer = call("POST", path(fmt::format("/v3/pay/transactions/out-trade-no/{}/close", order.order_id.value)),
-                     dump(json{{"mchid", account_.mchid}}));
+  auto answer =
+      call("POST", path(fmt::format("/v3/pay/transactions/out-trade-no/{}/close", order.order_id.value)),
+           dump(json{{"mchid", account_.mchid}}));
   if (!answer.ok()) return std::move(answer).error();
   if (answer->status == 204 || answer->status == 200) return {};
   // A trade WeChat never saw (the QR code was never scanned) has nothing to close.
@@ -310,13 +330,14 @@ Result<ChannelRefund> WechatpayGateway::refund_query(const Order& order, const s
 }
 
 Result<std::string> WechatpayGateway::download_bill(const std::string& date) {
-  auto answer = call("GET", path(fmt::format("/v3/bill/tradebill?bill_date={}&bill_type=ALL&tar_type=GZIP", date)), "");
+  auto answer =
+      call("GET", path(fmt::format("/v3/bill/tradebill?bill_date={}&bill_type=ALL&tar_type=GZIP", date)), "");
   if (!answer.ok()) return std::move(answer).error();
   if (answer->status != 200) return refusal(answer->status, answer->body);
   const json parsed = json::parse(answer->body, nullptr, false);
   if (parsed.is_discarded() || !parsed.is_object() || parsed.value("hash_type", "") != "SHA1" ||
-      !parsed.contains("download_url") || !parsed["download_url"].is_string() || !parsed.contains("hash_value") ||
-      !parsed["hash_value"].is_string()) {
+      !parsed.contains("download_url") || !parsed["download_url"].is_string() ||
+      !parsed.contains("hash_value") || !parsed["hash_value"].is_string()) {
     return unknown("the bill answer lacks download_url or a SHA1 hash_value");
   }
   auto url = http::parse_http_url(parsed["download_url"].get<std::string>());
@@ -353,13 +374,15 @@ Result<ChannelNotify> WechatpayGateway::verify_notify(const NotifyRequest& reque
   }
   if (event.rfind("REFUND.", 0) == 0) {
     auto refund = parse_refund(*plaintext);
-    if (!refund.ok()) return make_error(ErrorCode::kInvalidParameter, fmt::format("refund: {}", refund.error().message));
+    if (!refund.ok())
+      return make_error(ErrorCode::kInvalidParameter, fmt::format("refund: {}", refund.error().message));
     if (refund->mchid != account_.mchid)
       return make_error(ErrorCode::kSignatureInvalid, "refund: mchid is not this account's");
-    return ChannelNotify(
-        ChannelRefundReport{callback->id, refund->out_refund_no, OrderId{refund->out_trade_no}, refund_status(*refund)});
+    return ChannelNotify(ChannelRefundReport{callback->id, refund->out_refund_no,
+                                             OrderId{refund->out_trade_no}, refund_status(*refund)});
   }
-  return make_error(ErrorCode::kInvalidParameter, fmt::format("event_type {} is not handled", event.substr(0, 64)));
+  return make_error(ErrorCode::kInvalidParameter,
+                    fmt::format("event_type {} is not handled", event.substr(0, 64)));
 }
 
 NotifyReply WechatpayGateway::notify_reply(bool accepted, std::string_view reason) const {

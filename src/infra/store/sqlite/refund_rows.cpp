@@ -39,7 +39,6 @@ Refund read_refund(const Statement& row) {
   return refund;
 }
 
-
 bool is_paid(OrderStatus status) {
   return status == OrderStatus::kSucceeded || status == OrderStatus::kPartiallyRefunded;
 }
