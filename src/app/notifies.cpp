@@ -71,12 +71,17 @@ void NotifyService::apply_refund(ChannelGateway& gateway, const ChannelRefundRep
       succeeded ? "" : "CHANNEL_REJECTED",
       succeeded ? "" : fmt::format("{}: {}", to_string(gateway.channel()), report.refund.failure_code),
       clock_.now_unix_ms()};
-  store_.settle_refund(std::move(settlement),
-                       [this, &gateway, done = std::move(done)](Result<RefundOutcome> outcome) {
-                         if (!outcome.ok()) return done(refuse(gateway, outcome.error().message));
-                         if (outcome->changed) events_.publish(outcome->order);
-                         done(gateway.notify_reply(true, ""));
-                       });
+  store_.settle_refund(std::move(settlement), [this, &gateway, refund_id = report.refund_id,
+                                               done = std::move(done)](Result<RefundOutcome> outcome) {
+    if (!outcome.ok()) {
+      // E.g. WeChat says SUCCESS for a refund we had failed: money moved that our
+      // books do not show. Loud, and refused so the channel keeps telling us.
+      log::error("refund_notify_not_applied", {{"refund_id", refund_id}, {"error", outcome.error().message}});
+      return done(refuse(gateway, outcome.error().message));
+    }
+    if (outcome->changed) events_.publish(outcome->order);
+    done(gateway.notify_reply(true, ""));
+  });
 }
 
 }  // namespace paygate
