@@ -36,13 +36,22 @@ class WechatpayPayments : public SandboxedGateway {
     t.total_fen = total_fen;
     t.payer_total_fen = total_fen;
     t.success_time = wechatpay::format_beijing_rfc3339(signed_at_ms);
+    return signed_callback("TRANSACTION.SUCCESS", "transaction", wechatpay::transaction_json(t),
+                           "cb-" + order["order_id"].get<std::string>(), signed_at_ms);
+  }
+
+  // A callback with this event and plaintext (encrypted with the APIv3 key), signed at signed_at_ms with the
+  // sandbox's platform key.
+  Callback signed_callback(const std::string& event_type, const std::string& original_type,
+                           const std::string& plaintext, const std::string& id, std::int64_t signed_at_ms) {
+    const json config = wechatpay_json();
     wechatpay::Callback callback;
-    callback.id = "cb-" + order["order_id"].get<std::string>();
-    callback.create_time = t.success_time;
-    callback.event_type = "TRANSACTION.SUCCESS";
-    callback.summary = "支付成功";
-    callback.resource = wechatpay::encrypt_resource(
-        config["apiv3_key"].get<std::string>(), wechatpay::transaction_json(t), "transaction", "transaction");
+    callback.id = id;
+    callback.create_time = wechatpay::format_beijing_rfc3339(signed_at_ms);
+    callback.event_type = event_type;
+    callback.summary = event_type.rfind("TRANSACTION.", 0) == 0 ? "支付成功" : "退款成功";
+    callback.resource = wechatpay::encrypt_resource(config["apiv3_key"].get<std::string>(), plaintext,
+                                                    original_type, original_type);
     Callback out{wechatpay::callback_json(callback), {}};
     const auto platform_key =
         crypto::RsaPrivateKey::from_pem(read_text(dir_.path() + "/data/sandbox/wechatpay_platform_key.pem"))
@@ -108,6 +117,24 @@ TEST_F(WechatpayPayments, AnAbnormalRefundFailsAndReleasesItsReservation) {
   EXPECT_EQ(order["status"], "succeeded");
   EXPECT_EQ(order["refunding_amount"], 0);
   EXPECT_EQ(order["refunded_amount"], 0);
+  // A REFUND.SUCCESS for the refund we failed contradicts our books: refused (so WeChat keeps telling us,
+  // and the log says so loudly), nothing changed.
+  wechatpay::RefundInfo contradiction;
+  contradiction.mchid = wechatpay_json()["mchid"];
+  contradiction.out_trade_no = id;
+  contradiction.out_refund_no = refused.data()["refund_id"];
+  contradiction.refund_id = "50000000000000000000000000001";
+  contradiction.status = "SUCCESS";
+  contradiction.refund_fen = 800;
+  contradiction.total_fen = 800;
+  auto answer =
+      notify(signed_callback("REFUND.SUCCESS", "refund", wechatpay::refund_json(contradiction, true),
+                             "cb-contradiction", SystemClock{}.now_unix_ms()));
+  EXPECT_EQ(answer.status, 400);
+  EXPECT_EQ(
+      merchant().get("/api/v1/refunds/" + refused.data()["refund_id"].get<std::string>()).data()["status"],
+      "failed");
+  EXPECT_NE(gateway_->log().find("refund_notify_not_applied"), std::string::npos);
   // The amount is refundable again, at WeChat and here.
   ASSERT_EQ(sandbox_post("/sandbox/wechatpay/faults", {{"refund_abnormal_rate", 0.0}}).status, 200);
   auto again = merchant().post("/api/v1/orders/" + id + "/refunds",
