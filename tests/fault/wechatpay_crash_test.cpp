@@ -10,6 +10,7 @@
 #include <random>
 #include <set>
 
+#include "tests/fault/kill_under_load.h"
 #include "tests/integration/sandboxed_gateway.h"
 
 namespace paygate::test {
@@ -49,69 +50,44 @@ TEST(WechatpayCrash, TwelveKillsUnderPaymentsAndRefundsLoseNothing) {
   const Credentials credentials = gateway.demo_merchant();
 
   std::mutex mutex;
-  std::set<std::string> orders_acknowledged, refunds_acknowledged;
-  std::vector<std::string> paid_at_sandbox;
+  std::set<std::string> refunds_acknowledged;
+  std::vector<std::string> paid_at_sandbox;  // refund candidates: their callback has had time to arrive
   std::atomic<int> sequence{0};
   std::mt19937_64 random(20261122);
-  for (int kill = 0; kill < 12; ++kill) {
-    std::atomic<bool> down{false};
-    std::vector<std::string> burst;
-    std::vector<std::thread> clients;
-    for (int c = 0; c < 3; ++c) {
-      clients.emplace_back([&, seed = random()] {
-        std::mt19937_64 local(seed);
-        try {
-          MerchantClient client(gateway.endpoint(), credentials);
-          http::Client payer(sandbox.endpoint());
-          while (!down) {
-            const int n = sequence++;
-            json body =
-                order_body("wxc-" + std::to_string(n), 500 + static_cast<std::int64_t>(local() % 500));
-            body["channel"] = "wechatpay";
-            body["method"] = "native";
-            auto created = client.post("/api/v1/orders", body.dump());
-            if (created.status != 201) continue;
-            const std::string id = created.data()["order_id"];
-            {
+  const std::set<std::string> orders_acknowledged = kill_under_load(
+      gateway, credentials, 12, 3, random, 80,
+      [&](MerchantClient& client, std::mt19937_64& local, const std::atomic<bool>& down,
+          const auto& acknowledge) {
+        http::Client payer(sandbox.endpoint());
+        while (!down) {
+          const int n = sequence++;
+          json body = order_body("wxc-" + std::to_string(n), 500 + static_cast<std::int64_t>(local() % 500));
+          body["channel"] = "wechatpay";
+          body["method"] = "native";
+          auto created = client.post("/api/v1/orders", body.dump());
+          if (created.status != 201) continue;
+          const std::string id = created.data()["order_id"];
+          acknowledge(id);
+          (void)payer.send("POST", "/sandbox/wechatpay/pay", {},
+                           json{{"mchid", wechatpay["mchid"]}, {"out_trade_no", id}}.dump());
+          std::string refund_order;
+          {
+            std::lock_guard lock(mutex);
+            paid_at_sandbox.push_back(id);
+            if (paid_at_sandbox.size() > 8)
+              refund_order = paid_at_sandbox[local() % (paid_at_sandbox.size() - 8)];
+          }
+          if (local() % 2 == 0 && !refund_order.empty()) {
+            auto refunded =
+                client.post("/api/v1/orders/" + refund_order + "/refunds",
+                            json{{"out_refund_no", "wxc-r-" + std::to_string(n)}, {"amount", 100}}.dump());
+            if (refunded.status == 201) {
               std::lock_guard lock(mutex);
-              orders_acknowledged.insert(id);
-              burst.push_back(id);
-            }
-            (void)payer.send("POST", "/sandbox/wechatpay/pay", {},
-                             json{{"mchid", wechatpay["mchid"]}, {"out_trade_no", id}}.dump());
-            std::string refund_order;
-            {
-              std::lock_guard lock(mutex);
-              paid_at_sandbox.push_back(id);
-              if (paid_at_sandbox.size() > 8)
-                refund_order = paid_at_sandbox[local() % (paid_at_sandbox.size() - 8)];
-            }
-            if (local() % 2 == 0 && !refund_order.empty()) {
-              auto refunded =
-                  client.post("/api/v1/orders/" + refund_order + "/refunds",
-                              json{{"out_refund_no", "wxc-r-" + std::to_string(n)}, {"amount", 100}}.dump());
-              if (refunded.status == 201) {
-                std::lock_guard lock(mutex);
-                refunds_acknowledged.insert(refunded.data()["refund_id"].get<std::string>());
-              }
+              refunds_acknowledged.insert(refunded.data()["refund_id"].get<std::string>());
             }
           }
-        } catch (const std::exception&) {
-          // The gateway died under us: that is the point.
         }
       });
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(80 + random() % 150));
-    gateway.kill9();
-    down = true;
-    for (auto& thread : clients) thread.join();
-    gateway.start();
-    MerchantClient check(gateway.endpoint(), credentials);
-    for (const std::string& id : burst) {
-      ASSERT_EQ(check.get("/api/v1/orders/" + id).status, 200)
-          << "kill " << kill << " lost acknowledged order " << id;
-    }
-  }
   ASSERT_GT(orders_acknowledged.size(), 30u);
   ASSERT_EQ(set_faults({{"error_rate", 0}, {"timeout_rate", 0}}), 200);
 
@@ -121,25 +97,8 @@ TEST(WechatpayCrash, TwelveKillsUnderPaymentsAndRefundsLoseNothing) {
   auto channel = sandbox_wechatpay_channel(wechatpay, clock);
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
   std::map<std::string, json> final_orders;
-  for (const std::string& id : orders_acknowledged) {
-    json order = client.get("/api/v1/orders/" + id).data();
-    Order trade;
-    trade.order_id = OrderId{id};
-    trade.amount = Money{order["amount"].get<std::int64_t>(), Currency::kCny};
-    auto at_channel = channel->query(trade);
-    ASSERT_TRUE(at_channel.ok()) << at_channel.error().message;
-    const bool paid_there = at_channel->status == ChannelTradeStatus::kPaid;
-    while (true) {
-      order = client.get("/api/v1/orders/" + id).data();
-      const std::string status = order["status"];
-      const bool paid_here = status == "succeeded" || status == "partially_refunded" || status == "refunded";
-      if (paid_here == paid_there && order["refunding_amount"] == 0) break;
-      ASSERT_LT(std::chrono::steady_clock::now(), deadline)
-          << id << " is " << status << ", WeChat says " << (paid_there ? "paid" : "not paid");
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-    final_orders[id] = order;
-  }
+  for (const std::string& id : orders_acknowledged)
+    final_orders[id] = wait_until_channel_agrees(client, *channel, id, deadline);
   std::size_t refunds_succeeded = 0, refunds_failed = 0;
   for (const std::string& refund_id : refunds_acknowledged) {
     auto found = client.get("/api/v1/refunds/" + refund_id);
