@@ -25,7 +25,7 @@ void NotifyService::handle(Channel channel, std::string_view account_id, const N
   if (auto* trade = std::get_if<ChannelTradeReport>(&*notify)) {
     return apply_trade(*gateway, std::move(*trade), std::string(request.body), std::move(done));
   }
-  apply_refund(*gateway, std::get<ChannelRefundReport>(*notify), std::move(done));
+  apply_refund(*gateway, std::get<ChannelRefundReport>(*notify), std::string(request.body), std::move(done));
 }
 
 void NotifyService::apply_trade(ChannelGateway& gateway, ChannelTradeReport report, std::string raw,
@@ -42,7 +42,7 @@ void NotifyService::apply_trade(ChannelGateway& gateway, ChannelTradeReport repo
                              });
 }
 
-void NotifyService::apply_refund(ChannelGateway& gateway, const ChannelRefundReport& report,
+void NotifyService::apply_refund(ChannelGateway& gateway, const ChannelRefundReport& report, std::string raw,
                                  Completion<NotifyReply> done) {
   // The refund must be ours, of an order this account carried, for the amount we asked.
   if (!is_refund_id_syntax(report.refund_id))
@@ -66,11 +66,17 @@ void NotifyService::apply_refund(ChannelGateway& gateway, const ChannelRefundRep
     return done(gateway.notify_reply(true, ""));  // nothing final to record; the checker keeps asking
   }
   const bool succeeded = report.refund.status == ChannelRefundStatus::kSucceeded;
-  RefundSettlement settlement{
-      (*refund)->refund_id, succeeded ? RefundStatus::kSucceeded : RefundStatus::kFailed,
-      succeeded ? "" : "CHANNEL_REJECTED",
-      succeeded ? "" : fmt::format("{}: {}", to_string(gateway.channel()), report.refund.failure_code),
-      clock_.now_unix_ms()};
+  RefundSettlement settlement;
+  settlement.refund_id = (*refund)->refund_id;
+  settlement.status = succeeded ? RefundStatus::kSucceeded : RefundStatus::kFailed;
+  if (!succeeded) {
+    settlement.failure_code = "CHANNEL_REJECTED";
+    settlement.failure_message =
+        fmt::format("{}: {}", to_string(gateway.channel()), report.refund.failure_code);
+  }
+  settlement.at_ms = clock_.now_unix_ms();
+  settlement.notify =
+      ReceivedNotify{gateway.channel(), report.notify_id, gateway.account_id(), std::move(raw)};
   store_.settle_refund(std::move(settlement), [this, &gateway, refund_id = report.refund_id,
                                                done = std::move(done)](Result<RefundOutcome> outcome) {
     if (!outcome.ok()) {

@@ -1,6 +1,6 @@
 // Channel notifies in: authenticate with the account's gateway, then hand the verified event to the store.
 // A trade notify is recorded in the inbox, moves the order and writes the outbox event in one atomic
-// command; a refund notify settles its refund (idempotently) the same way a channel answer would.
+// command; a refund notify is recorded in the inbox and settles its refund in one command the same way.
 #pragma once
 
 #include <string>
@@ -27,7 +27,8 @@ class NotifyService {
  private:
   void apply_trade(ChannelGateway& gateway, ChannelTradeReport report, std::string raw,
                    Completion<NotifyReply> done);
-  void apply_refund(ChannelGateway& gateway, const ChannelRefundReport& report, Completion<NotifyReply> done);
+  void apply_refund(ChannelGateway& gateway, const ChannelRefundReport& report, std::string raw,
+                    Completion<NotifyReply> done);
 
   Store& store_;
   ChannelRegistry& channels_;

@@ -124,12 +124,23 @@ struct CreatedRefund {
 
 // A channel's final word on a refund. Success posts the refund's transfers, moves the order and releases
 // the reservation; failure only releases it. Either writes an outbox event, all in one command.
+// A channel notify as received, for the inbox (unique per channel and notify id).
+struct ReceivedNotify {
+  Channel channel = Channel::kAlipay;
+  std::string notify_id;
+  std::string channel_account_id;
+  std::string raw;
+};
+
 struct RefundSettlement {
   RefundId refund_id;
   RefundStatus status = RefundStatus::kSucceeded;  // kSucceeded or kFailed
   std::string failure_code;                        // kFailed: the channel's code
   std::string failure_message;
   std::int64_t at_ms = 0;
+  // Set when a notify says so (WeChat Pay REFUND.*): recorded in the inbox in the same command; a notify
+  // recorded before changes nothing.
+  std::optional<ReceivedNotify> notify;
 };
 
 struct RefundOutcome {

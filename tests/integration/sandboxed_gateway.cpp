@@ -87,6 +87,14 @@ std::int64_t SandboxedGateway::outbox_events(const std::string& order_id, const 
   return row.column_int64(0);
 }
 
+std::int64_t SandboxedGateway::inbox_notifies(const std::string& order_id) {
+  sqlite::Connection db(dir_.path() + "/data/paygate.db", sqlite::OpenMode::kReadOnly);
+  auto row = db.prepare("SELECT COUNT(*) FROM notify_inbox WHERE order_id = ?");
+  row.bind(1, order_id);
+  row.step();
+  return row.column_int64(0);
+}
+
 int SandboxedGateway::sandbox_faults(const nlohmann::json& knobs) {
   auto url = http::parse_http_url(sandbox_base_ + "/sandbox/alipay/faults").value();
   http::Client client(url.endpoint);

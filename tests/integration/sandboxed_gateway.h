@@ -132,6 +132,8 @@ class SandboxedGateway : public ::testing::Test {
   }
 
   std::int64_t outbox_events(const std::string& order_id, const std::string& type = "");
+  // Channel notifies recorded in the inbox for the order.
+  std::int64_t inbox_notifies(const std::string& order_id);
   // Sets sandbox fault knobs (a JSON object); returns the HTTP status.
   int sandbox_faults(const nlohmann::json& knobs);
 

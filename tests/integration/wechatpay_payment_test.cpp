@@ -95,6 +95,12 @@ TEST_F(WechatpayPayments, NativeOrderIsPaidByTheCallbackAndRefundedThroughTheLed
   EXPECT_EQ(wait_for_refund(rest.data()["refund_id"], "succeeded")["status"], "succeeded");
   EXPECT_EQ(wait_for_status(id, "refunded")["refunded_amount"], 1000);
   EXPECT_EQ(outbox_events(id, "refund.succeeded"), 2);
+  // The payment and both REFUND.SUCCESS callbacks are in the inbox (a refund may have been settled by the
+  // checker's query first; its callback is recorded all the same). Wait for the condition, bounded.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (inbox_notifies(id) < 3 && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  EXPECT_EQ(inbox_notifies(id), 3);
   ASSERT_EQ(gateway_->terminate(), 0);
   expect_books_sound(dir_.path() + "/data");
   gateway_.reset();

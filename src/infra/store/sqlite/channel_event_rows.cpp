@@ -75,6 +75,22 @@ Result<ChannelTradeOutcome> move_order(Connection& db, AccountBook& book, Order 
 
 }  // namespace
 
+bool insert_notify(Connection& db, Channel channel, const std::string& notify_id,
+                   const std::string& channel_account_id, const std::string& order_id, std::int64_t at_ms,
+                   const std::string& raw) {
+  db.prepare(
+        "INSERT INTO notify_inbox (channel, notify_id, channel_account_id, order_id, received_at_ms, raw)"
+        " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (channel, notify_id) DO NOTHING")
+      .bind(1, to_string(channel))
+      .bind(2, notify_id)
+      .bind(3, channel_account_id)
+      .bind(4, order_id)
+      .bind(5, at_ms)
+      .bind(6, raw)
+      .run();
+  return db.changes() == 1;
+}
+
 Result<ChannelTradeOutcome> apply_channel_trade_event(Connection& db, AccountBook& book,
                                                       const ChannelTradeEvent& event) {
   auto order = select_order_by_id(db, event.report.order_id);
@@ -84,18 +100,10 @@ Result<ChannelTradeOutcome> apply_channel_trade_event(Connection& db, AccountBoo
   if (order->channel_account_id != event.channel_account_id) {
     return make_error(ErrorCode::kInvalidParameter, "the order belongs to another channel account");
   }
-  if (!event.report.notify_id.empty()) {
-    db.prepare(
-          "INSERT INTO notify_inbox (channel, notify_id, channel_account_id, order_id, received_at_ms, raw)"
-          " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (channel, notify_id) DO NOTHING")
-        .bind(1, to_string(event.channel))
-        .bind(2, event.report.notify_id)
-        .bind(3, event.channel_account_id)
-        .bind(4, event.report.order_id.value)
-        .bind(5, event.at_ms)
-        .bind(6, event.raw)
-        .run();
-    if (db.changes() == 0) return ChannelTradeOutcome{std::move(*order), true, false};
+  if (!event.report.notify_id.empty() &&
+      !insert_notify(db, event.channel, event.report.notify_id, event.channel_account_id,
+                     event.report.order_id.value, event.at_ms, event.raw)) {
+    return ChannelTradeOutcome{std::move(*order), true, false};
   }
   switch (event.report.status) {
     case ChannelTradeStatus::kPaid:

@@ -144,6 +144,11 @@ Result<RefundOutcome> update_refund_settlement(Connection& db, AccountBook& book
                       fmt::format("refund {} not found", settlement.refund_id.value));
   auto order = select_order(db, refund->merchant_id, refund->order_id);
   PAYGATE_ASSERT(order.has_value());
+  if (settlement.notify && !insert_notify(db, settlement.notify->channel, settlement.notify->notify_id,
+                                          settlement.notify->channel_account_id, refund->order_id.value,
+                                          settlement.at_ms, settlement.notify->raw)) {
+    return RefundOutcome{std::move(*refund), std::move(*order), false};  // this notify was applied before
+  }
   if (refund->status == settlement.status) return RefundOutcome{std::move(*refund), std::move(*order), false};
   if (refund->status != RefundStatus::kPending) {
     // The channel contradicts a final status we recorded: never flip it silently.

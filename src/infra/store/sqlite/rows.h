@@ -58,6 +58,10 @@ Result<OutboxEvent> update_resend(Connection& db, const MerchantId& merchant_id,
 EventPage select_events(Connection& db, const EventQuery& query);
 
 Result<CreatedRefund> insert_refund(Connection& db, const Refund& refund);
+// Records a notify in the inbox; false when (channel, notify_id) was recorded before.
+bool insert_notify(Connection& db, Channel channel, const std::string& notify_id,
+                   const std::string& channel_account_id, const std::string& order_id, std::int64_t at_ms,
+                   const std::string& raw);
 Result<RefundOutcome> update_refund_settlement(Connection& db, AccountBook& book,
                                                const RefundSettlement& settlement);
 Result<Refund> update_refund_check(Connection& db, const RefundCheck& check);
