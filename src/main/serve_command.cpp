@@ -77,18 +77,31 @@ Status ensure_webhook_secrets(const Config& config, Store& store, MerchantServic
   return {};
 }
 
+// The key in the PEM file at path; errors name the config key and never quote the file.
+Result<crypto::RsaPrivateKey> private_key_file(const std::string& path, const std::string& key) {
+  auto text = read_text_file(path);
+  if (!text) return make_error(ErrorCode::kInvalidParameter, key + ": cannot read");
+  auto loaded = crypto::RsaPrivateKey::from_pem(*text);
+  if (!loaded.ok()) return make_error(ErrorCode::kInvalidParameter, key + ": " + loaded.error().message);
+  return loaded;
+}
+
+Result<crypto::RsaPublicKey> public_key_file(const std::string& path, const std::string& key) {
+  auto text = read_text_file(path);
+  if (!text) return make_error(ErrorCode::kInvalidParameter, key + ": cannot read");
+  auto loaded = crypto::RsaPublicKey::from_pem(*text);
+  if (!loaded.ok()) return make_error(ErrorCode::kInvalidParameter, key + ": " + loaded.error().message);
+  return loaded;
+}
+
 // A WeChat Pay gateway from its [[channels.wechatpay]] entry: keys read from their files (the APIv3 key from
 // a file or the environment), each problem named by its key and never quoting the secret.
 Result<std::unique_ptr<wechatpay::WechatpayGateway>> wechatpay_gateway(const WechatpayAccountConfig& account,
                                                                        const std::string& prefix,
                                                                        const Clock& clock) {
-  auto private_text = read_text_file(account.merchant_private_key_file);
-  if (!private_text)
-    return make_error(ErrorCode::kInvalidParameter, prefix + ".merchant_private_key_file: cannot read");
-  auto private_key = crypto::RsaPrivateKey::from_pem(*private_text);
-  if (!private_key.ok())
-    return make_error(ErrorCode::kInvalidParameter,
-                      prefix + ".merchant_private_key_file: " + private_key.error().message);
+  auto private_key =
+      private_key_file(account.merchant_private_key_file, prefix + ".merchant_private_key_file");
+  if (!private_key.ok()) return std::move(private_key).error();
   std::string apiv3_key;
   if (!account.apiv3_key_file.empty()) {
     auto text = read_text_file(account.apiv3_key_file);
@@ -114,13 +127,8 @@ Result<std::unique_ptr<wechatpay::WechatpayGateway>> wechatpay_gateway(const Wec
   gateway_account.ca_file = account.ca_file;
   gateway_account.certificate_refresh_ms = account.certificate_refresh_s * 1000;
   if (!account.platform_public_key_file.empty()) {
-    auto text = read_text_file(account.platform_public_key_file);
-    if (!text)
-      return make_error(ErrorCode::kInvalidParameter, prefix + ".platform_public_key_file: cannot read");
-    auto key = crypto::RsaPublicKey::from_pem(*text);
-    if (!key.ok())
-      return make_error(ErrorCode::kInvalidParameter,
-                        prefix + ".platform_public_key_file: " + key.error().message);
+    auto key = public_key_file(account.platform_public_key_file, prefix + ".platform_public_key_file");
+    if (!key.ok()) return std::move(key).error();
     gateway_account.platform_public_key_id = account.platform_public_key_id;
     gateway_account.platform_public_key = std::move(key).value();
   }
@@ -133,20 +141,10 @@ Status add_configured_accounts(const Config& config, const Clock& clock, Channel
     const AlipayAccountConfig& account = config.channels.alipay[i];
     if (!account.enabled) continue;
     const std::string prefix = fmt::format("channels.alipay[{}]", i);
-    auto private_text = read_text_file(account.app_private_key_file);
-    if (!private_text)
-      return make_error(ErrorCode::kInvalidParameter, prefix + ".app_private_key_file: cannot read");
-    auto private_key = crypto::RsaPrivateKey::from_pem(*private_text);
-    if (!private_key.ok())
-      return make_error(ErrorCode::kInvalidParameter,
-                        prefix + ".app_private_key_file: " + private_key.error().message);
-    auto public_text = read_text_file(account.alipay_public_key_file);
-    if (!public_text)
-      return make_error(ErrorCode::kInvalidParameter, prefix + ".alipay_public_key_file: cannot read");
-    auto public_key = crypto::RsaPublicKey::from_pem(*public_text);
-    if (!public_key.ok())
-      return make_error(ErrorCode::kInvalidParameter,
-                        prefix + ".alipay_public_key_file: " + public_key.error().message);
+    auto private_key = private_key_file(account.app_private_key_file, prefix + ".app_private_key_file");
+    if (!private_key.ok()) return std::move(private_key).error();
+    auto public_key = public_key_file(account.alipay_public_key_file, prefix + ".alipay_public_key_file");
+    if (!public_key.ok()) return std::move(public_key).error();
     auto gateway = alipay::AlipayGateway::create(
         alipay::AlipayAccount{account.id, account.app_id, std::move(private_key).value(),
                               std::move(public_key).value(), account.gateway_url, account.timeout_ms,

@@ -111,22 +111,19 @@ class SandboxedGateway : public ::testing::Test {
 
   // Waits for the condition "the order has this status", bounded.
   json wait_for_status(const std::string& order_id, const std::string& status) {
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-    auto client = merchant();
-    while (true) {
-      json order = client.get("/api/v1/orders/" + order_id).data();
-      if (order["status"] == status || std::chrono::steady_clock::now() > deadline) return order;
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
+    return wait_for_status_at("/api/v1/orders/" + order_id, status);
   }
-
   // Waits for the condition "the refund has this status", bounded.
   json wait_for_refund(const std::string& refund_id, const std::string& status) {
+    return wait_for_status_at("/api/v1/refunds/" + refund_id, status);
+  }
+  // Polls the resource at target until its status is this one or 20 s have passed; returns it as it stands.
+  json wait_for_status_at(const std::string& target, const std::string& status) {
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
     auto client = merchant();
     while (true) {
-      json refund = client.get("/api/v1/refunds/" + refund_id).data();
-      if (refund["status"] == status || std::chrono::steady_clock::now() > deadline) return refund;
+      json resource = client.get(target).data();
+      if (resource["status"] == status || std::chrono::steady_clock::now() > deadline) return resource;
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
   }
