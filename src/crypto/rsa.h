@@ -11,6 +11,9 @@ struct evp_pkey_st;
 
 namespace paygate::crypto {
 
+// Ready-to-use OpenSSL contexts for one key and one operation (see rsa.cpp).
+class PkeyContextPool;
+
 struct PkeyDeleter {
   void operator()(evp_pkey_st* key) const;
 };
@@ -31,8 +34,9 @@ class RsaPrivateKey {
   evp_pkey_st* native() const { return key_.get(); }
 
  private:
-  explicit RsaPrivateKey(PkeyPtr key) : key_(std::move(key)) {}
+  explicit RsaPrivateKey(PkeyPtr key);
   std::shared_ptr<evp_pkey_st> key_;
+  std::shared_ptr<PkeyContextPool> signers_;
 };
 
 class RsaPublicKey {
@@ -47,8 +51,9 @@ class RsaPublicKey {
   bool verify_sha256_base64(std::string_view data, std::string_view signature_base64) const;
 
  private:
-  explicit RsaPublicKey(PkeyPtr key) : key_(std::move(key)) {}
+  explicit RsaPublicKey(PkeyPtr key);
   std::shared_ptr<evp_pkey_st> key_;
+  std::shared_ptr<PkeyContextPool> verifiers_;
 };
 
 }  // namespace paygate::crypto

@@ -12,7 +12,7 @@ launcher=$(command -v ccache || true)
 sanitizers=address,undefined
 flags=(-std=c++20 -O1 -g -fno-sanitize-recover=undefined -I"$root/src")
 sources=("$root"/src/infra/channels/alipay/{codec,notify}.cpp "$root"/src/infra/channels/wechatpay/{codec,messages,bill_file}.cpp
-         "$root"/src/core/{text,money,time,error,assert}.cpp "$root"/src/crypto/{rsa,encoding,aead,random}.cpp)
+         "$root"/src/core/{text,money,time,error,assert}.cpp "$root"/src/crypto/{rsa,encoding,aead,random,digest}.cpp)
 objects=()
 pids=()
 for source in "${sources[@]}"; do
