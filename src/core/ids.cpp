@@ -87,7 +87,7 @@ std::string new_merchant_secret() { return "sk_" + crypto::random_base62(43); }
 std::string new_webhook_secret() { return "whsec_" + crypto::random_base62(43); }
 
 std::string new_request_id() { return random_text(24, kHex); }
-std::string new_event_id() { return "evt_" + random_text(24, kBase62); }
+std::string new_event_id(std::int64_t now_unix_ms) { return "evt_" + new_order_id(now_unix_ms).value; }
 std::string new_trace_id() { return nonzero_hex(32); }
 std::string new_span_id() { return nonzero_hex(16); }
 

@@ -46,8 +46,10 @@ std::string new_webhook_secret();
 
 // A request id for logs and X-Request-Id: 24 lowercase hex characters.
 std::string new_request_id();
-// An outbox event id: "evt_" followed by 24 base62 characters.
-std::string new_event_id();
+// An outbox event id: "evt_" followed by an order-id-shaped body (creation time, then 12 random base62
+// characters). Ids that sort by time keep the outbox's primary key appending at its newest leaf instead of
+// dirtying a random page of it on every payment.
+std::string new_event_id(std::int64_t now_unix_ms);
 // W3C trace context ids: 32 and 16 lowercase hex characters, never all zero.
 std::string new_trace_id();
 std::string new_span_id();

@@ -4,7 +4,9 @@
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 #include <algorithm>
+#include <future>
 
+#include "infra/store/sqlite/group_commit_writer.h"
 #include "infra/store/sqlite/migrations.h"
 #include "infra/store/sqlite/sqlite_store.h"
 #include "tests/integration/harness.h"
@@ -177,6 +179,92 @@ TEST_F(SqliteStoreTest, TheQueueIsBounded) {
   all_answered.get_future().wait();
   EXPECT_GT(busy.load(), 0);
   EXPECT_EQ(answered.load(), kWrites);
+}
+
+// Drives the group-commit writer directly with commands over a scratch table, so a test decides which
+// commands share a batch and how each one fails.
+class GroupCommitTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto db = std::make_unique<sqlite::Connection>(dir_.path() + "/writer.db", sqlite::OpenMode::kReadWrite);
+    db->exec("PRAGMA journal_mode = WAL");
+    db->exec("CREATE TABLE rows (n INTEGER PRIMARY KEY)");
+    writer_ =
+        std::make_unique<sqlite::GroupCommitWriter>(std::move(db), sqlite::GroupCommitLimits{}, metrics_);
+  }
+
+  // Holds the writer inside a command until released, so everything submitted meanwhile forms one batch.
+  void hold_writer() {
+    auto held = std::make_shared<std::promise<void>>();
+    auto inside = std::make_shared<std::promise<void>>();
+    release_ = held;
+    writer_->submit(std::make_unique<sqlite::TypedWrite<int>>(
+        [held_future = held->get_future().share(), inside](sqlite::Connection&) -> Result<int> {
+          inside->set_value();
+          held_future.wait();
+          return 0;
+        },
+        [](Result<int>) {}));
+    inside->get_future().wait();
+  }
+
+  // A command that inserts row n, then (when fail is set) fails: before writing or after.
+  enum class Fails { kNever, kBeforeWriting, kAfterWriting };
+  std::future<Result<int>> insert(int n, Fails fails) {
+    auto promise = std::make_shared<std::promise<Result<int>>>();
+    auto future = promise->get_future();
+    writer_->submit(std::make_unique<sqlite::TypedWrite<int>>(
+        [n, fails](sqlite::Connection& db) -> Result<int> {
+          if (fails == Fails::kBeforeWriting) return make_error(ErrorCode::kInvalidParameter, "refused");
+          db.prepare("INSERT INTO rows (n) VALUES (?)").bind(1, std::int64_t{n}).run();
+          if (fails == Fails::kAfterWriting) return make_error(ErrorCode::kInvalidParameter, "refused late");
+          return n;
+        },
+        [promise](Result<int> r) { promise->set_value(std::move(r)); }));
+    return future;
+  }
+
+  std::vector<std::int64_t> stored_rows() {
+    sqlite::Connection reader(dir_.path() + "/writer.db", sqlite::OpenMode::kReadWrite);
+    std::vector<std::int64_t> rows;
+    auto select = reader.prepare("SELECT n FROM rows ORDER BY n");
+    while (select.step()) rows.push_back(select.column_int64(0));
+    return rows;
+  }
+
+  std::uint64_t reruns() { return metrics_.counter("paygate_store_batch_reruns_total", "").value(); }
+
+  TempDir dir_;
+  MetricsRegistry metrics_;
+  std::unique_ptr<sqlite::GroupCommitWriter> writer_;
+  std::shared_ptr<std::promise<void>> release_;
+};
+
+TEST_F(GroupCommitTest, ACommandThatFailsBeforeWritingIsLeftOutOfItsBatch) {
+  hold_writer();
+  std::vector<std::future<Result<int>>> results;
+  for (int n = 1; n <= 9; ++n)
+    results.push_back(insert(n, n % 3 == 0 ? Fails::kBeforeWriting : Fails::kNever));
+  release_->set_value();
+  for (int n = 1; n <= 9; ++n) EXPECT_EQ(results[n - 1].get().ok(), n % 3 != 0) << n;
+  EXPECT_EQ(stored_rows(), (std::vector<std::int64_t>{1, 2, 4, 5, 7, 8}));
+  EXPECT_EQ(reruns(), 0u);
+}
+
+TEST_F(GroupCommitTest, ACommandThatFailsAfterWritingIsUndoneAloneAndTheRestOfItsBatchCommits) {
+  hold_writer();
+  std::vector<std::future<Result<int>>> results;
+  for (int n = 1; n <= 9; ++n) results.push_back(insert(n, n == 5 ? Fails::kAfterWriting : Fails::kNever));
+  release_->set_value();
+  for (int n = 1; n <= 9; ++n) {
+    auto result = results[n - 1].get();
+    ASSERT_EQ(result.ok(), n != 5) << n;
+    if (result.ok()) {
+      EXPECT_EQ(*result, n);
+    }
+  }
+  EXPECT_EQ(stored_rows(), (std::vector<std::int64_t>{1, 2, 3, 4, 6, 7, 8, 9}));
+  EXPECT_EQ(reruns(), 1u);
 }
 
 // The opcodes SQLite compiles a statement to (EXPLAIN), so a test can see how a write is carried out.

@@ -51,6 +51,20 @@ TEST(Ids, OrderIdsSortByTimeAndAreValidAtEveryChannel) {
   EXPECT_NE(new_merchant_secret(), new_merchant_secret());
 }
 
+TEST(Ids, EventIdsSortByTimeAndNeverRepeatWithinAMillisecond) {
+  std::set<std::string> ids;
+  std::string previous;
+  for (std::int64_t t = 1'700'000'000'000; t < 1'700'000'000'000 + 100; ++t) {
+    const std::string id = new_event_id(t);
+    EXPECT_TRUE(id.starts_with("evt_") && is_order_id_syntax(id.substr(4))) << id;
+    EXPECT_GT(id, previous);
+    previous = id;
+    ids.insert(id);
+  }
+  for (int i = 0; i < 1000; ++i) ids.insert(new_event_id(1'800'000'000'000));
+  EXPECT_EQ(ids.size(), 1100u);
+}
+
 TEST(Base64, RoundTripsAndRejectsGarbage) {
   for (std::string bytes : {std::string(""), std::string("f"), std::string("fo"), std::string("foo"),
                             std::string("\0\xff\x10", 3)}) {

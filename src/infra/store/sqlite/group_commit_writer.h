@@ -1,5 +1,7 @@
-// The single SQLite writer: drains a bounded queue, runs each command in its own SAVEPOINT (a failing
-// command fails alone), commits the batch with one fsync, then completes every command of the batch.
+// The single SQLite writer: drains a bounded queue, applies the batch's commands in one transaction, commits
+// it with one fsync, then completes every command of the batch. A failing command fails alone: one that
+// wrote nothing before failing is simply left out; one that did is undone by running the batch again with
+// each command in its own SAVEPOINT.
 #pragma once
 
 #include <condition_variable>
@@ -104,6 +106,11 @@ class GroupCommitWriter {
  private:
   void run();
   void commit_batch(std::deque<std::unique_ptr<WriteCommand>>& batch);
+  // Applies every command straight into the transaction. Returns false, having stopped, when a command
+  // failed after writing rows: only rolling the whole transaction back can undo them.
+  bool apply_without_savepoints(std::deque<std::unique_ptr<WriteCommand>>& batch);
+  // Applies every command inside its own SAVEPOINT, rolling back each one that fails.
+  void apply_with_savepoints(std::deque<std::unique_ptr<WriteCommand>>& batch);
 
   std::unique_ptr<Connection> db_;
   const GroupCommitLimits limits_;
@@ -120,6 +127,7 @@ class GroupCommitWriter {
   Gauge& queue_depth_;
   Counter& refused_busy_;
   Counter& commit_failures_;
+  Counter& batch_reruns_;
 };
 
 }  // namespace paygate::sqlite

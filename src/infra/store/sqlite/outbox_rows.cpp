@@ -75,7 +75,7 @@ std::optional<OutboxEvent> select_event(Connection& db, const std::string& event
 }  // namespace
 
 void insert_order_event(Connection& db, const Order& order, std::string_view type, std::int64_t at_ms) {
-  const std::string event_id = new_event_id();
+  const std::string event_id = new_event_id(at_ms);
   std::string out = envelope_start(type, event_id, at_ms);
   out += R"("order_id":)";
   log::append_json_string(out, order.order_id.value);
@@ -90,7 +90,7 @@ void insert_order_event(Connection& db, const Order& order, std::string_view typ
 
 void insert_refund_event(Connection& db, const Refund& refund, const Order& order, std::string_view type,
                          std::int64_t at_ms) {
-  const std::string event_id = new_event_id();
+  const std::string event_id = new_event_id(at_ms);
   std::string out = envelope_start(type, event_id, at_ms);
   out += R"("refund_id":)";
   log::append_json_string(out, refund.refund_id.value);
