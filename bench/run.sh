@@ -6,6 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 duration=${1:-10}
 concurrency=${2:-64}
+# Notifies and callbacks arrive from many channel servers at once: 256 connections, as in bench/ledger.sh.
+notify_concurrency=${NOTIFY_CONCURRENCY:-256}
 binary=build/paygate
 work=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$work"' EXIT
@@ -53,7 +55,7 @@ wait_for_http "http://127.0.0.1:$alipay_port/readyz"
 "$binary" bench create-orders --channel alipay --data-dir "$work/alipay" --target "http://127.0.0.1:$alipay_port" \
   --concurrency "$concurrency" --duration "$duration" > "$work/qr.json"
 "$binary" bench alipay-notifies --orders 30000 --data-dir "$work/alipay" --target "http://127.0.0.1:$alipay_port" \
-  --concurrency "$concurrency" --duration 60 > "$work/notify.json"
+  --concurrency "$notify_concurrency" --duration 60 > "$work/notify.json"
 kill -TERM $alipay_pid; wait $alipay_pid
 
 python3 - "$work/qr.json" "$work/notify.json" <<PY

@@ -8,6 +8,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 duration=${1:-10}
 concurrency=${2:-64}
+# Notifies and callbacks arrive from many channel servers at once: 256 connections, as in bench/ledger.sh.
+notify_concurrency=${NOTIFY_CONCURRENCY:-256}
 callbacks=${3:-30000}
 binary=build/paygate
 work=$(mktemp -d)
@@ -29,7 +31,7 @@ wait_for_http "http://127.0.0.1:$port/readyz"
 "$binary" bench create-orders --channel wechatpay --method native --data-dir "$work/data" \
   --target "http://127.0.0.1:$port" --concurrency "$concurrency" --duration "$duration" > "$work/native.json"
 "$binary" bench wechatpay-callbacks --orders "$callbacks" --data-dir "$work/data" --target "http://127.0.0.1:$port" \
-  --concurrency "$concurrency" --duration 60 > "$work/callbacks.json"
+  --concurrency "$notify_concurrency" --duration 60 > "$work/callbacks.json"
 kill -TERM $pid; wait $pid
 
 python3 - "$work/native.json" "$work/callbacks.json" "$rsa_signs" <<'PY'
