@@ -55,20 +55,24 @@ int hex_digit_value(char c) {
 std::optional<std::string> percent_decode(std::string_view text) {
   std::string out;
   out.reserve(text.size());
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    const char c = text[i];
-    if (c == '+') {
+  std::size_t i = 0;
+  while (i < text.size()) {
+    // Copy the run up to the next escape in one append: most of a signed notify is plain characters.
+    const std::size_t special = text.find_first_of("%+", i);
+    out.append(text.substr(i, special - i));
+    if (special == std::string_view::npos) break;
+    i = special;
+    if (text[i] == '+') {
       out.push_back(' ');
-    } else if (c == '%') {
-      if (i + 2 >= text.size()) return std::nullopt;
-      const int high = hex_digit_value(text[i + 1]);
-      const int low = hex_digit_value(text[i + 2]);
-      if (high < 0 || low < 0) return std::nullopt;
-      out.push_back(static_cast<char>(high << 4 | low));
-      i += 2;
-    } else {
-      out.push_back(c);
+      ++i;
+      continue;
     }
+    if (i + 2 >= text.size()) return std::nullopt;
+    const int high = hex_digit_value(text[i + 1]);
+    const int low = hex_digit_value(text[i + 2]);
+    if (high < 0 || low < 0) return std::nullopt;
+    out.push_back(static_cast<char>(high << 4 | low));
+    i += 3;
   }
   return out;
 }

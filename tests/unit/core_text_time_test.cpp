@@ -65,6 +65,18 @@ TEST(Ids, EventIdsSortByTimeAndNeverRepeatWithinAMillisecond) {
   EXPECT_EQ(ids.size(), 1100u);
 }
 
+TEST(PercentDecode, DecodesEscapesAndPlusesAndRefusesBrokenEscapes) {
+  EXPECT_EQ(percent_decode(""), "");
+  EXPECT_EQ(percent_decode("plain"), "plain");
+  EXPECT_EQ(percent_decode("a+b%20c"), "a b c");
+  EXPECT_EQ(percent_decode("%41%42"), "AB");
+  EXPECT_EQ(percent_decode("%e6%94%af%E4%BB%98+ok"), "\xe6\x94\xaf\xe4\xbb\x98 ok");
+  EXPECT_EQ(percent_decode("++"), "  ");
+  for (const char* broken : {"%", "%4", "100%", "a%zz", "%g1b", "x%4+"}) {
+    EXPECT_FALSE(percent_decode(broken).has_value()) << broken;
+  }
+}
+
 TEST(Base64, RoundTripsAndRejectsGarbage) {
   for (std::string bytes : {std::string(""), std::string("f"), std::string("fo"), std::string("foo"),
                             std::string("\0\xff\x10", 3)}) {
