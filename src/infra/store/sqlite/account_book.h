@@ -2,8 +2,8 @@
 // here, and each account's row is written once per group commit, however many postings touched it. A hot
 // account (revenue:fees, a busy merchant) then costs one row update per commit instead of one per posting.
 //
-// All of it runs on the writer thread. The writer tells the book when a command is kept or undone (its
-// SAVEPOINT rolled back: the book restores what the command changed), flushes it into the batch just before
+// All of it runs on the writer thread. The writer tells the book when a command is kept or undone (it failed:
+// the book restores what the command changed), flushes it into the batch just before
 // COMMIT, and drops it when a batch fails to commit (the book reloads from the table).
 #pragma once
 

@@ -21,7 +21,9 @@ namespace paygate::sqlite {
 class WriteCommand {
  public:
   virtual ~WriteCommand() = default;
-  // Runs inside a SAVEPOINT. Returns false when the command failed and its changes must be rolled back.
+  // Runs inside the batch's transaction (inside its own SAVEPOINT when the batch is rerun). Returns false
+  // when the command failed and its changes must be undone. Runs again from the start if the batch is
+  // rerun, so it must depend only on what it reads.
   virtual bool apply(Connection& db) = 0;
   // Runs after the batch committed (true) or failed to commit (false). Never before the fsync.
   virtual void complete(bool committed) = 0;
