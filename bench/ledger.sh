@@ -9,6 +9,7 @@ cd "$(dirname "$0")/.."
 duration=${1:-10}
 binary=build/paygate
 work=$(mktemp -d)
+. bench/lib.sh
 trap 'kill $(jobs -p) 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$work"' EXIT
 
 bash bench/pgbench.sh "$duration" 8 > "$work/pg.json"
@@ -17,16 +18,11 @@ bash bench/pgbench.sh "$duration" 8 > "$work/pg.json"
 "$binary" bench ledger-post --data-dir "$work/post" --accounts 1 --concurrency 4096 --duration "$duration" \
   > "$work/hot.json"
 
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-printf '[channels]\nworkers = 32\n' > "$work/notify.toml"
-"$binary" serve --config "$work/notify.toml" --data-dir "$work/notify" --listen "127.0.0.1:$port" \
-  --sandbox --sandbox-listen 127.0.0.1:0 > "$work/notify.log" 2>&1 &
-pid=$!
-for _ in $(seq 1 2000); do curl -sf "http://127.0.0.1:$port/readyz" >/dev/null 2>&1 && break; sleep 0.005; done
-"$binary" bench alipay-notifies --orders 30000 --data-dir "$work/notify" --target "http://127.0.0.1:$port" \
-  --concurrency 256 --duration 60 > "$work/notify.json"
-kill -TERM $pid; wait $pid
-"$binary" ledger verify --data-dir "$work/notify" > "$work/verify.json"
+start_sandbox_gateway "$binary" "$work/notify"
+"$binary" bench alipay-notifies --orders 30000 --data-dir "$work/notify/data" --target "$gateway_url" \
+  --concurrency "$notify_concurrency" --duration 60 > "$work/notify.json"
+kill -TERM "$gateway_pid"; wait "$gateway_pid"
+"$binary" ledger verify --data-dir "$work/notify/data" > "$work/verify.json"
 
 python3 - "$work" <<'PY'
 import json, sys

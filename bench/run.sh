@@ -6,15 +6,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 duration=${1:-10}
 concurrency=${2:-64}
-# Notifies and callbacks arrive from many channel servers at once: 256 connections, as in bench/ledger.sh.
-notify_concurrency=${NOTIFY_CONCURRENCY:-256}
 binary=build/paygate
 work=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$work"' EXIT
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])' 2>/dev/null \
-  || shuf -i 20000-60000 -n 1; }
-wait_for_http() { for _ in $(seq 1 2000); do curl -sf "$1" >/dev/null 2>&1 && return 0; sleep 0.005; done; return 1; }
+. bench/lib.sh
 rss_kb() { awk '/^VmRSS/ {print $2}' "/proc/$1/status"; }
 hwm_kb() { awk '/^VmHWM/ {print $2}' "/proc/$1/status"; }
 
@@ -43,20 +39,13 @@ kill -TERM $pid; wait $pid
 # 3. Alipay through the in-process sandbox: QR order creation (two RSA-2048 signatures each: ours on the
 #    precreate request, the sandbox's on its answer) against the same-run OpenSSL ceiling, and notify intake
 #    with pre-signed notifies (verify + durable transition + outbox).
-rsa_signs=$(openssl speed -seconds 5 -multi 2 rsa2048 2>/dev/null | awk '/^rsa 2048/ {print $(NF-1)}')
-alipay_port=$(free_port)
-# Active queries of the notifies' pending orders are pushed past the run: the measurement is notify intake,
-# not the in-process sandbox answering queries on the same two cores.
-printf '[channels]\nworkers = 32\n[orders]\nquery_first_ms = 600000\n' > "$work/alipay.toml"
-"$binary" serve --config "$work/alipay.toml" --data-dir "$work/alipay" --listen "127.0.0.1:$alipay_port" \
-  --sandbox --sandbox-listen 127.0.0.1:0 > "$work/alipay.log" 2>&1 &
-alipay_pid=$!
-wait_for_http "http://127.0.0.1:$alipay_port/readyz"
-"$binary" bench create-orders --channel alipay --data-dir "$work/alipay" --target "http://127.0.0.1:$alipay_port" \
+rsa_signs=$(openssl_rsa2048_signs)
+start_sandbox_gateway "$binary" "$work/alipay"
+"$binary" bench create-orders --channel alipay --data-dir "$work/alipay/data" --target "$gateway_url" \
   --concurrency "$concurrency" --duration "$duration" > "$work/qr.json"
-"$binary" bench alipay-notifies --orders 30000 --data-dir "$work/alipay" --target "http://127.0.0.1:$alipay_port" \
+"$binary" bench alipay-notifies --orders 30000 --data-dir "$work/alipay/data" --target "$gateway_url" \
   --concurrency "$notify_concurrency" --duration 60 > "$work/notify.json"
-kill -TERM $alipay_pid; wait $alipay_pid
+kill -TERM "$gateway_pid"; wait "$gateway_pid"
 
 python3 - "$work/qr.json" "$work/notify.json" <<PY
 import json, sys

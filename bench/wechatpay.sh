@@ -8,31 +8,21 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 duration=${1:-10}
 concurrency=${2:-64}
-# Notifies and callbacks arrive from many channel servers at once: 256 connections, as in bench/ledger.sh.
-notify_concurrency=${NOTIFY_CONCURRENCY:-256}
 callbacks=${3:-30000}
 binary=build/paygate
 work=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$work"' EXIT
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-wait_for_http() { for _ in $(seq 1 2000); do curl -sf "$1" >/dev/null 2>&1 && return 0; sleep 0.005; done; return 1; }
+. bench/lib.sh
 
-rsa_signs=$(openssl speed -seconds 5 -multi 2 rsa2048 2>/dev/null | awk '/^rsa 2048/ {print $(NF-1)}')
-port=$(free_port)
-# The callbacks' orders are prepared first (one native call each); their active queries at the channel
-# (orders.query_first_ms) are pushed past the run, so the measurement is callback intake alone and not the
-# in-process sandbox answering queries on the same two cores.
-printf '[channels]\nworkers = 32\n[orders]\nquery_first_ms = 600000\n' > "$work/wechatpay.toml"
-"$binary" serve --config "$work/wechatpay.toml" --data-dir "$work/data" --listen "127.0.0.1:$port" \
-  --sandbox --sandbox-listen 127.0.0.1:0 > "$work/serve.log" 2>&1 &
-pid=$!
-wait_for_http "http://127.0.0.1:$port/readyz"
+rsa_signs=$(openssl_rsa2048_signs)
+# The callbacks' orders are prepared first (one native call each).
+start_sandbox_gateway "$binary" "$work"
 "$binary" bench create-orders --channel wechatpay --method native --data-dir "$work/data" \
-  --target "http://127.0.0.1:$port" --concurrency "$concurrency" --duration "$duration" > "$work/native.json"
-"$binary" bench wechatpay-callbacks --orders "$callbacks" --data-dir "$work/data" --target "http://127.0.0.1:$port" \
+  --target "$gateway_url" --concurrency "$concurrency" --duration "$duration" > "$work/native.json"
+"$binary" bench wechatpay-callbacks --orders "$callbacks" --data-dir "$work/data" --target "$gateway_url" \
   --concurrency "$notify_concurrency" --duration 60 > "$work/callbacks.json"
-kill -TERM $pid; wait $pid
+kill -TERM "$gateway_pid"; wait "$gateway_pid"
 
 python3 - "$work/native.json" "$work/callbacks.json" "$rsa_signs" <<'PY'
 import json, sys

@@ -52,53 +52,36 @@ TEST(CrashChaos, TwentyKillsUnderMixedLoadLoseNothingAndDoubleNothing) {
   gateway.start();
   const Credentials credentials = gateway.demo_merchant();
 
-  std::mutex mutex;
-  std::set<std::string> refunds_acknowledged;
-  std::vector<std::string> paid_at_sandbox;  // refund candidates: their notify has had time to arrive
+  RefundsUnderLoad refunds;
   std::atomic<int> sequence{0};
   std::mt19937_64 random(20261122);
-  const std::set<std::string> orders_acknowledged = kill_under_load(
-      gateway, credentials, 20, 3, random, 50,
-      [&](MerchantClient& client, std::mt19937_64& local, const std::atomic<bool>& down,
-          const auto& acknowledge) {
-        http::Client payer(sandbox.endpoint());
-        while (!down) {
-          const int n = sequence++;
-          json body =
-              order_body("chaos-" + std::to_string(n), 500 + static_cast<std::int64_t>(local() % 500));
-          body["channel"] = "alipay";
-          body["method"] = "qr";
-          body["notify_url"] = receiver.url();
-          auto created = client.post("/api/v1/orders", body.dump());
-          if (created.status != 201) continue;
-          const std::string id = created.data()["order_id"];
-          acknowledge(id);
-          const auto action = local() % 4;
-          if (action == 0) {
-            client.post("/api/v1/orders/" + id + "/close", "");
-            continue;
-          }
-          (void)payer.send("POST", "/sandbox/alipay/pay", {},
-                           json{{"app_id", alipay["app_id"]}, {"out_trade_no", id}}.dump());
-          std::string refund_order;
-          {
-            std::lock_guard lock(mutex);
-            paid_at_sandbox.push_back(id);
-            if (paid_at_sandbox.size() > 8)
-              refund_order = paid_at_sandbox[local() % (paid_at_sandbox.size() - 8)];
-          }
-          if (action == 1 && !refund_order.empty()) {
-            // An order paid a while ago (its notify may still be on the way: then 409, which is fine).
-            auto refunded =
-                client.post("/api/v1/orders/" + refund_order + "/refunds",
-                            json{{"out_refund_no", "chaos-r-" + std::to_string(n)}, {"amount", 100}}.dump());
-            if (refunded.status == 201) {
-              std::lock_guard lock(mutex);
-              refunds_acknowledged.insert(refunded.data()["refund_id"].get<std::string>());
-            }
-          }
-        }
-      });
+  const std::set<std::string> orders_acknowledged =
+      kill_under_load(gateway, credentials, 20, 3, random, 50,
+                      [&](MerchantClient& client, std::mt19937_64& local, const std::atomic<bool>& down,
+                          const auto& acknowledge) {
+                        http::Client payer(sandbox.endpoint());
+                        while (!down) {
+                          const int n = sequence++;
+                          json body = order_body("chaos-" + std::to_string(n),
+                                                 500 + static_cast<std::int64_t>(local() % 500));
+                          body["channel"] = "alipay";
+                          body["method"] = "qr";
+                          body["notify_url"] = receiver.url();
+                          auto created = client.post("/api/v1/orders", body.dump());
+                          if (created.status != 201) continue;
+                          const std::string id = created.data()["order_id"];
+                          acknowledge(id);
+                          const auto action = local() % 4;
+                          if (action == 0) {
+                            client.post("/api/v1/orders/" + id + "/close", "");
+                            continue;
+                          }
+                          (void)payer.send("POST", "/sandbox/alipay/pay", {},
+                                           json{{"app_id", alipay["app_id"]}, {"out_trade_no", id}}.dump());
+                          refunds.paid(id);
+                          if (action == 1) refunds.refund_one(client, local, "chaos-r-" + std::to_string(n));
+                        }
+                      });
   ASSERT_GT(orders_acknowledged.size(), 40u);
   {
     // The burst is over: the channel answers clearly again (and this test's own questions get answers).
@@ -121,6 +104,7 @@ TEST(CrashChaos, TwentyKillsUnderMixedLoadLoseNothingAndDoubleNothing) {
     final_orders[id] = wait_until_channel_agrees(client, *channel, id, deadline);
     ASSERT_EQ(final_orders[id]["order_id"], id) << "an acknowledged order is missing";
   }
+  const std::set<std::string> refunds_acknowledged = refunds.acknowledged();
   for (const std::string& refund_id : refunds_acknowledged) {
     EXPECT_EQ(client.get("/api/v1/refunds/" + refund_id).status, 200) << refund_id << " was lost";
   }

@@ -24,6 +24,42 @@ using LoadRound =
     std::function<void(MerchantClient& client, std::mt19937_64& random, const std::atomic<bool>& down,
                        const std::function<void(const std::string&)>& acknowledge)>;
 
+// Refunds asked for during the rounds, of orders paid at the sandbox a while before (their notify has had
+// time to arrive; if not, the gateway answers 409, which is fine). Shared by the load threads.
+class RefundsUnderLoad {
+ public:
+  void paid(const std::string& order_id) {
+    std::lock_guard lock(mutex_);
+    paid_.push_back(order_id);
+  }
+
+  // Asks for a 1-yuan refund of one of the orders paid at least eight payments ago (none yet: nothing) and
+  // remembers it when the gateway acknowledges it.
+  void refund_one(MerchantClient& client, std::mt19937_64& random, const std::string& out_refund_no) {
+    std::string order_id;
+    {
+      std::lock_guard lock(mutex_);
+      if (paid_.size() <= 8) return;
+      order_id = paid_[random() % (paid_.size() - 8)];
+    }
+    auto refunded = client.post("/api/v1/orders/" + order_id + "/refunds",
+                                nlohmann::json{{"out_refund_no", out_refund_no}, {"amount", 100}}.dump());
+    if (refunded.status != 201) return;
+    std::lock_guard lock(mutex_);
+    acknowledged_.insert(refunded.data()["refund_id"].get<std::string>());
+  }
+
+  std::set<std::string> acknowledged() const {
+    std::lock_guard lock(mutex_);
+    return acknowledged_;
+  }
+
+ private:
+  mutable std::mutex mutex_;
+  std::vector<std::string> paid_;
+  std::set<std::string> acknowledged_;
+};
+
 // kills rounds of `clients` threads running load; each round ends with SIGKILL after up_ms_min plus up to 150
 // ms, then the gateway restarts and every order acknowledged in the round is asked for. Returns every
 // acknowledged order. Failures are gtest failures.

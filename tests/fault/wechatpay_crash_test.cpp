@@ -49,9 +49,7 @@ TEST(WechatpayCrash, TwelveKillsUnderPaymentsAndRefundsLoseNothing) {
   gateway.start();
   const Credentials credentials = gateway.demo_merchant();
 
-  std::mutex mutex;
-  std::set<std::string> refunds_acknowledged;
-  std::vector<std::string> paid_at_sandbox;  // refund candidates: their callback has had time to arrive
+  RefundsUnderLoad refunds;
   std::atomic<int> sequence{0};
   std::mt19937_64 random(20261122);
   const std::set<std::string> orders_acknowledged = kill_under_load(
@@ -70,22 +68,8 @@ TEST(WechatpayCrash, TwelveKillsUnderPaymentsAndRefundsLoseNothing) {
           acknowledge(id);
           (void)payer.send("POST", "/sandbox/wechatpay/pay", {},
                            json{{"mchid", wechatpay["mchid"]}, {"out_trade_no", id}}.dump());
-          std::string refund_order;
-          {
-            std::lock_guard lock(mutex);
-            paid_at_sandbox.push_back(id);
-            if (paid_at_sandbox.size() > 8)
-              refund_order = paid_at_sandbox[local() % (paid_at_sandbox.size() - 8)];
-          }
-          if (local() % 2 == 0 && !refund_order.empty()) {
-            auto refunded =
-                client.post("/api/v1/orders/" + refund_order + "/refunds",
-                            json{{"out_refund_no", "wxc-r-" + std::to_string(n)}, {"amount", 100}}.dump());
-            if (refunded.status == 201) {
-              std::lock_guard lock(mutex);
-              refunds_acknowledged.insert(refunded.data()["refund_id"].get<std::string>());
-            }
-          }
+          refunds.paid(id);
+          if (local() % 2 == 0) refunds.refund_one(client, local, "wxc-r-" + std::to_string(n));
         }
       });
   ASSERT_GT(orders_acknowledged.size(), 30u);
@@ -100,6 +84,7 @@ TEST(WechatpayCrash, TwelveKillsUnderPaymentsAndRefundsLoseNothing) {
   for (const std::string& id : orders_acknowledged)
     final_orders[id] = wait_until_channel_agrees(client, *channel, id, deadline);
   std::size_t refunds_succeeded = 0, refunds_failed = 0;
+  const std::set<std::string> refunds_acknowledged = refunds.acknowledged();
   for (const std::string& refund_id : refunds_acknowledged) {
     auto found = client.get("/api/v1/refunds/" + refund_id);
     ASSERT_EQ(found.status, 200) << refund_id << " was lost";

@@ -33,6 +33,17 @@ Result<std::string> text(const json& object, const char* name, std::string_view 
   return it->get<std::string>();
 }
 
+// Reads each named string member into its field (see text()); the first problem is the answer.
+Status read_texts(const json& object, std::initializer_list<std::pair<const char*, std::string*>> fields,
+                  std::string_view path, bool required) {
+  for (const auto& [name, target] : fields) {
+    auto value = text(object, name, path, required);
+    if (!value.ok()) return std::move(value).error();
+    *target = std::move(value).value();
+  }
+  return {};
+}
+
 Result<std::int64_t> integer(const json& object, const char* name, std::string_view path, bool required) {
   auto it = object.find(name);
   if (it == object.end() || it->is_null()) {
@@ -79,21 +90,18 @@ Result<Transaction> parse_transaction(std::string_view json_text) {
   if (!parsed.ok()) return std::move(parsed).error();
   const json& body = *parsed;
   Transaction out;
-  const std::pair<const char*, std::string*> texts[] = {{"appid", &out.appid},
-                                                        {"mchid", &out.mchid},
-                                                        {"out_trade_no", &out.out_trade_no},
-                                                        {"trade_state", &out.trade_state}};
-  for (const auto& [name, target] : texts) {
-    auto value = text(body, name, "", true);
-    if (!value.ok()) return std::move(value).error();
-    *target = std::move(value).value();
-  }
-  auto transaction_id = text(body, "transaction_id", "", false);
-  auto success_time = text(body, "success_time", "", false);
-  if (!transaction_id.ok()) return std::move(transaction_id).error();
-  if (!success_time.ok()) return std::move(success_time).error();
-  out.transaction_id = *transaction_id;
-  out.success_time = *success_time;
+  if (auto read = read_texts(body,
+                             {{"appid", &out.appid},
+                              {"mchid", &out.mchid},
+                              {"out_trade_no", &out.out_trade_no},
+                              {"trade_state", &out.trade_state}},
+                             "", true);
+      !read.ok())
+    return std::move(read).error();
+  if (auto read = read_texts(
+          body, {{"transaction_id", &out.transaction_id}, {"success_time", &out.success_time}}, "", false);
+      !read.ok())
+    return std::move(read).error();
   if (auto it = body.find("trade_type"); it != body.end() && it->is_string())
     out.trade_type = it->get<std::string>();
   if (auto payer = body.find("payer"); payer != body.end() && payer->is_object()) {
@@ -137,23 +145,21 @@ Result<RefundInfo> parse_refund(std::string_view json_text) {
   RefundInfo out;
   // The API answer says "status"; the callback plaintext says "refund_status".
   const char* status_name = body.contains("refund_status") ? "refund_status" : "status";
-  const std::pair<const char*, std::string*> required[] = {
-      {"out_refund_no", &out.out_refund_no}, {"refund_id", &out.refund_id}, {status_name, &out.status}};
-  for (const auto& [name, target] : required) {
-    auto value = text(body, name, "", true);
-    if (!value.ok()) return std::move(value).error();
-    *target = std::move(value).value();
-  }
-  const std::pair<const char*, std::string*> optional[] = {{"mchid", &out.mchid},
-                                                           {"out_trade_no", &out.out_trade_no},
-                                                           {"transaction_id", &out.transaction_id},
-                                                           {"success_time", &out.success_time},
-                                                           {"create_time", &out.create_time}};
-  for (const auto& [name, target] : optional) {
-    auto value = text(body, name, "", false);
-    if (!value.ok()) return std::move(value).error();
-    *target = std::move(value).value();
-  }
+  if (auto read = read_texts(
+          body,
+          {{"out_refund_no", &out.out_refund_no}, {"refund_id", &out.refund_id}, {status_name, &out.status}},
+          "", true);
+      !read.ok())
+    return std::move(read).error();
+  if (auto read = read_texts(body,
+                             {{"mchid", &out.mchid},
+                              {"out_trade_no", &out.out_trade_no},
+                              {"transaction_id", &out.transaction_id},
+                              {"success_time", &out.success_time},
+                              {"create_time", &out.create_time}},
+                             "", false);
+      !read.ok())
+    return std::move(read).error();
   auto amount = body.find("amount");
   if (amount == body.end() || !amount->is_object()) return bad("amount", "must be an object");
   auto refund = integer(*amount, "refund", "amount.", true);
@@ -194,19 +200,14 @@ Result<Callback> parse_callback(std::string_view json_text) {
   if (!parsed.ok()) return std::move(parsed).error();
   const json& body = *parsed;
   Callback out;
-  const std::pair<const char*, std::string*> required[] = {
-      {"id", &out.id}, {"event_type", &out.event_type}, {"resource_type", &out.resource_type}};
-  for (const auto& [name, target] : required) {
-    auto value = text(body, name, "", true);
-    if (!value.ok()) return std::move(value).error();
-    *target = std::move(value).value();
-  }
-  auto create_time = text(body, "create_time", "", false);
-  auto summary = text(body, "summary", "", false);
-  if (!create_time.ok()) return std::move(create_time).error();
-  if (!summary.ok()) return std::move(summary).error();
-  out.create_time = *create_time;
-  out.summary = *summary;
+  if (auto read = read_texts(
+          body, {{"id", &out.id}, {"event_type", &out.event_type}, {"resource_type", &out.resource_type}}, "",
+          true);
+      !read.ok())
+    return std::move(read).error();
+  if (auto read = read_texts(body, {{"create_time", &out.create_time}, {"summary", &out.summary}}, "", false);
+      !read.ok())
+    return std::move(read).error();
   if (out.resource_type != "encrypt-resource") return bad("resource_type", "must be encrypt-resource");
   auto resource = body.find("resource");
   if (resource == body.end() || !resource->is_object()) return bad("resource", "must be an object");
@@ -236,14 +237,13 @@ Result<std::vector<CertificateEntry>> parse_certificates(std::string_view json_t
     const std::string path = fmt::format("data[{}].", i);
     if (!item.is_object()) return bad(fmt::format("data[{}]", i), "must be an object");
     CertificateEntry entry;
-    const std::pair<const char*, std::string*> fields[] = {{"serial_no", &entry.serial_no},
-                                                           {"effective_time", &entry.effective_time},
-                                                           {"expire_time", &entry.expire_time}};
-    for (const auto& [name, target] : fields) {
-      auto value = text(item, name, path, true);
-      if (!value.ok()) return std::move(value).error();
-      *target = std::move(value).value();
-    }
+    if (auto read = read_texts(item,
+                               {{"serial_no", &entry.serial_no},
+                                {"effective_time", &entry.effective_time},
+                                {"expire_time", &entry.expire_time}},
+                               path, true);
+        !read.ok())
+      return std::move(read).error();
     auto encrypted = item.find("encrypt_certificate");
     if (encrypted == item.end() || !encrypted->is_object())
       return bad(path + "encrypt_certificate", "must be an object");
