@@ -3,7 +3,9 @@
 //
 // Writes complete asynchronously: the Completion runs once the command is durable (or failed), on a store
 // thread, so it must be cheap and hand work back to its caller's executor. Reads are synchronous and
-// thread-safe; they see every write whose completion has run.
+// thread-safe; they see every write whose completion has run, and may see a committed write up to one fsync
+// before it is durable (its completion has not run yet). The outbox reads (list_due_events, list_events)
+// return only durable events, since what they return leaves the process on our own initiative.
 #pragma once
 
 #include <cstdint>

@@ -4,11 +4,14 @@
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 #include <algorithm>
+#include <fstream>
 #include <future>
+#include <thread>
 
 #include "infra/store/sqlite/group_commit_writer.h"
 #include "infra/store/sqlite/migrations.h"
 #include "infra/store/sqlite/sqlite_store.h"
+#include "infra/store/sqlite/wal_syncer.h"
 #include "tests/integration/harness.h"
 
 namespace paygate::test {
@@ -189,6 +192,7 @@ class GroupCommitTest : public ::testing::Test {
     auto db = std::make_unique<sqlite::Connection>(dir_.path() + "/writer.db", sqlite::OpenMode::kReadWrite);
     db->exec("PRAGMA journal_mode = WAL");
     db->exec("CREATE TABLE rows (n INTEGER PRIMARY KEY)");
+    db->exec("PRAGMA synchronous = NORMAL");
     writer_ =
         std::make_unique<sqlite::GroupCommitWriter>(std::move(db), sqlite::GroupCommitLimits{}, metrics_);
   }
@@ -278,6 +282,59 @@ std::vector<std::string> opcodes(sqlite::Connection& db, const std::string& sql)
     out.emplace_back(reinterpret_cast<const char*>(sqlite3_column_text(stmt, 1)));
   sqlite3_finalize(stmt);
   return out;
+}
+
+// A batch commits before it is durable; its commands complete only once the WAL holding it is fsynced.
+TEST_F(GroupCommitTest, ABatchCompletesAfterTheFsyncThatMadeItDurable) {
+  auto stored = insert(1, Fails::kNever);
+  EXPECT_EQ(stored.get().value(), 1);
+  EXPECT_GE(metrics_.histogram("paygate_store_wal_fsync_seconds", "", {}, {}).count(), 1u);
+  EXPECT_EQ(stored_rows(), (std::vector<std::int64_t>{1}));
+}
+
+TEST_F(GroupCommitTest, WaitingUntilDurableCoversEveryBatchAReadCouldHaveSeen) {
+  hold_writer();
+  auto stored = insert(7, Fails::kNever);
+  release_->set_value();
+  // Once the row is visible, a wait that starts afterwards returns only when its batch is durable.
+  while (stored_rows().empty()) std::this_thread::yield();
+  writer_->wait_until_durable();
+  EXPECT_GE(metrics_.histogram("paygate_store_wal_fsync_seconds", "", {}, {}).count(), 1u);
+  EXPECT_EQ(stored.get().value(), 7);
+}
+
+// The syncer alone: batches complete in the order handed over, failed ones with committed=false, and one
+// fdatasync covers every committed batch handed over before it started.
+class RecordingCommand final : public sqlite::WriteCommand {
+ public:
+  RecordingCommand(int n, std::vector<std::pair<int, bool>>& completed) : n_(n), completed_(completed) {}
+  bool apply(sqlite::Connection&) override { return true; }
+  void complete(bool committed) override { completed_.emplace_back(n_, committed); }
+  void refuse(Error) override {}
+
+ private:
+  int n_;
+  std::vector<std::pair<int, bool>>& completed_;
+};
+
+TEST(WalSyncerTest, CompletesBatchesInOrderAfterSyncingTheLog) {
+  TempDir dir;
+  MetricsRegistry metrics;
+  const std::string wal = dir.path() + "/db-wal";
+  { std::ofstream(wal) << "frames"; }
+  std::vector<std::pair<int, bool>> completed;
+  sqlite::WalSyncer syncer(wal, metrics);
+  for (int n = 1; n <= 4; ++n) {
+    sqlite::CommandBatch batch;
+    batch.push_back(std::make_unique<RecordingCommand>(n, completed));
+    syncer.hand_over(static_cast<std::uint64_t>(n), std::move(batch), n != 3);
+  }
+  syncer.wait_until_durable(4);
+  syncer.stop();
+  EXPECT_EQ(completed, (std::vector<std::pair<int, bool>>{{1, true}, {2, true}, {3, false}, {4, true}}));
+  auto& per_fsync = metrics.histogram("paygate_store_batches_per_fsync", "", {}, {});
+  EXPECT_EQ(per_fsync.sum(), 3.0);  // the failed batch needed no fsync
+  EXPECT_GE(per_fsync.count(), 1u);
 }
 
 TEST(SqliteSchemaTest, RowWritesCheckTheirStatusWithoutBuildingATemporaryTable) {

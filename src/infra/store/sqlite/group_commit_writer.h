@@ -1,9 +1,11 @@
-// The single SQLite writer: drains a bounded queue, applies the batch's commands in one transaction, commits
-// it with one fsync, then completes every command of the batch. A failing command fails alone: one that
-// wrote nothing before failing is simply left out; one that did is undone by running the batch again with
-// each command in its own SAVEPOINT.
+// The single SQLite writer: drains a bounded queue, applies the batch's commands in one transaction and
+// commits it; the WalSyncer then makes it durable with one fdatasync (shared with the batches committed
+// meanwhile) and completes every command of the batch. A failing command fails alone: one that wrote
+// nothing before failing is simply left out; one that did is undone by running the batch again with each
+// command in its own SAVEPOINT.
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -15,6 +17,7 @@
 #include "core/metrics.h"
 #include "core/result.h"
 #include "infra/store/sqlite/connection.h"
+#include "infra/store/sqlite/wal_syncer.h"
 
 namespace paygate::sqlite {
 
@@ -69,6 +72,9 @@ class TypedWrite final : public WriteCommand {
 };
 
 void log_write_failure(const char* what);
+// Completes every command of the batch; a completion that throws is logged and does not stop the others.
+void complete_batch(CommandBatch& batch, bool committed);
+
 template <class T>
 void TypedWrite<T>::report_failure(const char* what) {
   log_write_failure(what);
@@ -92,6 +98,7 @@ struct GroupCommitLimits {
 
 class GroupCommitWriter {
  public:
+  // The connection must be in WAL mode with synchronous=NORMAL: durability is the WalSyncer's fdatasync.
   // participant (optional) must outlive the writer.
   GroupCommitWriter(std::unique_ptr<Connection> db, GroupCommitLimits limits, MetricsRegistry& metrics,
                     BatchParticipant* participant = nullptr);
@@ -105,27 +112,35 @@ class GroupCommitWriter {
   // Stops taking commands, commits everything queued, completes it, and joins the thread. Idempotent.
   void drain();
 
+  // Returns once every write that a read might have seen is durable: call it after a read whose result
+  // leaves the process on our own initiative (a webhook), so nothing goes out that a crash could still undo.
+  void wait_until_durable();
+
  private:
   void run();
-  void commit_batch(std::deque<std::unique_ptr<WriteCommand>>& batch);
+  // Returns whether the batch committed.
+  bool commit_batch(CommandBatch& batch);
   // Applies every command straight into the transaction. Returns false, having stopped, when a command
   // failed after writing rows: only rolling the whole transaction back can undo them.
-  bool apply_without_savepoints(std::deque<std::unique_ptr<WriteCommand>>& batch);
+  bool apply_without_savepoints(CommandBatch& batch);
   // Applies every command inside its own SAVEPOINT, rolling back each one that fails.
-  void apply_with_savepoints(std::deque<std::unique_ptr<WriteCommand>>& batch);
+  void apply_with_savepoints(CommandBatch& batch);
 
   std::unique_ptr<Connection> db_;
   const GroupCommitLimits limits_;
   BatchParticipant* const participant_;
   std::mutex mutex_;
   std::condition_variable ready_;
-  std::deque<std::unique_ptr<WriteCommand>> queue_;
+  CommandBatch queue_;
   bool stopping_ = false;
+  // Batches started so far: set before a batch's COMMIT, so a read that saw a batch also sees its number.
+  std::atomic<std::uint64_t> batches_started_{0};
+  WalSyncer syncer_;
   std::thread thread_;
 
   Histogram& batch_size_;
   Histogram& commit_seconds_;
-  Histogram& durable_seconds_;
+  Histogram& commit_statement_seconds_;
   Gauge& queue_depth_;
   Counter& refused_busy_;
   Counter& commit_failures_;

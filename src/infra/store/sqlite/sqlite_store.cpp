@@ -9,7 +9,8 @@ namespace {
 std::unique_ptr<Connection> open_writer_connection(const std::string& path) {
   auto db = std::make_unique<Connection>(path, OpenMode::kReadWrite);
   db->exec("PRAGMA journal_mode = WAL");
-  // FULL: in WAL mode every COMMIT fsyncs the log, so an acknowledged write survives power loss.
+  // FULL: in WAL mode every COMMIT fsyncs the log, so migrations are durable when they return. The store's
+  // writer then switches to NORMAL and leaves the fsync to its WalSyncer.
   db->exec("PRAGMA synchronous = FULL");
   db->exec("PRAGMA foreign_keys = ON");
   // 8 MiB of page cache, but dirty pages spill to the WAL mid-batch only past 64 MiB: a group commit of
@@ -86,6 +87,8 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const SqliteStoreOptions&
     }
     // A WAL left large by a crash is truncated back once checkpointed.
     db->exec("PRAGMA journal_size_limit = 67108864");
+    // From here on the WalSyncer makes commits durable, off the writer thread (see wal_syncer.h).
+    db->exec("PRAGMA synchronous = NORMAL");
     auto readers = std::make_unique<ReaderPool>(options.path, options.readers);
     auto checkpointer = std::make_unique<Checkpointer>(options.path, *db, kCheckpointWalPages, metrics);
     auto book = std::make_unique<AccountBook>();
@@ -331,8 +334,14 @@ Status SqliteStore::for_each_transfer(const std::function<void(const StoredTrans
   return {};
 }
 
+// Events leave the process (webhooks, the events API), so they wait until the commits that wrote them are
+// durable: a read can see a batch between its COMMIT and its fsync, and a crash then would undo an event
+// that a merchant had already been told about.
 Result<std::vector<OutboxEvent>> SqliteStore::list_due_events(std::int64_t now_ms, std::uint32_t limit) {
-  return read<std::vector<OutboxEvent>>([&](Connection& db) { return select_due_events(db, now_ms, limit); });
+  auto due =
+      read<std::vector<OutboxEvent>>([&](Connection& db) { return select_due_events(db, now_ms, limit); });
+  writer_->wait_until_durable();
+  return due;
 }
 
 void SqliteStore::record_delivery(DeliveryAttempt attempt, Completion<OutboxEvent> done) {
@@ -341,7 +350,9 @@ void SqliteStore::record_delivery(DeliveryAttempt attempt, Completion<OutboxEven
 }
 
 Result<EventPage> SqliteStore::list_events(const EventQuery& query) {
-  return read<EventPage>([&](Connection& db) { return select_events(db, query); });
+  auto page = read<EventPage>([&](Connection& db) { return select_events(db, query); });
+  writer_->wait_until_durable();
+  return page;
 }
 
 void SqliteStore::resend_event(MerchantId merchant_id, std::string event_id, std::int64_t now_ms,

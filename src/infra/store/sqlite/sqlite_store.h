@@ -1,4 +1,5 @@
-// The Store on SQLite: WAL, synchronous=FULL, one group-committing writer and a pool of reader connections.
+// The Store on SQLite: WAL, one group-committing writer whose batches a WalSyncer makes durable (fdatasync
+// off the writer thread), and a pool of reader connections.
 #pragma once
 
 #include <condition_variable>
