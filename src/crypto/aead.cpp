@@ -5,6 +5,8 @@
 #include <memory>
 #include <stdexcept>
 
+#include "crypto/algorithms.h"
+
 namespace paygate::crypto {
 namespace {
 
@@ -18,8 +20,9 @@ const unsigned char* bytes(std::string_view text) {
 CipherCtxPtr gcm_context(std::string_view key, std::string_view nonce, bool encrypt) {
   CipherCtxPtr ctx(EVP_CIPHER_CTX_new(), &EVP_CIPHER_CTX_free);
   if (!ctx) throw std::runtime_error("OpenSSL EVP_CIPHER_CTX_new failed");
-  const int init = encrypt ? EVP_EncryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, nullptr, nullptr)
-                           : EVP_DecryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, nullptr, nullptr);
+  const int init = encrypt
+                       ? EVP_EncryptInit_ex(ctx.get(), aes_256_gcm_algorithm(), nullptr, nullptr, nullptr)
+                       : EVP_DecryptInit_ex(ctx.get(), aes_256_gcm_algorithm(), nullptr, nullptr, nullptr);
   if (init != 1 ||
       EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_IVLEN, static_cast<int>(nonce.size()), nullptr) != 1) {
     return CipherCtxPtr(nullptr, &EVP_CIPHER_CTX_free);

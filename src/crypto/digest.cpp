@@ -1,18 +1,22 @@
 #include "crypto/digest.h"
 
+#include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
+#include <openssl/params.h>
 #include <openssl/sha.h>
 
+#include <memory>
 #include <stdexcept>
+
+#include "crypto/algorithms.h"
 
 namespace paygate::crypto {
 
 std::string sha256(std::string_view data) {
   std::string out(SHA256_DIGEST_LENGTH, '\0');
   if (EVP_Digest(data.data(), data.size(), reinterpret_cast<unsigned char*>(out.data()), nullptr,
-                 EVP_sha256(), nullptr) != 1) {
+                 sha256_algorithm(), nullptr) != 1) {
     throw std::runtime_error("OpenSSL EVP_Digest(sha256) failed");
   }
   return out;
@@ -20,19 +24,26 @@ std::string sha256(std::string_view data) {
 
 std::string sha1(std::string_view data) {
   std::string out(SHA_DIGEST_LENGTH, '\0');
-  if (EVP_Digest(data.data(), data.size(), reinterpret_cast<unsigned char*>(out.data()), nullptr, EVP_sha1(),
-                 nullptr) != 1) {
+  if (EVP_Digest(data.data(), data.size(), reinterpret_cast<unsigned char*>(out.data()), nullptr,
+                 sha1_algorithm(), nullptr) != 1) {
     throw std::runtime_error("OpenSSL EVP_Digest(sha1) failed");
   }
   return out;
 }
 
 std::string hmac_sha256(std::string_view key, std::string_view data) {
+  // HMAC() would fetch both the MAC and the digest by name on every call.
+  std::unique_ptr<EVP_MAC_CTX, decltype(&EVP_MAC_CTX_free)> ctx(EVP_MAC_CTX_new(hmac_algorithm()),
+                                                                &EVP_MAC_CTX_free);
+  char digest_name[] = "SHA256";
+  const OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest_name, 0),
+                               OSSL_PARAM_construct_end()};
   std::string out(SHA256_DIGEST_LENGTH, '\0');
-  unsigned int length = 0;
-  if (HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
-           reinterpret_cast<const unsigned char*>(data.data()), data.size(),
-           reinterpret_cast<unsigned char*>(out.data()), &length) == nullptr) {
+  std::size_t length = 0;
+  if (!ctx ||
+      EVP_MAC_init(ctx.get(), reinterpret_cast<const unsigned char*>(key.data()), key.size(), params) != 1 ||
+      EVP_MAC_update(ctx.get(), reinterpret_cast<const unsigned char*>(data.data()), data.size()) != 1 ||
+      EVP_MAC_final(ctx.get(), reinterpret_cast<unsigned char*>(out.data()), &length, out.size()) != 1) {
     throw std::runtime_error("OpenSSL HMAC(sha256) failed");
   }
   out.resize(length);

@@ -2,6 +2,8 @@
 
 #include <openssl/evp.h>
 
+#include <array>
+
 #include "core/text.h"
 
 namespace paygate::crypto {
@@ -17,11 +19,17 @@ std::string base64_encode(std::string_view bytes) {
 
 std::optional<std::string> base64_decode(std::string_view text) {
   if (text.size() % 4 != 0) return std::nullopt;
-  for (char c : text) {
-    const bool valid = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-                       c == '+' || c == '/' || c == '=';
-    if (!valid) return std::nullopt;
-  }
+  // EVP_DecodeBlock skips whitespace and stops at other bytes; we take only the alphabet. A table, not a
+  // chain of ranges: signatures and ciphertexts of every callback pass through here.
+  static constexpr auto kAlphabet = [] {
+    std::array<bool, 256> table{};
+    for (const char c : std::string_view("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/="))
+      table[static_cast<unsigned char>(c)] = true;
+    return table;
+  }();
+  bool valid = true;
+  for (const char c : text) valid &= kAlphabet[static_cast<unsigned char>(c)];
+  if (!valid) return std::nullopt;
   std::string out(3 * text.size() / 4, '\0');
   const int written =
       EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),

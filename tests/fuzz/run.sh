@@ -11,8 +11,8 @@ cxx=clang++-14
 launcher=$(command -v ccache || true)
 sanitizers=address,undefined
 flags=(-std=c++20 -O1 -g -fno-sanitize-recover=undefined -I"$root/src")
-sources=("$root"/src/infra/channels/alipay/{codec,notify}.cpp "$root"/src/infra/channels/wechatpay/{codec,messages,bill_file}.cpp
-         "$root"/src/core/{text,money,time,error,assert}.cpp "$root"/src/crypto/{rsa,encoding,aead,random,digest}.cpp)
+sources=("$root"/src/infra/channels/alipay/{codec,notify}.cpp "$root"/src/infra/channels/wechatpay/{codec,messages,callback_reader,bill_file}.cpp
+         "$root"/src/core/{text,money,time,error,assert}.cpp "$root"/src/crypto/{rsa,encoding,aead,random,digest,algorithms}.cpp)
 objects=()
 pids=()
 for source in "${sources[@]}"; do
@@ -25,7 +25,7 @@ done
 for pid in "${pids[@]}"; do wait "$pid"; done
 for target in form_decode response_split notify_parse wechatpay_authorization wechatpay_callback wechatpay_bill; do
   $launcher $cxx "${flags[@]}" -fsanitize=fuzzer,$sanitizers "$root/tests/fuzz/${target}_fuzz.cpp" "${objects[@]}" \
-    -lssl -lcrypto -lfmt -o "$out/$target"
+    -lssl -lcrypto -lfmt -lsimdjson -o "$out/$target"
   corpus="$out/corpus-$target"
   mkdir -p "$corpus"
   cp -n "$root/tests/fuzz/corpus/$target/"* "$corpus/" 2>/dev/null || true

@@ -85,40 +85,6 @@ json resource_to(const EncryptedResource& resource) {
 
 }  // namespace
 
-Result<Transaction> parse_transaction(std::string_view json_text) {
-  auto parsed = parse_object(json_text);
-  if (!parsed.ok()) return std::move(parsed).error();
-  const json& body = *parsed;
-  Transaction out;
-  if (auto read = read_texts(body,
-                             {{"appid", &out.appid},
-                              {"mchid", &out.mchid},
-                              {"out_trade_no", &out.out_trade_no},
-                              {"trade_state", &out.trade_state}},
-                             "", true);
-      !read.ok())
-    return std::move(read).error();
-  if (auto read = read_texts(
-          body, {{"transaction_id", &out.transaction_id}, {"success_time", &out.success_time}}, "", false);
-      !read.ok())
-    return std::move(read).error();
-  if (auto it = body.find("trade_type"); it != body.end() && it->is_string())
-    out.trade_type = it->get<std::string>();
-  if (auto payer = body.find("payer"); payer != body.end() && payer->is_object()) {
-    if (auto it = payer->find("openid"); it != payer->end() && it->is_string())
-      out.payer_openid = it->get<std::string>();
-  }
-  auto amount = body.find("amount");
-  if (amount == body.end() || !amount->is_object()) return bad("amount", "must be an object");
-  auto total = integer(*amount, "total", "amount.", true);
-  auto payer_total = integer(*amount, "payer_total", "amount.", false);
-  if (!total.ok()) return std::move(total).error();
-  if (!payer_total.ok()) return std::move(payer_total).error();
-  out.total_fen = *total;
-  out.payer_total_fen = *payer_total;
-  return out;
-}
-
 std::string transaction_json(const Transaction& t) {
   json out = {{"appid", t.appid},
               {"mchid", t.mchid},
@@ -193,28 +159,6 @@ std::string refund_json(const RefundInfo& r, bool as_callback) {
   }
   if (!r.success_time.empty()) out["success_time"] = r.success_time;
   return dump(out);
-}
-
-Result<Callback> parse_callback(std::string_view json_text) {
-  auto parsed = parse_object(json_text);
-  if (!parsed.ok()) return std::move(parsed).error();
-  const json& body = *parsed;
-  Callback out;
-  if (auto read = read_texts(
-          body, {{"id", &out.id}, {"event_type", &out.event_type}, {"resource_type", &out.resource_type}}, "",
-          true);
-      !read.ok())
-    return std::move(read).error();
-  if (auto read = read_texts(body, {{"create_time", &out.create_time}, {"summary", &out.summary}}, "", false);
-      !read.ok())
-    return std::move(read).error();
-  if (out.resource_type != "encrypt-resource") return bad("resource_type", "must be encrypt-resource");
-  auto resource = body.find("resource");
-  if (resource == body.end() || !resource->is_object()) return bad("resource", "must be an object");
-  auto decoded = resource_from(*resource, "resource.");
-  if (!decoded.ok()) return std::move(decoded).error();
-  out.resource = std::move(decoded).value();
-  return out;
 }
 
 std::string callback_json(const Callback& c) {

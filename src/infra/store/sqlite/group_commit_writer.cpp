@@ -50,9 +50,10 @@ GroupCommitWriter::GroupCommitWriter(std::unique_ptr<Connection> db, GroupCommit
       syncer_(wal_path_of(*db_), metrics),
       batch_size_(metrics.histogram("paygate_store_batch_size", "Commands per group commit", {},
                                     batch_size_buckets())),
-      commit_seconds_(metrics.histogram("paygate_store_commit_seconds",
-                                        "Time to apply and commit one batch (its fsync follows on the syncer)", {},
-                                        latency_buckets_seconds())),
+      commit_seconds_(
+          metrics.histogram("paygate_store_commit_seconds",
+                            "Time to apply and commit one batch (its fsync follows on the syncer)", {},
+                            latency_buckets_seconds())),
       commit_statement_seconds_(metrics.histogram("paygate_store_commit_statement_seconds",
                                                   "Time of the COMMIT statement alone (writing the WAL)", {},
                                                   latency_buckets_seconds())),

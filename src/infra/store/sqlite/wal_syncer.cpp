@@ -34,9 +34,10 @@ const std::vector<double>& batches_buckets() {
 
 WalSyncer::WalSyncer(std::string wal_path, MetricsRegistry& metrics)
     : wal_path_(std::move(wal_path)),
-      fsync_seconds_(metrics.histogram("paygate_store_wal_fsync_seconds",
-                                       "Time of one fdatasync of the WAL (it makes every batch before it durable)",
-                                       {}, latency_buckets_seconds())),
+      fsync_seconds_(
+          metrics.histogram("paygate_store_wal_fsync_seconds",
+                            "Time of one fdatasync of the WAL (it makes every batch before it durable)", {},
+                            latency_buckets_seconds())),
       batches_per_fsync_(metrics.histogram("paygate_store_batches_per_fsync",
                                            "Committed batches made durable by one fdatasync", {},
                                            batches_buckets())) {
@@ -100,8 +101,8 @@ void WalSyncer::sync_wal() {
   const auto started = std::chrono::steady_clock::now();
   // The WAL keeps its inode while the database is open (checkpoints truncate or overwrite it in place);
   // the check still follows a log that was deleted and made again, whatever did it.
-  struct stat on_disk{};
-  struct stat opened{};
+  struct stat on_disk {};
+  struct stat opened {};
   if (wal_fd_ >= 0 && (::stat(wal_path_.c_str(), &on_disk) != 0 || ::fstat(wal_fd_, &opened) != 0 ||
                        on_disk.st_ino != opened.st_ino || on_disk.st_dev != opened.st_dev)) {
     ::close(wal_fd_);
@@ -116,8 +117,7 @@ void WalSyncer::sync_wal() {
     rc = ::fdatasync(wal_fd_);
   } while (rc != 0 && errno == EINTR);
   if (rc != 0) durability_lost("fdatasync_wal", errno);
-  fsync_seconds_.observe(
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+  fsync_seconds_.observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
 }
 
 }  // namespace paygate::sqlite
