@@ -18,6 +18,10 @@ bash bench/pgbench.sh "$duration" 8 > "$work/pg.json"
 "$binary" bench ledger-post --data-dir "$work/post" --accounts 1 --concurrency 4096 --duration "$duration" \
   > "$work/hot.json"
 
+# The posting runs leave gigabytes of dirty pages behind; written back during the notify run, they would bill
+# that run for the previous one's I/O. Each measurement starts on a quiet disk.
+rm -rf "$work/post"
+sync
 start_sandbox_gateway "$binary" "$work/notify"
 "$binary" bench alipay-notifies --orders 30000 --data-dir "$work/notify/data" --target "$gateway_url" \
   --concurrency "$notify_concurrency" --duration 60 > "$work/notify.json"
