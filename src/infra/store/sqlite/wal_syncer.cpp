@@ -2,7 +2,6 @@
 
 #include <fcntl.h>
 #include <pthread.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -99,15 +98,8 @@ void WalSyncer::run() {
 
 void WalSyncer::sync_wal() {
   const auto started = std::chrono::steady_clock::now();
-  // The WAL keeps its inode while the database is open (checkpoints truncate or overwrite it in place);
-  // the check still follows a log that was deleted and made again, whatever did it.
-  struct stat on_disk {};
-  struct stat opened {};
-  if (wal_fd_ >= 0 && (::stat(wal_path_.c_str(), &on_disk) != 0 || ::fstat(wal_fd_, &opened) != 0 ||
-                       on_disk.st_ino != opened.st_ino || on_disk.st_dev != opened.st_dev)) {
-    ::close(wal_fd_);
-    wal_fd_ = -1;
-  }
+  // Opened once: SQLite deletes the WAL only when the last connection closes, and the writer's stays open
+  // for the syncer's whole life (checkpoints truncate or overwrite the file in place).
   if (wal_fd_ < 0) {
     wal_fd_ = ::open(wal_path_.c_str(), O_RDONLY | O_CLOEXEC);
     if (wal_fd_ < 0) durability_lost("open_wal", errno);
