@@ -32,6 +32,9 @@ struct StoreConfig {
       65'536;                             // commands waiting for the writer; beyond it writes get STORE_BUSY
   std::uint32_t write_batch_max = 4'096;  // commands per group commit (bounds a batch's latency)
   std::uint32_t readers = 4;              // reader connections
+  // WAL pages (4 KiB) between background checkpoints: longer copies hot pages into the database fewer
+  // times, shorter bounds the log that recovery replays after a crash.
+  std::uint32_t checkpoint_wal_pages = 8'000;
 };
 
 struct AuthConfig {

@@ -47,6 +47,7 @@ Result<std::unique_ptr<Store>> open_store(const Config& config, MetricsRegistry&
   options.path = config.sqlite_path();
   options.limits = {config.store.writer_queue_max, config.store.write_batch_max};
   options.readers = config.store.readers;
+  options.checkpoint_wal_pages = config.store.checkpoint_wal_pages;
   options.verify_ledger_each_command = config.ledger.verify_each_command;
   auto store = sqlite::SqliteStore::open(options, metrics, clock);
   if (!store.ok()) return std::move(store).error();

@@ -32,7 +32,8 @@ std::string read_file(const std::string& path) {
   return text.str();
 }
 
-pid_t spawn(const std::vector<std::string>& args, const std::string& output_path) {
+pid_t spawn(const std::vector<std::string>& args, const std::string& output_path,
+            const std::vector<std::string>& extra_environment = {}) {
   std::vector<char*> argv;
   for (const auto& arg : args) argv.push_back(const_cast<char*>(arg.c_str()));
   argv.push_back(nullptr);
@@ -45,6 +46,7 @@ pid_t spawn(const std::vector<std::string>& args, const std::string& output_path
   std::vector<char*> env;
   static char verify_ledger[] = "PAYGATE_LEDGER_VERIFY_EACH_COMMAND=1";
   env.push_back(verify_ledger);
+  for (const auto& entry : extra_environment) env.push_back(const_cast<char*>(entry.c_str()));
   for (char** entry = environ; *entry != nullptr; ++entry) env.push_back(*entry);
   env.push_back(nullptr);
   pid_t pid = -1;
@@ -125,7 +127,7 @@ void GatewayProcess::start() {
   argv.push_back(data_dir_);
   argv.insert(argv.end(), extra_args_.begin(), extra_args_.end());
   std::filesystem::create_directories(data_dir_);
-  pid_ = spawn(argv, data_dir_ + "/serve.log");
+  pid_ = spawn(argv, data_dir_ + "/serve.log", environment_);
   // Wait for the condition "the server wrote its bound address", bounded by a deadline.
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
   while (!std::filesystem::exists(address_file)) {
@@ -155,6 +157,21 @@ void GatewayProcess::kill9() {
   ::kill(pid_, SIGKILL);
   wait_exit(pid_);
   pid_ = -1;
+}
+
+int GatewayProcess::wait_for_exit(std::chrono::milliseconds timeout) {
+  if (pid_ <= 0) return -1;
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    int status = 0;
+    if (waitpid(pid_, &status, WNOHANG) == pid_) {
+      pid_ = -1;
+      return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  kill9();
+  return -1;
 }
 
 int GatewayProcess::terminate() {

@@ -4,6 +4,7 @@
 
 #include <sys/types.h>
 
+#include <chrono>
 #include <cstdint>
 #include <future>
 #include <optional>
@@ -60,6 +61,11 @@ class GatewayProcess {
 
   // Starts `paygate serve --listen 127.0.0.1:0 --data-dir …` and waits until it has written its address.
   void start();
+  // "NAME=value" entries added to the environment of every later start() (replaces earlier ones).
+  void set_environment(std::vector<std::string> entries) { environment_ = std::move(entries); }
+  // Waits up to timeout for a process that should end by itself (e.g. it aborts); returns its exit code,
+  // 128 + the signal if a signal ended it, or -1 if it was still running (it is then killed).
+  int wait_for_exit(std::chrono::milliseconds timeout);
   void kill9();
   // SIGTERM, then waits for the exit; returns the exit code.
   int terminate();
@@ -73,6 +79,7 @@ class GatewayProcess {
   std::string data_dir_;
   std::vector<std::string> extra_args_;
   std::string subcommand_;
+  std::vector<std::string> environment_;
   pid_t pid_ = -1;
   http::Endpoint endpoint_;
 };

@@ -74,6 +74,7 @@ TEST_F(ConfigFile, ErrorsNameTheKey) {
       {"[server]\npublic_url = \"ftp://x\"\n", "server.public_url:"},
       {"[log]\nlevel = \"loud\"\n", "log.level:"},
       {"[store]\nwriter_queue_max = 10\nwrite_batch_max = 20\n", "store.write_batch_max:"},
+      {"[store]\ncheckpoint_wal_pages = 8\n", "store.checkpoint_wal_pages: must be between 16"},
       {"[orders]\nexpire_seconds_default = 10\n", "orders.expire_seconds_default: must be between 60"},
   };
   for (const auto& [text, expected] : cases) {

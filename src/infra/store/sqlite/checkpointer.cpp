@@ -6,6 +6,7 @@
 #include <chrono>
 
 #include "core/log.h"
+#include "infra/store/sqlite/durability_lost.h"
 
 namespace paygate::sqlite {
 
@@ -76,6 +77,12 @@ void Checkpointer::checkpoint(int mode) {
   log::debug("store_checkpoint",
              {{"rc", rc}, {"wal_pages", wal_pages}, {"checkpointed_pages", checkpointed_pages}});
   if (rc != SQLITE_OK && rc != SQLITE_BUSY) {
+    // A checkpoint fsyncs the WAL before it copies frames and the database before it lets the log be
+    // reused; either failing may have dropped pages (durability_lost.h). Other failures (a full disk)
+    // leave everything in the WAL and are retried by the next checkpoint.
+    const int extended = sqlite3_extended_errcode(db_->handle());
+    if (extended == SQLITE_IOERR_FSYNC || extended == SQLITE_IOERR_DIR_FSYNC)
+      durability_lost("checkpoint", sqlite3_errstr(extended));
     checkpoint_failures_.increment();
     log::warn("store_checkpoint_failed", {{"error", sqlite3_errstr(rc)}});
   }

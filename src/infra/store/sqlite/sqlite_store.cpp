@@ -26,12 +26,6 @@ std::unique_ptr<Connection> open_writer_connection(const std::string& path) {
   return db;
 }
 
-// About 32 MiB of WAL between checkpoints (SQLite's own autocheckpoint default is 1000 pages): pages written
-// by many commits in a row (the newest leaves of every append-mostly index) are copied into the database
-// once per checkpoint, so a longer interval copies fewer of them (measured: checkpointer CPU per notify
-// -25% against 1000 pages). Recovery replays at most this much log after a crash.
-constexpr std::uint32_t kCheckpointWalPages = 8000;
-
 Error unavailable(const SqliteError& e) {
   log::error("store_read_failed", {{"error", e.what()}});
   return make_error(ErrorCode::kStoreUnavailable, "the store could not complete the read");
@@ -90,7 +84,7 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const SqliteStoreOptions&
     // From here on the WalSyncer makes commits durable, off the writer thread (see wal_syncer.h).
     db->exec("PRAGMA synchronous = NORMAL");
     auto readers = std::make_unique<ReaderPool>(options.path, options.readers);
-    auto checkpointer = std::make_unique<Checkpointer>(options.path, *db, kCheckpointWalPages, metrics);
+    auto checkpointer = std::make_unique<Checkpointer>(options.path, *db, options.checkpoint_wal_pages, metrics);
     auto book = std::make_unique<AccountBook>();
     auto writer = std::make_unique<GroupCommitWriter>(std::move(db), options.limits, metrics, book.get());
     return std::unique_ptr<SqliteStore>(new SqliteStore(std::move(book), std::move(writer),

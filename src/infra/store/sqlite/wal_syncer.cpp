@@ -6,10 +6,10 @@
 
 #include <cerrno>
 #include <chrono>
-#include <cstdlib>
 #include <cstring>
 
 #include "core/log.h"
+#include "infra/store/sqlite/durability_lost.h"
 #include "infra/store/sqlite/group_commit_writer.h"
 
 namespace paygate::sqlite {
@@ -18,15 +18,6 @@ namespace {
 const std::vector<double>& batches_buckets() {
   static const std::vector<double> buckets = {1, 2, 3, 4, 6, 8, 16, 32};
   return buckets;
-}
-
-[[noreturn]] void durability_lost(const char* what, int error) {
-  // After a failed fsync the kernel may already have dropped the dirty pages it could not write, so
-  // trying again could report success for data that is gone (PostgreSQL's "fsyncgate"). The only safe
-  // answer is to stop: on restart SQLite recovers the WAL from what is really on disk, and no caller was
-  // told that the lost writes were durable.
-  log::error("store_durability_lost", {{"step", what}, {"error", std::strerror(error)}});
-  std::abort();
 }
 
 }  // namespace
@@ -102,13 +93,13 @@ void WalSyncer::sync_wal() {
   // for the syncer's whole life (checkpoints truncate or overwrite the file in place).
   if (wal_fd_ < 0) {
     wal_fd_ = ::open(wal_path_.c_str(), O_RDONLY | O_CLOEXEC);
-    if (wal_fd_ < 0) durability_lost("open_wal", errno);
+    if (wal_fd_ < 0) durability_lost("open_wal", std::strerror(errno));
   }
   int rc = 0;
   do {
     rc = ::fdatasync(wal_fd_);
   } while (rc != 0 && errno == EINTR);
-  if (rc != 0) durability_lost("fdatasync_wal", errno);
+  if (rc != 0) durability_lost("fdatasync_wal", std::strerror(errno));
   fsync_seconds_.observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
 }
 
