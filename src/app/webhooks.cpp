@@ -50,6 +50,7 @@ WebhookDispatcher::WebhookDispatcher(Store& store, WebhookSender& sender, const 
           metrics.counter("paygate_webhooks_delivered_total", "Events a merchant endpoint accepted (2xx)")),
       failed_(metrics.counter("paygate_webhook_attempts_failed_total", "Delivery attempts that failed")),
       dead_(metrics.counter("paygate_webhooks_dead_total", "Events given up after the whole retry schedule")),
+      deliveries_(config.per_destination_max),
       random_(std::random_device{}()) {}
 
 WebhookDispatcher::~WebhookDispatcher() { stop(); }
@@ -71,7 +72,20 @@ void WebhookDispatcher::stop() {
 
 std::size_t WebhookDispatcher::dispatch_due() {
   // One query hands out a large batch: asking the store again after every delivery cost more than the
-  // delivery itself. Events already in flight come back from the query and are skipped.
+  // delivery itself. Events already in flight come back from the query and are skipped, and so are events
+  // whose attempt was recorded after the query began (DeliveryWindow).
+  std::uint64_t round = 0;
+  {
+    std::lock_guard lock(mutex_);
+    round = deliveries_.begin_round();
+  }
+  struct RoundEnd {
+    WebhookDispatcher& dispatcher;
+    ~RoundEnd() {
+      std::lock_guard lock(dispatcher.mutex_);
+      dispatcher.deliveries_.end_round();
+    }
+  } round_end{*this};
   auto due = store_.list_due_events(clock_.now_unix_ms(), kDueEventsPerRound);
   if (!due.ok()) {
     log::warn("webhook_poll_failed", {{"error", due.error().message}});
@@ -83,13 +97,9 @@ std::size_t WebhookDispatcher::dispatch_due() {
     {
       std::unique_lock lock(mutex_);
       // Keep every worker busy but no more: a full window waits here for a delivery to finish.
-      window_.wait(lock, [this] { return stopping_ || in_flight_.size() < config_.workers; });
+      window_.wait(lock, [this] { return stopping_ || deliveries_.in_flight() < config_.workers; });
       if (stopping_) break;
-      if (in_flight_.count(event.event_id) != 0) continue;
-      auto& busy = per_destination_[destination];
-      if (busy >= config_.per_destination_max) continue;  // this host has enough; others go ahead
-      ++busy;
-      in_flight_.insert(event.event_id);
+      if (!deliveries_.try_start(round, event.event_id, destination)) continue;
     }
     const std::string event_id = event.event_id;
     if (!workers_.submit([this, event = std::move(event), destination]() mutable {
@@ -167,9 +177,7 @@ void WebhookDispatcher::deliver(OutboxEvent event, std::string destination) {
 void WebhookDispatcher::finished(const std::string& event_id, const std::string& destination) {
   {
     std::lock_guard lock(mutex_);
-    in_flight_.erase(event_id);
-    if (auto it = per_destination_.find(destination); it != per_destination_.end() && --it->second == 0)
-      per_destination_.erase(it);
+    deliveries_.finished(event_id, destination);
   }
   window_.notify_all();
   poller_.wake();  // the next event of this order (held back behind this one) may now be due

@@ -11,10 +11,10 @@
 #include <map>
 #include <mutex>
 #include <random>
-#include <set>
 #include <string>
 #include <string_view>
 
+#include "app/delivery_window.h"
 #include "core/config.h"
 #include "core/metrics.h"
 #include "core/periodic_worker.h"
@@ -69,8 +69,7 @@ class WebhookDispatcher {
   std::mutex mutex_;
   std::condition_variable window_;  // a worker became free
   bool stopping_ = false;
-  std::set<std::string> in_flight_;                       // event ids handed to a worker
-  std::map<std::string, std::uint32_t> per_destination_;  // deliveries in flight per scheme://host:port
+  DeliveryWindow deliveries_;
   std::map<std::string, std::pair<std::string, std::int64_t>> secrets_;  // merchant -> (secret, valid until)
   std::mt19937_64 random_;
   PeriodicWorker poller_;  // last: stopped before the rest goes

@@ -6,6 +6,7 @@
 // be there — active queries are pushed past the test, so nothing but the store can put them back. The
 // channel then resends its notifies, every order ends paid exactly once, and the books balance.
 #include <gtest/gtest.h>
+#include <sys/resource.h>
 
 #include <atomic>
 #include <chrono>
@@ -47,6 +48,11 @@ class PowerCut : public ::testing::Test {
  protected:
   // extra_toml: more configuration for the gateway.
   void start_config(const std::string& extra_toml = "") {
+    // The gateways below abort on purpose: no core files (the limit is inherited by the children).
+    rlimit core{};
+    getrlimit(RLIMIT_CORE, &core);
+    core.rlim_cur = 0;
+    setrlimit(RLIMIT_CORE, &core);
     data_ = dir_.path() + "/data";
     std::filesystem::create_directories(data_);
     const std::string config = dir_.path() + "/paygate.toml";
