@@ -21,7 +21,6 @@
 
 #include "core/time.h"
 #include "crypto/rsa.h"
-#include "infra/channels/alipay/codec.h"
 #include "tests/integration/sandboxed_gateway.h"
 
 namespace paygate::test {
@@ -166,20 +165,9 @@ class PowerCut : public ::testing::Test {
 
   static std::string signed_notify(const json& order, const std::string& app_id,
                                    const crypto::RsaPrivateKey& key, int trade_sequence) {
-    const std::string now = format_beijing_time(SystemClock{}.now_unix_ms());
-    const std::string order_id = order.at("order_id");
-    alipay::Params params = {{"notify_time", now},
-                             {"notify_type", "trade_status_sync"},
-                             {"notify_id", "cut-" + order_id},
-                             {"app_id", app_id},
-                             {"charset", "utf-8"},
-                             {"version", "1.0"},
-                             {"sign_type", "RSA2"},
-                             {"trade_no", std::to_string(2026'0000'0000'0000LL + trade_sequence)},
-                             {"out_trade_no", order_id},
-                             {"trade_status", "TRADE_SUCCESS"},
-                             {"total_amount", alipay::fen_to_yuan(order.at("amount").get<std::int64_t>())},
-                             {"gmt_payment", now}};
+    alipay::Params params =
+        alipay_trade_notify(order, app_id, "cut-" + order.at("order_id").get<std::string>(),
+                            std::to_string(2026'0000'0000'0000LL + trade_sequence));
     params["sign"] = alipay::sign(params, alipay::SignScope::kNotify, key);
     return alipay::form_encode(params);
   }

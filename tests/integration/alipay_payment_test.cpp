@@ -20,19 +20,7 @@ class AlipayPayments : public SandboxedGateway {
  protected:
   alipay::Params notify_for(const json& order, const std::string& notify_id,
                             const std::string& status = "TRADE_SUCCESS") {
-    alipay::Params params = {{"notify_time", format_beijing_time(SystemClock{}.now_unix_ms())},
-                             {"notify_type", "trade_status_sync"},
-                             {"notify_id", notify_id},
-                             {"app_id", app_id_},
-                             {"charset", "utf-8"},
-                             {"version", "1.0"},
-                             {"sign_type", "RSA2"},
-                             {"trade_no", "2026112299999999"},
-                             {"out_trade_no", order["order_id"].get<std::string>()},
-                             {"trade_status", status},
-                             {"total_amount", alipay::fen_to_yuan(order["amount"].get<std::int64_t>())},
-                             {"gmt_payment", format_beijing_time(SystemClock{}.now_unix_ms())}};
-    return params;
+    return alipay_trade_notify(order, app_id_, notify_id, "2026112299999999", status);
   }
   std::string signed_body(alipay::Params params, const crypto::RsaPrivateKey& key) {
     params["sign"] = alipay::sign(params, alipay::SignScope::kNotify, key);

@@ -17,6 +17,24 @@ std::string read_text(const std::string& path) {
   return text.str();
 }
 
+alipay::Params alipay_trade_notify(const nlohmann::json& order, const std::string& app_id,
+                                   const std::string& notify_id, const std::string& trade_no,
+                                   const std::string& status) {
+  const std::string now = format_beijing_time(SystemClock{}.now_unix_ms());
+  return {{"notify_time", now},
+          {"notify_type", "trade_status_sync"},
+          {"notify_id", notify_id},
+          {"app_id", app_id},
+          {"charset", "utf-8"},
+          {"version", "1.0"},
+          {"sign_type", "RSA2"},
+          {"trade_no", trade_no},
+          {"out_trade_no", order.at("order_id").get<std::string>()},
+          {"trade_status", status},
+          {"total_amount", alipay::fen_to_yuan(order.at("amount").get<std::int64_t>())},
+          {"gmt_payment", now}};
+}
+
 std::unique_ptr<ChannelGateway> sandbox_channel(const nlohmann::json& alipay_json, const Clock& clock) {
   return alipay::AlipayGateway::create(
              alipay::AlipayAccount{

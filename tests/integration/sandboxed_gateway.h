@@ -12,12 +12,19 @@
 
 #include "core/time.h"
 #include "crypto/rsa.h"
+#include "infra/channels/alipay/codec.h"
 #include "ports/channel_gateway.h"
 #include "tests/integration/harness.h"
 
 namespace paygate::test {
 
 std::string read_text(const std::string& path);
+
+// The asynchronous notify Alipay sends for order (as the API shows it) of the sandbox app app_id, not yet
+// signed (tests tamper with it first): status TRADE_SUCCESS pays the order's full amount.
+alipay::Params alipay_trade_notify(const nlohmann::json& order, const std::string& app_id,
+                                   const std::string& notify_id, const std::string& trade_no,
+                                   const std::string& status = "TRADE_SUCCESS");
 
 // An Alipay adapter on the sandbox's app, from its alipay.json: for tests that act at the channel directly
 // (refund outside paygate, ask the channel what it knows). clock must outlive it.
