@@ -7,7 +7,7 @@ build_packages=(
   g++ cmake ninja-build ccache pkg-config make
   libboost-dev libssl-dev libsqlite3-dev sqlite3
   nlohmann-json3-dev libsimdjson-dev libfmt-dev libtomlplusplus-dev libcli11-dev
-  libgtest-dev libgmock-dev libbenchmark-dev
+  libgtest-dev libgmock-dev libbenchmark-dev liburiparser-dev
   clang-14 libclang-rt-14-dev libqrencode-dev libzip-dev zlib1g-dev openssl ca-certificates
   chromium ledger hledger
 )

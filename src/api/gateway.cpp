@@ -72,11 +72,45 @@ Gateway::Gateway(GatewayServices services)
   add_system_routes();
   add_notify_routes();
   add_cashier_routes();
+  add_admin_routes();
 }
 
 void Gateway::add(std::string method, std::string_view pattern, bool authenticated, RouteHandler handler) {
+  add_route(std::move(method), pattern, authenticated ? Access::kMerchant : Access::kPublic,
+            std::move(handler));
+}
+
+void Gateway::add_admin(std::string method, std::string_view pattern, bool writes, RouteHandler handler) {
+  add_route(std::move(method), pattern, writes ? Access::kOperatorWrite : Access::kOperatorRead,
+            std::move(handler));
+}
+
+void Gateway::add_route(std::string method, std::string_view pattern, Access access, RouteHandler handler) {
   auto metrics = std::make_shared<RouteMetrics>(services_.metrics, std::string(pattern), method);
-  router_.add(std::move(method), pattern, RouteSpec{authenticated, std::move(handler), std::move(metrics)});
+  router_.add(std::move(method), pattern, RouteSpec{access, std::move(handler), std::move(metrics)});
+}
+
+Status Gateway::authenticate(RequestContext& context, Access access) {
+  const http::Request& request = context.request;
+  const std::string_view authorization = request.header("authorization");
+  if (access == Access::kMerchant) {
+    // Operator keys and merchant credentials never cross: each API refuses the other's by name.
+    if (authorization.substr(0, 7 + kOperatorKeyPrefix.size()) ==
+        fmt::format("Bearer {}", kOperatorKeyPrefix)) {
+      return make_error(ErrorCode::kOperatorKeyRejected,
+                        "operator keys are not accepted by the merchant API");
+    }
+    auto merchant = services_.authenticator.authenticate(
+        SignedRequest{request.method, request.target, authorization, request.body});
+    if (!merchant.ok()) return std::move(merchant).error();
+    context.merchant = std::move(merchant).value();
+    return {};
+  }
+  auto op = services_.operators->authenticate(authorization);
+  if (!op.ok()) return std::move(op).error();
+  if (auto allowed = OperatorService::allow(*op, access == Access::kOperatorWrite); !allowed) return allowed;
+  context.op = std::move(op).value();
+  return {};
 }
 
 http::Responder Gateway::instrument(const std::shared_ptr<RequestContext>& context, std::string_view route,
@@ -98,7 +132,8 @@ http::Responder Gateway::instrument(const std::shared_ptr<RequestContext>& conte
                  {"status", response.status},
                  {"duration_ms", seconds * 1000.0},
                  {"remote", request.remote_address},
-                 {"merchant_id", context->merchant ? context->merchant->merchant_id.value : ""}});
+                 {"merchant_id", context->merchant ? context->merchant->merchant_id.value : ""},
+                 {"operator_id", context->op ? context->op->operator_id : ""}});
     }
     respond(std::move(response));
   });
@@ -128,12 +163,11 @@ void Gateway::handle(const http::Request& request, http::Responder respond) {
     }
     const RouteSpec& route = *match.target;
     context->params = std::move(match.params);
-    if (route.authenticated) {
-      auto merchant = services_.authenticator.authenticate(
-          SignedRequest{request.method, request.target, request.header("authorization"), request.body});
-      if (!merchant.ok()) return reply(error_response(merchant.error(), context->request_id));
-      context->merchant = std::move(merchant).value();
-      if (request.method == "POST" && !request.header("idempotency-key").empty()) {
+    if (route.access != Access::kPublic) {
+      if (auto status = authenticate(*context, route.access); !status)
+        return reply(error_response(status.error(), context->request_id));
+      if (route.access == Access::kMerchant && request.method == "POST" &&
+          !request.header("idempotency-key").empty()) {
         return run_idempotent(context, route, reply);
       }
     }

@@ -17,6 +17,7 @@
 #include "app/ledger_queries.h"
 #include "app/merchant_events.h"
 #include "app/notifies.h"
+#include "app/operators.h"
 #include "app/orders.h"
 #include "app/refunds.h"
 #include "core/metrics.h"
@@ -29,7 +30,8 @@ struct RequestContext {
   std::string request_id;
   std::string traceparent;  // ours, continuing the caller's trace
   http::PathParams params;
-  std::optional<Merchant> merchant;  // set on authenticated routes
+  std::optional<Merchant> merchant;  // set on merchant routes
+  std::optional<Operator> op;        // set on operator routes (/admin/v1)
 
   std::string_view param(std::string_view name) const;
   const MerchantId& merchant_id() const { return merchant->merchant_id; }
@@ -64,8 +66,11 @@ class RouteMetrics {
   std::array<std::atomic<Counter*>, kStatusMax> requests_by_status_{};
 };
 
+// Who may call a route: anyone, a merchant (HMAC signature), or an operator (bearer key) reading or writing.
+enum class Access : std::uint8_t { kPublic, kMerchant, kOperatorRead, kOperatorWrite };
+
 struct RouteSpec {
-  bool authenticated = true;
+  Access access = Access::kMerchant;
   RouteHandler handler;
   std::shared_ptr<RouteMetrics> metrics;
 };
@@ -77,7 +82,8 @@ struct GatewayServices {
   LedgerQueries& ledger;
   MerchantEvents& events;
   NotifyService& notifies;
-  CashierService* cashier;  // null: no cashier routes
+  CashierService* cashier;     // null: no cashier routes
+  OperatorService* operators;  // null: no operator API
   IdempotencyService& idempotency;
   MetricsRegistry& metrics;
   std::function<bool()> ready;  // /readyz: the store answers and the node is not shutting down
@@ -92,12 +98,17 @@ class Gateway {
 
  private:
   void add(std::string method, std::string_view pattern, bool authenticated, RouteHandler handler);
+  void add_admin(std::string method, std::string_view pattern, bool writes, RouteHandler handler);
+  void add_route(std::string method, std::string_view pattern, Access access, RouteHandler handler);
+  // The caller behind the request, for the route's access; an error answer when there is none.
+  Status authenticate(RequestContext& context, Access access);
   void add_order_routes();
   void add_refund_routes();
   void add_event_routes();
   void add_system_routes();
   void add_notify_routes();
   void add_cashier_routes();
+  void add_admin_routes();
   void run_idempotent(const std::shared_ptr<RequestContext>& context, const RouteSpec& route,
                       http::Responder respond);
   http::Responder instrument(const std::shared_ptr<RequestContext>& context, std::string_view route,

@@ -45,6 +45,17 @@ Response limit_response(int status, std::string_view code, std::string_view mess
   return response;
 }
 
+// Answers a request the connection cannot go on from, and says the connection closes.
+net::awaitable<void> write_closing(beast::tcp_stream& stream, Response&& response) {
+  bhttp::response<bhttp::string_body> reply{static_cast<bhttp::status>(response.status), 11};
+  reply.set(bhttp::field::content_type, response.content_type);
+  reply.set(bhttp::field::connection, "close");
+  reply.body() = std::move(response.body);
+  reply.prepare_payload();
+  beast::error_code ec;
+  co_await bhttp::async_write(stream, reply, net::redirect_error(net::use_awaitable, ec));
+}
+
 // Per-connection state the server can reach from outside the coroutine, to close idle keep-alive
 // connections at shutdown.
 struct Connection {
@@ -105,11 +116,12 @@ net::awaitable<Response> Server::Impl::dispatch(Request& request) {
   // only on that context's thread.
   auto executor = co_await net::this_coro::executor;
   struct Pending {
-    explicit Pending(const net::any_io_executor& ex) : wake(ex, net::steady_timer::time_point::max()) {}
+    Pending(const net::any_io_executor& ex, std::uint32_t timeout_ms)
+        : wake(ex, std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms)) {}
     std::optional<Response> response;
     net::steady_timer wake;
   };
-  auto pending = std::make_shared<Pending>(executor);
+  auto pending = std::make_shared<Pending>(executor, limits.handler_timeout_ms);
   Responder responder([pending, executor](Response response) {
     net::post(executor, [pending, response = std::move(response)]() mutable {
       pending->response = std::move(response);
@@ -126,6 +138,11 @@ net::awaitable<Response> Server::Impl::dispatch(Request& request) {
   while (!pending->response) {
     beast::error_code ec;
     co_await pending->wake.async_wait(net::redirect_error(net::use_awaitable, ec));
+    if (!ec && !pending->response) {  // the deadline passed; an answer would have cancelled the wait
+      log::warn("handler_timeout", {{"target", request.target}, {"timeout_ms", limits.handler_timeout_ms}});
+      pending->response =
+          limit_response(504, "HANDLER_TIMEOUT", "the request was not answered in time; retry it");
+    }
   }
   co_return std::move(*pending->response);
 }
@@ -164,19 +181,31 @@ net::awaitable<void> Server::Impl::serve(tcp::socket socket) {
     co_await bhttp::async_read(stream, buffer, parser, net::redirect_error(net::use_awaitable, ec));
     if (ec == bhttp::error::body_limit || ec == bhttp::error::header_limit) {
       const bool body = ec == bhttp::error::body_limit;
+      // A named response, never a temporary inside co_await: g++ 12 destroys such temporaries twice.
       Response response = body ? limit_response(413, "BODY_TOO_LARGE", "request body exceeds the limit")
                                : limit_response(431, "HEADER_TOO_LARGE", "request headers exceed the limit");
-      bhttp::response<bhttp::string_body> reply{static_cast<bhttp::status>(response.status), 11};
-      reply.set(bhttp::field::content_type, response.content_type);
-      reply.set(bhttp::field::connection, "close");
-      reply.body() = std::move(response.body);
-      reply.prepare_payload();
-      co_await bhttp::async_write(stream, reply, net::redirect_error(net::use_awaitable, ec));
+      co_await write_closing(stream, std::move(response));
+      break;
+    }
+    if (ec && ec.category() == bhttp::make_error_code(bhttp::error::bad_method).category() &&
+        ec != bhttp::error::end_of_stream && ec != bhttp::error::partial_message) {
+      // Malformed or ambiguous framing (two Content-Lengths, Content-Length with Transfer-Encoding, …):
+      // a proxy in front may have read this message differently, so answer 400 and never read past it.
+      Response response =
+          limit_response(400, "INVALID_PARAMETER", fmt::format("malformed HTTP request: {}", ec.message()));
+      co_await write_closing(stream, std::move(response));
       break;
     }
     if (ec) break;
 
     auto& incoming = parser.get();
+    if (incoming.count(bhttp::field::content_length) > 1) {
+      // Beast merges equal repeated Content-Lengths; a proxy in front may not have, so they are refused too.
+      Response response =
+          limit_response(400, "INVALID_PARAMETER", "malformed HTTP request: more than one Content-Length");
+      co_await write_closing(stream, std::move(response));
+      break;
+    }
     Request request;
     request.method = std::string(incoming.method_string());
     request.target = std::string(incoming.target());

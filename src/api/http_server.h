@@ -20,6 +20,9 @@ struct ServerLimits {
   std::uint32_t idle_timeout_ms = 60'000;  // between requests on a keep-alive connection
   std::uint32_t connections_max = 10'000;  // beyond this, new connections are closed at once
   std::uint32_t shutdown_timeout_ms = 10'000;
+  // A handler that has not answered by then: the client gets 504 HANDLER_TIMEOUT and the connection is
+  // free again; a later answer from the handler is dropped (its work, e.g. a store command, still lands).
+  std::uint32_t handler_timeout_ms = 30'000;
 };
 
 class Server {

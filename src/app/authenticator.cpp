@@ -71,8 +71,9 @@ Result<Merchant> Authenticator::authenticate(const SignedRequest& request) {
       return **found;
     case NonceVerdict::kReused:
       return make_error(ErrorCode::kNonceReused, "nonce was already used");
-    case NonceVerdict::kCacheFull:
-      return make_error(ErrorCode::kRateLimited, "too many requests in the nonce window");
+    case NonceVerdict::kShareExhausted:
+      return make_error(ErrorCode::kRateLimited,
+                        "this merchant has used its share of nonces in the timestamp window; retry shortly");
   }
   return make_error(ErrorCode::kInternal, "unreachable");
 }

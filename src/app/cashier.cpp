@@ -1,5 +1,6 @@
 #include "app/cashier.h"
 
+#include "app/channel_call.h"
 #include "fmt/format.h"
 
 namespace paygate {
@@ -56,13 +57,13 @@ void CashierService::pay_in_sandbox(std::string_view order_id, Completion<Order>
   if (!order->channel || order->payment_url.empty()) {
     return done(make_error(ErrorCode::kOrderStatusInvalid, "choose a channel first"));
   }
-  auto finish = std::make_shared<Completion<Order>>(std::move(done));
-  const bool queued = workers_.submit([this, order = std::move(order).value(), finish] {
+  auto call = [this, order = std::move(order).value()](const OnceCompletion<Order>& finish) {
     auto status = sandbox_pay_(order);
-    if (!status.ok()) return (*finish)(std::move(status).error());
-    (*finish)(order);  // the sandbox's notify moves the order; the page hears it over SSE
-  });
-  if (!queued) (*finish)(make_error(ErrorCode::kRateLimited, "busy; retry shortly"));
+    if (!status.ok()) return finish(std::move(status).error());
+    finish(order);  // the sandbox's notify moves the order; the page hears it over SSE
+  };
+  run_channel_call<Order>(workers_, std::move(done), std::move(call),
+                          make_error(ErrorCode::kRateLimited, "busy; retry shortly"));
 }
 
 }  // namespace paygate

@@ -1,41 +1,78 @@
-// Remembers (merchant, nonce) pairs until their signed timestamp can no longer pass the window, so a
-// captured request cannot be replayed. Sharded to keep the lock short; bounded by entries_max.
+// Remembers each merchant's request nonces until their signed timestamp can no longer pass the window, so a
+// captured request cannot be replayed.
+//
+// Sized for the gateway's peak rate across the whole window in bounded memory: a nonce is kept as a 64-bit
+// fingerprint (8 bytes in an open-addressing table) in the time bucket of its expiry, and a bucket is dropped
+// whole once every nonce in it has expired, so nothing is pruned one entry at a time. Each merchant has its
+// own tables and its own share (per_merchant_max): a merchant that exhausts its share is refused alone and
+// can never fail another merchant's requests. Measured share and RSS: bench/RESULTS.md, "Replay protection".
 #pragma once
 
-#include <array>
 #include <cstdint>
 #include <deque>
+#include <memory>
 #include <mutex>
+#include <shared_mutex>
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <vector>
 
 namespace paygate {
 
-enum class NonceVerdict : std::uint8_t { kFresh, kReused, kCacheFull };
+enum class NonceVerdict : std::uint8_t { kFresh, kReused, kShareExhausted };
+
+// A set of non-zero 64-bit fingerprints: linear probing, grown at 3/4 load.
+class FingerprintSet {
+ public:
+  explicit FingerprintSet(std::size_t expected_entries);
+  bool contains(std::uint64_t fingerprint) const;
+  void insert(std::uint64_t fingerprint);  // precondition: !contains(fingerprint)
+  std::size_t size() const { return count_; }
+  std::size_t bytes() const { return slots_.size() * sizeof(std::uint64_t); }
+
+ private:
+  void grow();
+  std::vector<std::uint64_t> slots_;  // 0 = empty
+  std::size_t count_ = 0;
+};
 
 class NonceCache {
  public:
-  explicit NonceCache(std::size_t entries_max);
+  // window_ms: how far a timestamp may be from now; a nonce lives until its timestamp + window, so at most
+  // 2 × window from now.
+  NonceCache(std::int64_t window_ms, std::size_t per_merchant_max);
 
-  // Records the nonce until expires_at_ms. kReused when it is already recorded and unexpired; kCacheFull
-  // when even after dropping expired entries there is no room (the caller must refuse the request: accepting
-  // it unrecorded would allow a replay).
+  // Records the nonce until expires_at_ms. kReused when the merchant used it before and it has not expired;
+  // kShareExhausted when the merchant already holds per_merchant_max live nonces (the caller must refuse the
+  // request: accepting it unrecorded would allow a replay).
   NonceVerdict remember(std::string_view merchant_id, std::string_view nonce, std::int64_t expires_at_ms,
                         std::int64_t now_ms);
 
- private:
-  static constexpr std::size_t kShardCount = 16;
-  struct Shard {
-    std::mutex mutex;
-    std::unordered_map<std::string, std::int64_t> expiry_ms_by_key;
-    // Insertion order; expiries are near-monotonic, so pruning from the front frees the oldest entries.
-    std::deque<std::pair<std::int64_t, std::string>> by_age;
-  };
-  void prune(Shard& shard, std::int64_t now_ms);
+  // Live fingerprints and the bytes their tables hold, over all merchants (metrics, tests).
+  std::size_t entries() const;
+  std::size_t bytes() const;
 
-  std::size_t entries_max_per_shard_;
-  std::array<Shard, kShardCount> shards_;
+ private:
+  struct Bucket {
+    std::int64_t index = 0;  // expiries in [index × bucket_ms, (index + 1) × bucket_ms)
+    FingerprintSet set;
+  };
+  struct MerchantNonces {
+    mutable std::mutex mutex;
+    std::deque<Bucket> buckets;  // ascending index
+    std::size_t entries = 0;
+    std::size_t last_bucket_entries = 0;  // sizes the next bucket's table, so steady traffic never rehashes
+  };
+
+  MerchantNonces& merchant(std::string_view merchant_id);
+  void drop_expired(MerchantNonces& nonces, std::int64_t now_ms) const;
+  FingerprintSet& bucket_for(MerchantNonces& nonces, std::int64_t index);
+
+  const std::int64_t bucket_ms_;
+  const std::size_t per_merchant_max_;
+  mutable std::shared_mutex merchants_mutex_;
+  std::unordered_map<std::string, std::unique_ptr<MerchantNonces>> merchants_;
 };
 
 }  // namespace paygate

@@ -6,6 +6,7 @@
 #include <array>
 #include <charconv>
 
+#include "app/channel_call.h"
 #include "app/input_checks.h"
 #include "core/text.h"
 #include "crypto/digest.h"
@@ -82,9 +83,10 @@ Status preflight_channel(const CreateOrderInput& input) {
   return {};
 }
 
-Status preflight_extras(const CreateOrderInput& input, const OrderConfig& config) {
+Status preflight_extras(const CreateOrderInput& input, const OrderConfig& config,
+                        const DestinationPolicy& destinations) {
   if (input.notify_url) {
-    if (auto status = check_notify_url(*input.notify_url); !status) return status;
+    if (auto status = check_notify_url(*input.notify_url, destinations); !status) return status;
   }
   if (input.expire_seconds &&
       (*input.expire_seconds < config.expire_seconds_min || *input.expire_seconds > kExpireSecondsMax)) {
@@ -108,11 +110,12 @@ Status preflight_extras(const CreateOrderInput& input, const OrderConfig& config
 }  // namespace
 
 Result<Order> preflight_create_order(const MerchantId& merchant_id, const CreateOrderInput& input,
-                                     const OrderConfig& config, std::int64_t now_ms) {
+                                     const OrderConfig& config, std::int64_t now_ms,
+                                     const DestinationPolicy& destinations) {
   for (auto check : {preflight_identity, preflight_channel}) {
     if (auto status = check(input); !status) return std::move(status).error();
   }
-  if (auto status = preflight_extras(input, config); !status) return std::move(status).error();
+  if (auto status = preflight_extras(input, config, destinations); !status) return std::move(status).error();
   Order order;
   order.order_id = new_order_id(now_ms);
   order.merchant_id = merchant_id;
@@ -168,7 +171,7 @@ Result<OrderQuery> preflight_list_orders(const MerchantId& merchant_id, const Li
 
 OrderService::OrderService(Store& store, const Clock& clock, OrderConfig config, ChannelRegistry& channels,
                            WorkerPool& workers, OrderEventHub& events, const FeePolicy& fees,
-                           std::string notify_base_url)
+                           std::string notify_base_url, DestinationPolicy destinations)
     : store_(store),
       clock_(clock),
       config_(config),
@@ -176,7 +179,8 @@ OrderService::OrderService(Store& store, const Clock& clock, OrderConfig config,
       workers_(workers),
       events_(events),
       fees_(fees),
-      notify_base_url_(std::move(notify_base_url)) {}
+      notify_base_url_(std::move(notify_base_url)),
+      destinations_(std::move(destinations)) {}
 
 std::string OrderService::notify_url(const ChannelGateway& gateway) const {
   return fmt::format("{}/notify/{}/{}", notify_base_url_, to_string(gateway.channel()), gateway.account_id());
@@ -184,7 +188,7 @@ std::string OrderService::notify_url(const ChannelGateway& gateway) const {
 
 void OrderService::create(const MerchantId& merchant_id, const CreateOrderInput& input,
                           Completion<CreatedOrder> done) {
-  auto order = preflight_create_order(merchant_id, input, config_, clock_.now_unix_ms());
+  auto order = preflight_create_order(merchant_id, input, config_, clock_.now_unix_ms(), destinations_);
   if (!order.ok()) return done(std::move(order).error());
   ChannelGateway* gateway = nullptr;
   if (order->channel) {
@@ -223,18 +227,17 @@ void OrderService::request_payment(Order order, Completion<Order> done) {
     return done(make_error(ErrorCode::kChannelUnavailable,
                            fmt::format("channel account '{}' is not configured", order.channel_account_id)));
   }
-  auto finish = std::make_shared<Completion<Order>>(std::move(done));
-  const bool queued = workers_.submit([this, gateway, order = std::move(order), finish]() mutable {
+  auto call = [this, gateway, order = std::move(order)](const OnceCompletion<Order>& finish) {
     auto payment = gateway->create_payment(order, notify_url(*gateway));
-    if (!payment.ok()) return (*finish)(std::move(payment).error());
+    if (!payment.ok()) return finish(std::move(payment).error());
     store_.attach_payment(PaymentAttachment{order.merchant_id, order.order_id, payment->payment_url,
                                             payment->payment_params_json},
                           [this, finish](Result<Order> stored) {
                             if (stored.ok()) events_.publish(*stored);
-                            (*finish)(std::move(stored));
+                            finish(std::move(stored));
                           });
-  });
-  if (!queued) (*finish)(make_error(ErrorCode::kRateLimited, "channel calls are saturated; retry shortly"));
+  };
+  run_channel_call<Order>(workers_, std::move(done), std::move(call), channel_calls_saturated());
 }
 
 void OrderService::apply_channel_answer(ChannelGateway& gateway, const Order& order,
@@ -254,19 +257,18 @@ void OrderService::sync(const MerchantId& merchant_id, std::string_view order_id
   if (!order.ok() || !order->channel || order->status != OrderStatus::kPending) return done(std::move(order));
   ChannelGateway* gateway = channels_.by_account(order->channel_account_id);
   if (gateway == nullptr) return done(std::move(order));
-  auto finish = std::make_shared<Completion<Order>>(std::move(done));
-  const bool queued = workers_.submit([this, gateway, order = std::move(order).value(), finish]() mutable {
+  auto call = [this, gateway, order = std::move(order).value()](const OnceCompletion<Order>& finish) {
     auto trade = gateway->query(order);
-    if (!trade.ok()) return (*finish)(std::move(trade).error());
+    if (!trade.ok()) return finish(std::move(trade).error());
     if (trade->status != ChannelTradeStatus::kPaid && trade->status != ChannelTradeStatus::kClosed) {
-      return (*finish)(std::move(order));
+      return finish(order);
     }
     apply_channel_answer(*gateway, order, *trade, [finish](Result<ChannelTradeOutcome> outcome) {
-      if (!outcome.ok()) return (*finish)(std::move(outcome).error());
-      (*finish)(std::move(outcome->order));
+      if (!outcome.ok()) return finish(std::move(outcome).error());
+      finish(std::move(outcome->order));
     });
-  });
-  if (!queued) (*finish)(make_error(ErrorCode::kRateLimited, "channel calls are saturated; retry shortly"));
+  };
+  run_channel_call<Order>(workers_, std::move(done), std::move(call), channel_calls_saturated());
 }
 
 Result<Order> OrderService::get(const MerchantId& merchant_id, std::string_view order_id) {
@@ -318,27 +320,26 @@ void OrderService::expire(const Order& order, Completion<Order> done) {
   ChannelGateway* gateway =
       order.channel_account_id.empty() ? nullptr : channels_.by_account(order.channel_account_id);
   if (gateway == nullptr) return close_here(std::move(done));
-  auto finish = std::make_shared<Completion<Order>>(std::move(done));
-  const bool queued = workers_.submit([this, gateway, order, close_here, finish]() mutable {
+  auto call = [this, gateway, order, close_here](const OnceCompletion<Order>& finish) {
     auto trade = gateway->query(order);
-    if (!trade.ok()) return (*finish)(std::move(trade).error());  // unclear: the next round asks again
+    if (!trade.ok()) return finish(std::move(trade).error());  // unclear: the next round asks again
     switch (trade->status) {
       case ChannelTradeStatus::kPaid:
       case ChannelTradeStatus::kClosed:
         return apply_channel_answer(*gateway, order, *trade, [finish](Result<ChannelTradeOutcome> outcome) {
-          if (!outcome.ok()) return (*finish)(std::move(outcome).error());
-          (*finish)(std::move(outcome).value().order);
+          if (!outcome.ok()) return finish(std::move(outcome).error());
+          finish(std::move(outcome).value().order);
         });
       case ChannelTradeStatus::kNotFound:
-        return close_here(std::move(*finish));  // the payer never reached the channel: nothing to close there
+        return close_here(finish);  // the payer never reached the channel: nothing to close there
       case ChannelTradeStatus::kWaiting:
         break;
     }
     auto closed = gateway->close(order);
-    if (!closed.ok()) return (*finish)(std::move(closed).error());
-    close_here(std::move(*finish));
-  });
-  if (!queued) (*finish)(make_error(ErrorCode::kRateLimited, "channel calls are saturated; retry shortly"));
+    if (!closed.ok()) return finish(std::move(closed).error());
+    close_here(finish);
+  };
+  run_channel_call<Order>(workers_, std::move(done), std::move(call), channel_calls_saturated());
 }
 
 void OrderService::close(const MerchantId& merchant_id, std::string_view order_id,
@@ -358,22 +359,19 @@ void OrderService::close(const MerchantId& merchant_id, std::string_view order_i
   if (gateway == nullptr) return close_here(std::move(done));
   // The channel closes first, so the payer can no longer pay a QR code we consider closed. If it was paid
   // meanwhile, the payment is applied instead and closing is refused.
-  auto finish = std::make_shared<Completion<OrderEventOutcome>>(std::move(done));
-  const bool queued =
-      workers_.submit([this, gateway, order = std::move(order).value(), close_here, finish]() mutable {
-        auto closed = gateway->close(order);
-        if (closed.ok()) return close_here(std::move(*finish));
-        if (closed.error().code == ErrorCode::kChannelOutcomeUnknown)
-          return (*finish)(std::move(closed).error());
-        auto trade = gateway->query(order);
-        if (!trade.ok() || trade->status != ChannelTradeStatus::kPaid)
-          return (*finish)(std::move(closed).error());
-        apply_channel_answer(*gateway, order, *trade, [finish](Result<ChannelTradeOutcome>) {
-          (*finish)(make_error(ErrorCode::kOrderStatusInvalid,
-                               "the order was paid at the channel; it cannot be closed"));
-        });
-      });
-  if (!queued) (*finish)(make_error(ErrorCode::kRateLimited, "channel calls are saturated; retry shortly"));
+  auto call = [this, gateway, order = std::move(order).value(),
+               close_here](const OnceCompletion<OrderEventOutcome>& finish) {
+    auto closed = gateway->close(order);
+    if (closed.ok()) return close_here(finish);
+    if (closed.error().code == ErrorCode::kChannelOutcomeUnknown) return finish(std::move(closed).error());
+    auto trade = gateway->query(order);
+    if (!trade.ok() || trade->status != ChannelTradeStatus::kPaid) return finish(std::move(closed).error());
+    apply_channel_answer(*gateway, order, *trade, [finish](Result<ChannelTradeOutcome>) {
+      finish(make_error(ErrorCode::kOrderStatusInvalid,
+                        "the order was paid at the channel; it cannot be closed"));
+    });
+  };
+  run_channel_call<OrderEventOutcome>(workers_, std::move(done), std::move(call), channel_calls_saturated());
 }
 
 }  // namespace paygate

@@ -12,6 +12,7 @@
 #include "core/config.h"
 #include "core/time.h"
 #include "core/worker_pool.h"
+#include "domain/destination_policy.h"
 #include "ports/store.h"
 
 namespace paygate {
@@ -44,8 +45,11 @@ inline constexpr std::size_t kMetadataBytesMax = 4096;
 inline constexpr std::uint32_t kListLimitMax = 100;
 
 // Checks every field and builds the order to store (id, timestamps, fingerprint). Errors name the field.
+// notify_url must be a destination the policy allows as far as its text tells (the webhook sender checks
+// the addresses it resolves to).
 Result<Order> preflight_create_order(const MerchantId& merchant_id, const CreateOrderInput& input,
-                                     const OrderConfig& config, std::int64_t now_ms);
+                                     const OrderConfig& config, std::int64_t now_ms,
+                                     const DestinationPolicy& destinations = DestinationPolicy{});
 // When a pending channel order is next asked about after `attempts` queries (OrderConfig::query_first_ms).
 std::int64_t next_order_query_ms(const OrderConfig& config, std::int32_t attempts, std::int64_t now_ms);
 
@@ -56,8 +60,8 @@ class OrderService {
   // notify_base_url: where channels reach this gateway, e.g. "https://pay.example.com" (notifies go to
   // <notify_base_url>/notify/<channel>/<channel_account_id>).
   OrderService(Store& store, const Clock& clock, OrderConfig config, ChannelRegistry& channels,
-               WorkerPool& workers, OrderEventHub& events, const FeePolicy& fees,
-               std::string notify_base_url);
+               WorkerPool& workers, OrderEventHub& events, const FeePolicy& fees, std::string notify_base_url,
+               DestinationPolicy destinations = DestinationPolicy{});
 
   void create(const MerchantId& merchant_id, const CreateOrderInput& input, Completion<CreatedOrder> done);
   Result<Order> get(const MerchantId& merchant_id, std::string_view order_id);
@@ -88,6 +92,7 @@ class OrderService {
   OrderEventHub& events_;
   const FeePolicy& fees_;
   const std::string notify_base_url_;
+  const DestinationPolicy destinations_;
 };
 
 }  // namespace paygate

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <memory>
 
+#include "app/channel_call.h"
 #include "app/input_checks.h"
 #include "core/log.h"
 #include "core/text.h"
@@ -29,7 +30,7 @@ std::string fingerprint(const Refund& refund) {
 
 Result<Refund> preflight_create_refund(const MerchantId& merchant_id, std::string_view order_id,
                                        const CreateRefundInput& input, const RefundConfig& config,
-                                       std::int64_t now_ms) {
+                                       std::int64_t now_ms, const DestinationPolicy& destinations) {
   if (!is_order_id_syntax(order_id)) return make_error(ErrorCode::kOrderNotFound, "order not found");
   if (!input.out_refund_no) return invalid_field("out_refund_no", "is required");
   if (!is_token(*input.out_refund_no, 64))
@@ -46,7 +47,8 @@ Result<Refund> preflight_create_refund(const MerchantId& merchant_id, std::strin
       return invalid_field("reason", "must not contain control characters");
   }
   if (input.notify_url) {
-    if (auto status = check_notify_url(*input.notify_url); !status) return std::move(status).error();
+    if (auto status = check_notify_url(*input.notify_url, destinations); !status)
+      return std::move(status).error();
   }
   Refund refund;
   refund.refund_id = new_refund_id(now_ms);
@@ -74,18 +76,21 @@ std::int64_t next_refund_check_ms(const RefundConfig& config, std::int32_t attem
 }
 
 RefundService::RefundService(Store& store, const Clock& clock, RefundConfig config, ChannelRegistry& channels,
-                             WorkerPool& workers, OrderEventHub& events, std::string notify_base_url)
+                             WorkerPool& workers, OrderEventHub& events, std::string notify_base_url,
+                             DestinationPolicy destinations)
     : store_(store),
       clock_(clock),
       config_(config),
       channels_(channels),
       workers_(workers),
       events_(events),
-      notify_base_url_(std::move(notify_base_url)) {}
+      notify_base_url_(std::move(notify_base_url)),
+      destinations_(std::move(destinations)) {}
 
 void RefundService::create(const MerchantId& merchant_id, std::string_view order_id,
                            const CreateRefundInput& input, Completion<CreatedRefund> done) {
-  auto refund = preflight_create_refund(merchant_id, order_id, input, config_, clock_.now_unix_ms());
+  auto refund =
+      preflight_create_refund(merchant_id, order_id, input, config_, clock_.now_unix_ms(), destinations_);
   if (!refund.ok()) return done(std::move(refund).error());
   store_.create_refund(std::move(refund).value(),
                        [this, done = std::move(done)](Result<CreatedRefund> created) mutable {
@@ -186,30 +191,27 @@ void RefundService::execute(Refund refund, std::optional<Order> order, bool quer
               {{"refund_id", refund.refund_id.value}, {"account", order->channel_account_id}});
     return done(std::move(refund));
   }
-  auto finish = std::make_shared<Completion<Refund>>(std::move(done));
-  auto pending = std::make_shared<Refund>(refund);
-  const bool queued = workers_.submit(
-      [this, gateway, order = std::move(*order), refund = std::move(refund), query_first, finish]() {
-        if (query_first) {
-          auto known = gateway->refund_query(order, refund.refund_id.value);
-          if (!known.ok()) return (*finish)(refund);  // unclear: stays pending, asked again later
-          // Anything but "never received" is the channel's word on this id: never send it again.
-          if (known->status != ChannelRefundStatus::kNotFound)
-            return conclude(refund, *known, std::move(*finish));
-        }
-        auto answer = gateway->refund(order, refund.refund_id.value, refund.amount.minor, refund.reason,
-                                      fmt::format("{}/notify/{}/{}", notify_base_url_,
-                                                  to_string(gateway->channel()), gateway->account_id()));
-        if (answer.ok()) return conclude(refund, *answer, std::move(*finish));
-        if (answer.error().code == ErrorCode::kChannelRejected) {
-          return settle(refund, RefundStatus::kFailed, std::move(answer).error().message, std::move(*finish));
-        }
-        log::warn("refund_outcome_unknown",
-                  {{"refund_id", refund.refund_id.value}, {"error", answer.error().message}});
-        (*finish)(refund);
-      });
-  // Saturated channel workers: the refund is durable and pending; the checker sends it later.
-  if (!queued) (*finish)(std::move(*pending));
+  Refund saturated = refund;  // saturated channel workers: durable and pending; the checker sends it later
+  auto call = [this, gateway, order = std::move(*order), refund = std::move(refund),
+               query_first](const OnceCompletion<Refund>& finish) {
+    if (query_first) {
+      auto known = gateway->refund_query(order, refund.refund_id.value);
+      if (!known.ok()) return finish(refund);  // unclear: stays pending, asked again later
+      // Anything but "never received" is the channel's word on this id: never send it again.
+      if (known->status != ChannelRefundStatus::kNotFound) return conclude(refund, *known, finish);
+    }
+    auto answer = gateway->refund(order, refund.refund_id.value, refund.amount.minor, refund.reason,
+                                  fmt::format("{}/notify/{}/{}", notify_base_url_,
+                                              to_string(gateway->channel()), gateway->account_id()));
+    if (answer.ok()) return conclude(refund, *answer, finish);
+    if (answer.error().code == ErrorCode::kChannelRejected) {
+      return settle(refund, RefundStatus::kFailed, std::move(answer).error().message, finish);
+    }
+    log::warn("refund_outcome_unknown",
+              {{"refund_id", refund.refund_id.value}, {"error", answer.error().message}});
+    finish(refund);
+  };
+  run_channel_call<Refund>(workers_, std::move(done), std::move(call), std::move(saturated));
 }
 
 void RefundService::conclude(const Refund& refund, const ChannelRefund& answer, Completion<Refund> done) {

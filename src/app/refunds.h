@@ -17,6 +17,7 @@
 #include "core/config.h"
 #include "core/time.h"
 #include "core/worker_pool.h"
+#include "domain/destination_policy.h"
 #include "ports/store.h"
 
 namespace paygate {
@@ -33,7 +34,8 @@ inline constexpr std::size_t kRefundReasonCharactersMax = 256;
 // Checks every field and builds the refund to store. The order's state is the store's check.
 Result<Refund> preflight_create_refund(const MerchantId& merchant_id, std::string_view order_id,
                                        const CreateRefundInput& input, const RefundConfig& config,
-                                       std::int64_t now_ms);
+                                       std::int64_t now_ms,
+                                       const DestinationPolicy& destinations = DestinationPolicy{});
 
 // When a pending refund is next asked about after `attempts` channel calls: first_check_ms doubling, capped.
 std::int64_t next_refund_check_ms(const RefundConfig& config, std::int32_t attempts, std::int64_t now_ms);
@@ -42,7 +44,8 @@ class RefundService {
  public:
   // notify_base_url: where channels that notify about refunds send them (+ /notify/{channel}/{account}).
   RefundService(Store& store, const Clock& clock, RefundConfig config, ChannelRegistry& channels,
-                WorkerPool& workers, OrderEventHub& events, std::string notify_base_url);
+                WorkerPool& workers, OrderEventHub& events, std::string notify_base_url,
+                DestinationPolicy destinations = DestinationPolicy{});
 
   // Completes with the refund as it stands after the channel answered (pending if the answer was unclear).
   // A repeated out_refund_no with the same fields returns the existing refund without calling the channel.
@@ -74,6 +77,7 @@ class RefundService {
   WorkerPool& workers_;
   OrderEventHub& events_;
   const std::string notify_base_url_;
+  const DestinationPolicy destinations_;
   // Refunds the checker has handed to a channel worker and not yet seen back: never checked twice at once.
   std::mutex in_flight_mutex_;
   std::set<std::string> in_flight_;

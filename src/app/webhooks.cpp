@@ -5,6 +5,8 @@
 #include "core/log.h"
 #include "crypto/digest.h"
 #include "crypto/encoding.h"
+#include "crypto/random.h"
+#include "domain/destination_policy.h"
 #include "fmt/format.h"
 
 namespace paygate {
@@ -50,8 +52,7 @@ WebhookDispatcher::WebhookDispatcher(Store& store, WebhookSender& sender, const 
           metrics.counter("paygate_webhooks_delivered_total", "Events a merchant endpoint accepted (2xx)")),
       failed_(metrics.counter("paygate_webhook_attempts_failed_total", "Delivery attempts that failed")),
       dead_(metrics.counter("paygate_webhooks_dead_total", "Events given up after the whole retry schedule")),
-      deliveries_(config.per_destination_max),
-      random_(std::random_device{}()) {}
+      deliveries_(config.per_destination_max) {}
 
 WebhookDispatcher::~WebhookDispatcher() { stop(); }
 
@@ -102,9 +103,12 @@ std::size_t WebhookDispatcher::dispatch_due() {
       if (!deliveries_.try_start(round, event.event_id, destination)) continue;
     }
     const std::string event_id = event.event_id;
-    if (!workers_.submit([this, event = std::move(event), destination]() mutable {
-          deliver(std::move(event), std::move(destination));
-        })) {
+    // A delivery that throws still ends: its in-flight entry is released and the event stays due.
+    if (!workers_.submit(
+            [this, event = std::move(event), destination]() mutable {
+              deliver(std::move(event), std::move(destination));
+            },
+            [this, event_id, destination](std::string_view) { finished(event_id, destination); })) {
       finished(event_id, destination);
       break;
     }
@@ -145,6 +149,8 @@ void WebhookDispatcher::deliver(OutboxEvent event, std::string destination) {
       attempt.http_status = *status;
       attempt.delivered = *status >= 200 && *status < 300;
       if (!attempt.delivered) attempt.error = fmt::format("the endpoint answered {}", *status);
+    } else if (status.error().code == ErrorCode::kDestinationForbidden) {
+      attempt.error = kDestinationForbidden;  // the one word: nothing about what lies behind the address
     } else {
       attempt.error = status.error().message.substr(0, 200);
     }
@@ -153,11 +159,9 @@ void WebhookDispatcher::deliver(OutboxEvent event, std::string destination) {
     delivered_.increment();
   } else {
     failed_.increment();
-    double unit = 0;
-    {
-      std::lock_guard lock(mutex_);
-      unit = std::uniform_real_distribution<double>(0.0, 1.0)(random_);
-    }
+    std::uint64_t bits = 0;
+    crypto::fill_random(&bits, sizeof bits);
+    const double unit = static_cast<double>(bits >> 11) * 0x1.0p-53;  // 53 random bits in [0, 1)
     attempt.next_attempt_at_ms =
         next_webhook_attempt_ms(config_, event.attempts + 1, event.created_at_ms, clock_.now_unix_ms(), unit);
     if (attempt.next_attempt_at_ms == 0) {

@@ -10,7 +10,6 @@
 #include <cstdint>
 #include <map>
 #include <mutex>
-#include <random>
 #include <string>
 #include <string_view>
 
@@ -71,8 +70,7 @@ class WebhookDispatcher {
   bool stopping_ = false;
   DeliveryWindow deliveries_;
   std::map<std::string, std::pair<std::string, std::int64_t>> secrets_;  // merchant -> (secret, valid until)
-  std::mt19937_64 random_;
-  PeriodicWorker poller_;  // last: stopped before the rest goes
+  PeriodicWorker poller_;                                                // last: stopped before the rest goes
 };
 
 }  // namespace paygate

@@ -8,6 +8,7 @@
 
 #include "core/log.h"
 #include "core/text.h"
+#include "domain/destination_policy.h"
 #include "domain/ledger/rounding.h"
 #include "fmt/format.h"
 #include "toml++/toml.h"
@@ -51,6 +52,24 @@ Setter bool_into(bool& target) {
   };
 }
 
+Setter networks_into(std::vector<std::string>& target) {
+  return [&target](const toml::node& node, const std::string& key) -> Status {
+    const toml::array* array = node.as_array();
+    if (array == nullptr)
+      return config_error(key, "must be an array of CIDR strings, e.g. [\"127.0.0.1/32\"]");
+    std::vector<std::string> networks;
+    for (std::size_t i = 0; i < array->size(); ++i) {
+      const auto value = (*array)[i].value_exact<std::string>();
+      if (!value || !IpNetwork::parse(*value))
+        return config_error(fmt::format("{}[{}]", key, i),
+                            "must be an IP address or CIDR, e.g. \"10.1.0.0/16\"");
+      networks.push_back(*value);
+    }
+    target = std::move(networks);
+    return {};
+  };
+}
+
 struct Section {
   std::string_view name;
   std::vector<std::pair<std::string_view, Setter>> keys;
@@ -82,10 +101,15 @@ std::vector<Section> sections(Config& c) {
         {"writer_queue_max", unsigned_in(c.store.writer_queue_max, 1, 10'000'000)},
         {"write_batch_max", unsigned_in(c.store.write_batch_max, 1, 100'000)},
         {"readers", unsigned_in(c.store.readers, 1, 64)},
-        {"checkpoint_wal_pages", unsigned_in(c.store.checkpoint_wal_pages, 16, 1'000'000)}}},
+        {"checkpoint_wal_pages", unsigned_in(c.store.checkpoint_wal_pages, 16, 1'000'000)},
+        {"reader_wait_ms", unsigned_in(c.store.reader_wait_ms, 1, 600'000)}}},
       {"auth",
        {{"timestamp_window_s", unsigned_in(c.auth.timestamp_window_s, 1, 3600)},
-        {"nonce_cache_max", unsigned_in(c.auth.nonce_cache_max, 1, 100'000'000)}}},
+        {"nonces_per_merchant_max", unsigned_in(c.auth.nonces_per_merchant_max, 1, 100'000'000)},
+        {"nonce_cache_max",
+         [](const toml::node&, const std::string& key) -> Status {
+           return config_error(key, "was replaced by auth.nonces_per_merchant_max (each merchant's share)");
+         }}}},
       {"orders",
        {{"expire_seconds_default", unsigned_in(c.orders.expire_seconds_default, 60, 7 * 24 * 3600)},
         {"expire_seconds_min", unsigned_in(c.orders.expire_seconds_min, 1, 3600)},
@@ -122,7 +146,11 @@ std::vector<Section> sections(Config& c) {
         {"first_retry_ms", unsigned_in(c.webhooks.first_retry_ms, 10, 3'600'000)},
         {"retry_max_ms", unsigned_in(c.webhooks.retry_max_ms, 10, 86'400'000)},
         {"give_up_after_ms", unsigned_in(c.webhooks.give_up_after_ms, 100, 30u * 86'400'000u)},
-        {"poll_interval_ms", unsigned_in(c.webhooks.poll_interval_ms, 5, 60'000)}}},
+        {"poll_interval_ms", unsigned_in(c.webhooks.poll_interval_ms, 5, 60'000)},
+        {"allow_private_networks", bool_into(c.webhooks.allow_private_networks)},
+        {"allowed_networks", networks_into(c.webhooks.allowed_networks)}}},
+      {"http", {{"handler_timeout_ms", unsigned_in(c.http.handler_timeout_ms, 10, 600'000)}}},
+      {"demo", {{"enabled", bool_into(c.demo.enabled)}}},
       {"log", {{"level", string_into(c.log.level)}}},
   };
 }
@@ -329,6 +357,11 @@ Status apply_environment(Config& config) {
   }
   if (const char* data_dir = std::getenv("PAYGATE_DATA_DIR"); data_dir != nullptr && *data_dir != '\0') {
     config.store.data_dir = data_dir;
+  }
+  if (const char* demo = std::getenv("PAYGATE_DEMO_ENABLED"); demo != nullptr && *demo != '\0') {
+    const std::string_view value = demo;
+    if (value != "0" && value != "1") return config_error("PAYGATE_DEMO_ENABLED", "must be 0 or 1");
+    config.demo.enabled = value == "1";
   }
   if (const char* verify = std::getenv("PAYGATE_LEDGER_VERIFY_EACH_COMMAND");
       verify != nullptr && *verify != '\0') {

@@ -35,11 +35,15 @@ struct StoreConfig {
   // WAL pages (4 KiB) between background checkpoints: longer copies hot pages into the database fewer
   // times, shorter bounds the log that recovery replays after a crash.
   std::uint32_t checkpoint_wal_pages = 8'000;
+  // How long a read waits for a free reader connection before it answers 503 STORE_BUSY.
+  std::uint32_t reader_wait_ms = 2'000;
 };
 
 struct AuthConfig {
   std::uint32_t timestamp_window_s = 300;
-  std::uint32_t nonce_cache_max = 1'000'000;
+  // Live nonces one merchant may hold (8 bytes each at up to 3/4 load): 12 M covers 20k requests/s for the
+  // whole ±300 s window a typical client's timestamps span (300 s × 20k = 6 M), with room for skewed clocks.
+  std::uint32_t nonces_per_merchant_max = 12'000'000;
 };
 
 struct OrderConfig {
@@ -119,6 +123,22 @@ struct WebhookConfig {
   std::uint32_t retry_max_ms = 3'600'000;
   std::uint32_t give_up_after_ms = 86'400'000;
   std::uint32_t poll_interval_ms = 100;
+  // The outbound destination guard (DESIGN §11): merchant-supplied URLs never reach loopback, private,
+  // link-local … addresses unless allowed here. allow_private_networks is for development only;
+  // allowed_networks (CIDRs) opens exactly the networks named, e.g. "127.0.0.1/32" for a local receiver.
+  bool allow_private_networks = false;
+  std::vector<std::string> allowed_networks;
+};
+
+// Bounds on the merchant-facing HTTP handling (the [server] limits bound the connection itself).
+struct HttpConfig {
+  // A request whose handler has not answered by then gets 504 HANDLER_TIMEOUT; its work may still finish.
+  std::uint32_t handler_timeout_ms = 30'000;
+};
+
+// The demo merchant: made on first start, credentials printed once. Only under `serve --sandbox` or here.
+struct DemoConfig {
+  bool enabled = false;
 };
 
 struct LogConfig {
@@ -134,6 +154,8 @@ struct Config {
   LedgerConfig ledger;
   RefundConfig refunds;
   WebhookConfig webhooks;
+  HttpConfig http;
+  DemoConfig demo;
   LogConfig log;
 
   std::string sqlite_path() const;
@@ -145,7 +167,8 @@ struct Config {
 // types and out-of-range values are errors whose message names the key, e.g. "server.body_bytes_max: …".
 Result<Config> load_config(std::string_view path);
 
-// Applies PAYGATE_LISTEN, PAYGATE_DATA_DIR and PAYGATE_LEDGER_VERIFY_EACH_COMMAND (1|0) from the environment.
+// Applies PAYGATE_LISTEN, PAYGATE_DATA_DIR, PAYGATE_DEMO_ENABLED (1|0) and
+// PAYGATE_LEDGER_VERIFY_EACH_COMMAND (1|0) from the environment.
 Status apply_environment(Config& config);
 
 // "HOST:PORT" -> server.listen_host / listen_port.

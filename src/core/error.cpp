@@ -61,13 +61,32 @@ constexpr std::array kCatalogue = {
               "The channel did not answer clearly (timeout, system error); the order stays pending and is "
               "queried."},
     ErrorInfo{"RATE_LIMITED", 429, C::kRetryLater, true, "Too many requests; retry after a short delay."},
-    ErrorInfo{"STORE_BUSY", 503, C::kRetryLater, true, "The write queue is full; retry after a short delay."},
+    ErrorInfo{"STORE_BUSY", 503, C::kRetryLater, true,
+              "The write queue is full, or no reader connection came free in time; retry shortly."},
     ErrorInfo{"SHUTTING_DOWN", 503, C::kRetryLater, true,
               "The server is shutting down; retry against another node or later."},
     ErrorInfo{"STORE_UNAVAILABLE", 503, C::kInternal, true,
               "The store could not complete the operation; it was not applied."},
     ErrorInfo{"LEDGER_INVARIANT_VIOLATED", 500, C::kInternal, false,
               "The change would have broken a ledger invariant; it was refused and nothing was written."},
+    ErrorInfo{"DESTINATION_FORBIDDEN", 400, C::kRejected, false,
+              "The outbound destination guard refused the address (loopback, private, link-local, …); "
+              "nothing was sent."},
+    ErrorInfo{"HANDLER_TIMEOUT", 504, C::kRetryLater, true,
+              "The request was not answered within [http] handler_timeout_ms; it may still complete, so "
+              "retry it unchanged (idempotent)."},
+    ErrorInfo{"OPERATOR_KEY_INVALID", 401, C::kUnauthenticated, false,
+              "The bearer key is not an operator key paygate knows (unknown, malformed or revoked)."},
+    ErrorInfo{
+        "MERCHANT_CREDENTIAL_REJECTED", 401, C::kUnauthenticated, false,
+        "A merchant credential was sent to the operator API (/admin/v1), which takes only operator keys."},
+    ErrorInfo{
+        "OPERATOR_KEY_REJECTED", 401, C::kUnauthenticated, false,
+        "An operator key was sent to the merchant API (/api/v1), which takes only merchant signatures."},
+    ErrorInfo{"OPERATOR_FORBIDDEN", 403, C::kRejected, false,
+              "The operator's role does not allow this request (a viewer reads, an admin writes)."},
+    ErrorInfo{"MERCHANT_NOT_FOUND", 404, C::kRejected, false,
+              "No merchant has this merchant_id (operator API)."},
     ErrorInfo{"INTERNAL_ERROR", 500, C::kInternal, true,
               "An unexpected error; it is logged with the request id."},
 };

@@ -48,6 +48,13 @@ enum class ErrorCode : std::uint8_t {
   kShuttingDown,
   kStoreUnavailable,
   kLedgerInvariantViolated,
+  kDestinationForbidden,
+  kHandlerTimeout,
+  kOperatorKeyInvalid,
+  kMerchantCredentialRejected,
+  kOperatorKeyRejected,
+  kOperatorForbidden,
+  kMerchantNotFound,
   kInternal,
 };
 

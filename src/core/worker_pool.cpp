@@ -20,10 +20,10 @@ WorkerPool::WorkerPool(const std::string& name, std::size_t threads, std::size_t
 
 WorkerPool::~WorkerPool() { stop(); }
 
-bool WorkerPool::submit(std::function<void()> task) {
+bool WorkerPool::submit(std::function<void()> task, std::function<void(std::string_view what)> if_threw) {
   std::lock_guard lock(mutex_);
   if (stopping_ || queue_.size() >= queue_max_) return false;
-  queue_.push_back(std::move(task));
+  queue_.push_back(Task{std::move(task), std::move(if_threw)});
   ready_.notify_one();
   return true;
 }
@@ -41,7 +41,7 @@ void WorkerPool::stop() {
 
 void WorkerPool::run() {
   while (true) {
-    std::function<void()> task;
+    Task task;
     {
       std::unique_lock lock(mutex_);
       ready_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
@@ -49,10 +49,21 @@ void WorkerPool::run() {
       task = std::move(queue_.front());
       queue_.pop_front();
     }
+    std::string what;
     try {
-      task();
+      task.run();
+      continue;
     } catch (const std::exception& e) {
-      log::error("worker_task_threw", {{"error", e.what()}});
+      what = e.what();
+    } catch (...) {
+      what = "an exception that is not a std::exception";
+    }
+    log::error("worker_task_threw", {{"error", what}});
+    if (!task.if_threw) continue;
+    try {
+      task.if_threw(what);
+    } catch (const std::exception& e) {
+      log::error("worker_task_cleanup_threw", {{"error", e.what()}});
     }
   }
 }

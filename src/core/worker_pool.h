@@ -7,6 +7,7 @@
 #include <functional>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -19,8 +20,10 @@ class WorkerPool {
   WorkerPool& operator=(const WorkerPool&) = delete;
   ~WorkerPool();
 
-  // False when the queue is full or the pool is stopping; the task was not taken.
-  [[nodiscard]] bool submit(std::function<void()> task);
+  // False when the queue is full or the pool is stopping; the task was not taken. When the task throws,
+  // if_threw runs with the exception's message on the same thread, so the task's caller can still be told.
+  [[nodiscard]] bool submit(std::function<void()> task,
+                            std::function<void(std::string_view what)> if_threw = {});
   // Runs what is queued, then joins. Idempotent.
   void stop();
 
@@ -30,7 +33,11 @@ class WorkerPool {
   const std::size_t queue_max_;
   std::mutex mutex_;
   std::condition_variable ready_;
-  std::deque<std::function<void()>> queue_;
+  struct Task {
+    std::function<void()> run;
+    std::function<void(std::string_view)> if_threw;
+  };
+  std::deque<Task> queue_;
   bool stopping_ = false;
   std::vector<std::thread> threads_;
 };

@@ -21,6 +21,10 @@ int run_merchant_create(const CommonOptions& common, const std::string& name);
 int run_merchant_list(const CommonOptions& common);
 // Webhooks are signed with the new secret from then on (a running gateway picks it up within seconds).
 int run_merchant_rotate_webhook_secret(const CommonOptions& common, const std::string& merchant_id);
+// An operator key for /admin/v1 (role admin or viewer), printed once.
+int run_operator_create(const CommonOptions& common, const std::string& name, const std::string& role);
+// A new master key; every stored secret re-sealed under it; the old key dropped once nothing uses it.
+int run_rotate_master_key(const CommonOptions& common);
 // Exit 0: sound; 2: a problem was found (printed); 1: the store could not be read.
 int run_ledger_verify(const CommonOptions& common);
 int run_ledger_export(const CommonOptions& common, const std::string& format, const std::string& path);

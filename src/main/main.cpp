@@ -1,5 +1,6 @@
 // The paygate binary: parses the command line and runs one subcommand.
 #include <malloc.h>
+#include <sys/stat.h>
 
 #include "CLI/CLI.hpp"
 #include "main/commands.h"
@@ -12,6 +13,9 @@ int main(int argc, char** argv) {
   mallopt(M_MMAP_THRESHOLD, 64 << 20);
   mallopt(M_TRIM_THRESHOLD, 512 << 20);
   mallopt(M_TOP_PAD, 16 << 20);
+  // Everything paygate writes (database, WAL, keys, sandbox books, exports) is the operator's alone: files
+  // 0600, directories 0700, whatever umask the shell had.
+  ::umask(077);
   using namespace paygate::cli;
   CLI::App app{"paygate: a payment gateway for Alipay, WeChat Pay and UnionPay"};
   app.require_subcommand(1);
@@ -55,6 +59,24 @@ int main(int argc, char** argv) {
   add_common_options(*merchant_rotate, common);
   std::string rotate_merchant_id;
   merchant_rotate->add_option("--merchant-id", rotate_merchant_id, "The merchant")->required();
+
+  auto* operator_command = app.add_subcommand("operator", "Manage the platform's operator keys (/admin/v1)");
+  operator_command->require_subcommand(1);
+  auto* operator_create =
+      operator_command->add_subcommand("create", "Create an operator key and print it once");
+  add_common_options(*operator_create, common);
+  std::string operator_name;
+  std::string operator_role;
+  operator_create->add_option("--name", operator_name, "Who holds the key")->required();
+  operator_create->add_option("--role", operator_role, "admin (reads and writes) or viewer (reads)")
+      ->required()
+      ->check(CLI::IsMember({"admin", "viewer"}));
+
+  auto* secrets = app.add_subcommand("secrets", "Manage secrets at rest");
+  secrets->require_subcommand(1);
+  auto* rotate_master_key = secrets->add_subcommand(
+      "rotate-master-key", "Seal every stored secret under a new master key, then drop the old one");
+  add_common_options(*rotate_master_key, common);
 
   auto* ledger = app.add_subcommand("ledger", "Check and export the double-entry ledger");
   ledger->require_subcommand(1);
@@ -120,6 +142,8 @@ int main(int argc, char** argv) {
   if (merchant_create->parsed()) return run_merchant_create(common, merchant_name);
   if (merchant_list->parsed()) return run_merchant_list(common);
   if (merchant_rotate->parsed()) return run_merchant_rotate_webhook_secret(common, rotate_merchant_id);
+  if (operator_create->parsed()) return run_operator_create(common, operator_name, operator_role);
+  if (rotate_master_key->parsed()) return run_rotate_master_key(common);
   if (ledger_verify->parsed()) return run_ledger_verify(common);
   if (ledger_export->parsed()) return run_ledger_export(common, export_format, export_path);
   if (api->parsed()) return run_api(common, api_options);

@@ -12,6 +12,7 @@
 #include "CLI/CLI.hpp"
 #include "core/log.h"
 #include "fmt/format.h"
+#include "infra/secrets/master_key_file.h"
 #include "infra/store/sqlite/sqlite_store.h"
 
 namespace paygate::cli {
@@ -31,11 +32,28 @@ Result<Config> resolve_config(const CommonOptions& options) {
 }
 
 Status ensure_data_dir(const Config& config) {
+  namespace fs = std::filesystem;
+  const std::string& dir = config.store.data_dir;
   std::error_code ec;
-  std::filesystem::create_directories(config.store.data_dir, ec);
+  fs::create_directories(dir, ec);
   if (ec) {
-    return make_error(ErrorCode::kInvalidParameter, fmt::format("store.data_dir: cannot create '{}': {}",
-                                                                config.store.data_dir, ec.message()));
+    return make_error(ErrorCode::kInvalidParameter,
+                      fmt::format("store.data_dir: cannot create '{}': {}", dir, ec.message()));
+  }
+  // A data dir made by an older paygate (0755, database 0644) is closed up too: it holds the database,
+  // the master key and the sandboxes' private keys.
+  fs::permissions(dir, fs::perms::owner_all, fs::perm_options::replace, ec);
+  if (ec) {
+    return make_error(ErrorCode::kInvalidParameter,
+                      fmt::format("store.data_dir: cannot make '{}' 0700: {}", dir, ec.message()));
+  }
+  for (auto it = fs::recursive_directory_iterator(dir, ec); !ec && it != fs::recursive_directory_iterator();
+       it.increment(ec)) {
+    std::error_code ignored;  // a file that vanished meanwhile needs no closing up
+    const auto type = it->symlink_status(ignored).type();
+    if (type == fs::file_type::directory) fs::permissions(it->path(), fs::perms::owner_all, ignored);
+    if (type == fs::file_type::regular)
+      fs::permissions(it->path(), fs::perms::owner_read | fs::perms::owner_write, ignored);
   }
   return {};
 }
@@ -47,8 +65,12 @@ Result<std::unique_ptr<Store>> open_store(const Config& config, MetricsRegistry&
   options.path = config.sqlite_path();
   options.limits = {config.store.writer_queue_max, config.store.write_batch_max};
   options.readers = config.store.readers;
+  options.reader_wait_ms = config.store.reader_wait_ms;
   options.checkpoint_wal_pages = config.store.checkpoint_wal_pages;
   options.verify_ledger_each_command = config.ledger.verify_each_command;
+  auto box = secrets::open_secret_box(secrets::master_key_path(config.store.data_dir), clock.now_unix_ms());
+  if (!box.ok()) return std::move(box).error();
+  options.secrets = std::move(box).value();
   auto store = sqlite::SqliteStore::open(options, metrics, clock);
   if (!store.ok()) return std::move(store).error();
   return std::unique_ptr<Store>(std::move(store).value());
@@ -88,28 +110,6 @@ Result<std::unique_ptr<CommandStore>> open_scratch_store(const CommonOptions& op
 int fail(std::string_view message) {
   std::fprintf(stderr, "paygate: %.*s\n", static_cast<int>(message.size()), message.data());
   return 1;
-}
-
-std::optional<std::string> read_text_file(const std::string& path) {
-  std::ifstream file(path);
-  if (!file) return std::nullopt;
-  std::stringstream text;
-  text << file.rdbuf();
-  return text.str();
-}
-
-Status write_file_atomically(const std::string& path, std::string_view text, unsigned mode) {
-  const std::string temp = path + ".tmp";
-  const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
-  if (fd < 0) return make_error(ErrorCode::kInternal, fmt::format("cannot write {}", temp));
-  ::fchmod(fd, mode);  // O_CREAT's mode is filtered by the umask; the file must have exactly `mode`
-  bool ok = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) && ::fsync(fd) == 0;
-  ok = (::close(fd) == 0) && ok;
-  if (!ok || std::rename(temp.c_str(), path.c_str()) != 0) {
-    ::unlink(temp.c_str());
-    return make_error(ErrorCode::kInternal, fmt::format("cannot write {}", path));
-  }
-  return {};
 }
 
 }  // namespace paygate::cli

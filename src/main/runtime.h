@@ -8,6 +8,7 @@
 #include <string>
 
 #include "core/config.h"
+#include "core/files.h"
 #include "core/metrics.h"
 #include "core/time.h"
 #include "ports/store.h"
@@ -53,10 +54,5 @@ Result<T> wait_for(Start start) {
 
 // Prints "paygate: <message>" to stderr and returns the exit code 1.
 int fail(std::string_view message);
-
-// Writes text to path atomically (temp file, fsync, rename) with the given mode.
-Status write_file_atomically(const std::string& path, std::string_view text, unsigned mode);
-// The whole file, or nullopt when it cannot be read.
-std::optional<std::string> read_text_file(const std::string& path);
 
 }  // namespace paygate::cli

@@ -49,7 +49,7 @@ Result<wechatpay::PlatformIdentity> load_or_create_identity(const std::string& k
       return wechatpay::PlatformIdentity{*key, std::move(certificate).value()};
   }
   wechatpay::PlatformIdentity fresh = wechatpay::PlatformIdentity::issue(*key, common_name, now_ms);
-  if (auto status = write_file_atomically(cert_path, fresh.certificate.to_pem(), 0644); !status)
+  if (auto status = write_file_atomically(cert_path, fresh.certificate.to_pem(), 0600); !status)
     return std::move(status).error();
   return fresh;
 }

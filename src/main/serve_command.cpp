@@ -16,6 +16,7 @@
 #include "app/cashier.h"
 #include "app/merchants.h"
 #include "app/notifies.h"
+#include "app/operators.h"
 #include "app/order_events.h"
 #include "app/order_scheduler.h"
 #include "app/webhooks.h"
@@ -23,6 +24,7 @@
 #include "core/periodic_worker.h"
 #include "core/worker_pool.h"
 #include "fmt/format.h"
+#include "fmt/ranges.h"
 #include "infra/channels/alipay/alipay_gateway.h"
 #include "infra/channels/wechatpay/wechatpay_gateway.h"
 #include "infra/http/http_client.h"
@@ -35,8 +37,9 @@
 namespace paygate::cli {
 namespace {
 
-// On first start (no demo-merchant.json yet) creates a demo merchant and hands its credentials to the user:
-// printed once on stderr and saved with mode 0600 for `paygate api` and the load generator.
+// Under `serve --sandbox` or [demo] enabled = true, and only then: on first start (no demo-merchant.json
+// yet) creates a demo merchant and hands its credentials to the user, printed once on the terminal (never in
+// a log line) and saved with mode 0600 for `paygate api` and the load generator.
 Status ensure_demo_merchant(const Config& config, MerchantService& merchants) {
   const std::string path = config.store.data_dir + "/demo-merchant.json";
   if (std::filesystem::exists(path)) return {};
@@ -180,6 +183,41 @@ Status pay_in_sandbox(const std::string& sandbox_base_url, const Order& order) {
   return {};
 }
 
+// What the operator API shows of the channel accounts: every configured one with its state, and the
+// sandbox's.
+std::vector<ChannelAccountSummary> channel_account_summaries(const Config& config, bool sandbox) {
+  std::vector<ChannelAccountSummary> accounts;
+  for (const auto& account : config.channels.alipay)
+    accounts.push_back({account.id, Channel::kAlipay, account.enabled, false});
+  for (const auto& account : config.channels.wechatpay)
+    accounts.push_back({account.id, Channel::kWechatpay, account.enabled, false});
+  if (sandbox) {
+    accounts.push_back({"alipay-sandbox", Channel::kAlipay, true, true});
+    accounts.push_back({"wechatpay-sandbox", Channel::kWechatpay, true, true});
+  }
+  return accounts;
+}
+
+// The outbound destination guard for merchant webhooks. The in-process sandbox is a development setup on
+// one machine, so it opens loopback (and says so); a production config opens only what it names.
+DestinationPolicy webhook_destinations(const WebhookConfig& config, bool sandbox) {
+  DestinationPolicy policy;
+  policy.allow_private_networks = config.allow_private_networks;
+  for (const std::string& cidr : config.allowed_networks)
+    policy.allowed_networks.push_back(*IpNetwork::parse(cidr));
+  if (sandbox) {
+    policy.allowed_networks.push_back(*IpNetwork::parse("127.0.0.0/8"));
+    policy.allowed_networks.push_back(*IpNetwork::parse("::1/128"));
+  }
+  if (sandbox || policy.allow_private_networks || !policy.allowed_networks.empty()) {
+    log::warn("webhook_destinations_opened",
+              {{"allow_private_networks", policy.allow_private_networks},
+               {"allowed_networks", fmt::format("{}", fmt::join(config.allowed_networks, ","))},
+               {"loopback_for_sandbox", sandbox}});
+  }
+  return policy;
+}
+
 }  // namespace
 
 int run_serve(const CommonOptions& common, const ServeOptions& options) {
@@ -198,7 +236,9 @@ int run_serve(const CommonOptions& common, const ServeOptions& options) {
   if (!store.ok()) return fail(store.error().message);
 
   MerchantService merchants(**store, clock);
-  if (auto status = ensure_demo_merchant(*config, merchants); !status) return fail(status.error().message);
+  if (options.sandbox || config->demo.enabled) {
+    if (auto status = ensure_demo_merchant(*config, merchants); !status) return fail(status.error().message);
+  }
   if (auto status = ensure_webhook_secrets(*config, **store, merchants); !status)
     return fail(status.error().message);
 
@@ -220,7 +260,8 @@ int run_serve(const CommonOptions& common, const ServeOptions& options) {
   WorkerPool channel_workers("paygate-channel", config->channels.workers, config->channels.queue_max);
 
   MerchantDirectory directory(**store, clock);
-  NonceCache nonces(config->auth.nonce_cache_max);
+  NonceCache nonces(std::int64_t{config->auth.timestamp_window_s} * 1000,
+                    config->auth.nonces_per_merchant_max);
   Authenticator authenticator(directory, nonces, clock, config->auth.timestamp_window_s);
   IdempotencyService idempotency(**store, clock);
   OrderEventHub order_events;
@@ -233,7 +274,7 @@ int run_serve(const CommonOptions& common, const ServeOptions& options) {
   const ServerConfig& sc = config->server;
   http::Server server(
       http::ServerLimits{sc.header_bytes_max, sc.body_bytes_max, sc.read_timeout_ms, sc.idle_timeout_ms,
-                         sc.connections_max, sc.shutdown_timeout_ms},
+                         sc.connections_max, sc.shutdown_timeout_ms, config->http.handler_timeout_ms},
       [&gateway](const http::Request& request, http::Responder respond) {
         gateway->handle(request, respond);
       },
@@ -241,8 +282,9 @@ int run_serve(const CommonOptions& common, const ServeOptions& options) {
   auto port = server.listen(sc.listen_host, sc.listen_port);
   if (!port.ok()) return fail(port.error().message);
   config->server.listen_port = *port;
+  const DestinationPolicy destinations = webhook_destinations(config->webhooks, options.sandbox);
   orders.emplace(**store, clock, config->orders, channels, channel_workers, order_events, fees,
-                 config->public_base_url());
+                 config->public_base_url(), destinations);
   CashierService::SandboxPay sandbox_pay;
   if (sandbox) {
     // The cashier's "pay in sandbox" button: the payer pays at the sandbox, which then notifies us.
@@ -252,10 +294,10 @@ int run_serve(const CommonOptions& common, const ServeOptions& options) {
   }
   CashierService cashier(**store, *orders, channels, channel_workers, order_events, std::move(sandbox_pay));
   RefundService refunds(**store, clock, config->refunds, channels, channel_workers, order_events,
-                        config->public_base_url());
+                        config->public_base_url(), destinations);
   LedgerQueries ledger(**store);
   MerchantEvents merchant_events(**store, clock);
-  http::WebhookHttpSender webhook_sender(config->webhooks.timeout_ms);
+  http::WebhookHttpSender webhook_sender(config->webhooks.timeout_ms, destinations);
   WebhookDispatcher webhooks(**store, webhook_sender, clock, config->webhooks, metrics);
   order_events.subscribe_all([&webhooks](const Order&) { webhooks.wake(); });
   // Pending refunds whose answer was unclear (or never arrived) are asked about again on their schedule.
@@ -264,14 +306,16 @@ int run_serve(const CommonOptions& common, const ServeOptions& options) {
 
   std::atomic<bool> stopping{false};
   Store& store_ref = **store;
+  OperatorService operators(**store, clock, channel_account_summaries(*config, options.sandbox));
   gateway.emplace(api::GatewayServices{
-      authenticator, *orders, refunds, ledger, merchant_events, notifies, &cashier, idempotency, metrics,
+      authenticator, *orders, refunds, ledger, merchant_events, notifies, &cashier, &operators, idempotency,
+      metrics,
       [&stopping, &store_ref] { return !stopping.load() && store_ref.find_merchant(MerchantId{"-"}).ok(); },
       config->public_base_url(), sc.access_log});
 
   // Tests and tools find a server started on port 0 through this file.
   const std::string address_file = config->store.data_dir + "/paygate.addr";
-  if (auto status = write_file_atomically(address_file, config->listen_address() + "\n", 0644); !status) {
+  if (auto status = write_file_atomically(address_file, config->listen_address() + "\n", 0600); !status) {
     return fail(status.error().message);
   }
   const int threads = sc.threads > 0 ? sc.threads : std::max(1u, std::thread::hardware_concurrency());

@@ -115,7 +115,9 @@ int run_webhook_bench(const CommonOptions& common, const BenchOptions& options) 
   while (prepared + prepare_failures < options.orders)
     std::this_thread::sleep_for(std::chrono::milliseconds(1));
   if (prepare_failures > 0) return fail("preparing the paid orders failed");
-  http::WebhookHttpSender sender(config.webhooks.timeout_ms);
+  // The receiver runs on loopback beside the bench.
+  http::WebhookHttpSender sender(config.webhooks.timeout_ms,
+                                 DestinationPolicy{false, {*IpNetwork::parse("127.0.0.0/8")}});
   WebhookConfig webhook_config = config.webhooks;
   webhook_config.per_destination_max = webhook_config.workers;  // one merchant here: let it use every worker
   WebhookDispatcher dispatcher(store, sender, clock, webhook_config, metrics);

@@ -16,6 +16,7 @@ class AuthenticatorTest : public ::testing::Test {
   void SetUp() override {
     sqlite::SqliteStoreOptions options;
     options.path = dir_.path() + "/paygate.db";
+    options.secrets = test_secret_box();
     store_ = std::move(sqlite::SqliteStore::open(options, metrics_, clock_)).value();
     for (const Merchant& merchant : {Merchant{MerchantId{"mch_on"}, "On", "sk_on", true, 0},
                                      Merchant{MerchantId{"mch_off"}, "Off", "sk_off", false, 0}}) {
@@ -42,7 +43,7 @@ class AuthenticatorTest : public ::testing::Test {
   TempDir dir_;
   ManualClock clock_{1'700'000'000'000};
   MetricsRegistry metrics_;
-  NonceCache nonces_{1000};
+  NonceCache nonces_{300'000, 1000};
   std::unique_ptr<sqlite::SqliteStore> store_;
   std::unique_ptr<MerchantDirectory> directory_;
   std::unique_ptr<Authenticator> authenticator_;

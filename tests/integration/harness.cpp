@@ -47,6 +47,10 @@ pid_t spawn(const std::vector<std::string>& args, const std::string& output_path
   static char verify_ledger[] = "PAYGATE_LEDGER_VERIFY_EACH_COMMAND=1";
   env.push_back(verify_ledger);
   for (const auto& entry : extra_environment) env.push_back(const_cast<char*>(entry.c_str()));
+  // Tests sign as the demo merchant, which a gateway makes only when asked; a test that proves it is absent
+  // passes PAYGATE_DEMO_ENABLED=0 among its own entries, which come first and so win.
+  static char demo_enabled[] = "PAYGATE_DEMO_ENABLED=1";
+  env.push_back(demo_enabled);
   for (char** entry = environ; *entry != nullptr; ++entry) env.push_back(*entry);
   env.push_back(nullptr);
   pid_t pid = -1;
@@ -252,6 +256,12 @@ ApiResponse MerchantClient::get(const std::string& target) {
 
 nlohmann::json order_body(const std::string& out_trade_no, std::int64_t amount) {
   return {{"out_trade_no", out_trade_no}, {"amount", amount}, {"subject", "Coffee 咖啡"}};
+}
+
+std::shared_ptr<const crypto::SecretBox> test_secret_box() {
+  static const auto box =
+      std::make_shared<const crypto::SecretBox>(crypto::MasterKeyring{{crypto::new_master_key(0)}});
+  return box;
 }
 
 }  // namespace paygate::test

@@ -15,6 +15,7 @@
 #include <gtest/gtest.h>
 
 #include "core/result.h"
+#include "crypto/secret_box.h"
 #include "infra/http/http_client.h"
 #include "nlohmann/json.hpp"
 
@@ -136,5 +137,8 @@ Result<T> await(Start start) {
 }
 
 nlohmann::json order_body(const std::string& out_trade_no, std::int64_t amount = 990);
+
+// One master key for every store a test process opens in-process (so a reopened store reads its secrets).
+std::shared_ptr<const crypto::SecretBox> test_secret_box();
 
 }  // namespace paygate::test

@@ -23,6 +23,7 @@ class LedgerProperties : public ::testing::Test {
   void SetUp() override {
     sqlite::SqliteStoreOptions options;
     options.path = path();
+    options.secrets = test_secret_box();
     options.verify_ledger_each_command = true;
     auto opened = sqlite::SqliteStore::open(options, metrics_, clock_);
     ASSERT_TRUE(opened.ok()) << opened.error().message;

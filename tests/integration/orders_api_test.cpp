@@ -54,7 +54,7 @@ TEST_F(OrdersApi, CreateThenReadBackByIdAndByOutTradeNo) {
   EXPECT_EQ(created.code(), "OK");
   const json& order = created.data();
   const std::string order_id = order["order_id"];
-  EXPECT_EQ(order_id.size(), 29u);
+  EXPECT_EQ(order_id.size(), 32u);
   EXPECT_EQ(order["status"], "pending");
   EXPECT_EQ(order["amount"], 1234);
   EXPECT_EQ(order["currency"], "CNY");

@@ -22,6 +22,7 @@ class SqliteStoreTest : public ::testing::Test {
   void SetUp() override {
     sqlite::SqliteStoreOptions options;
     options.path = dir_.path() + "/paygate.db";
+    options.secrets = test_secret_box();
     options.limits = {64, 16};
     auto opened = sqlite::SqliteStore::open(options, metrics_, clock_);
     ASSERT_TRUE(opened.ok()) << opened.error().message;
@@ -160,6 +161,7 @@ TEST_F(SqliteStoreTest, ADrainedStoreRefusesWritesAndKeepsWhatItAcknowledged) {
   store_.reset();
   sqlite::SqliteStoreOptions options;
   options.path = dir_.path() + "/paygate.db";
+  options.secrets = test_secret_box();
   auto reopened = sqlite::SqliteStore::open(options, metrics_, clock_);
   ASSERT_TRUE(reopened.ok());
   auto found = (*reopened)->find_order_by_out_trade_no(merchant_, "drain-1");

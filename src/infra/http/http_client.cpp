@@ -12,6 +12,7 @@
 #include <optional>
 
 #include "fmt/format.h"
+#include "infra/http/resolver.h"
 
 namespace paygate::http {
 namespace {
@@ -83,6 +84,8 @@ Result<HttpUrl> parse_http_url(std::string_view url) {
   return HttpUrl{std::move(endpoint), std::move(target)};
 }
 
+struct Forbidden {};
+
 struct Client::Impl {
   Endpoint endpoint;
   ClientOptions options;
@@ -121,15 +124,49 @@ struct Client::Impl {
   }
   beast::tcp_stream& tcp() { return secure ? beast::get_lowest_layer(*secure) : *plain; }
 
-  void connect() {
-    tcp::resolver resolver(io);
-    const auto addresses = resolver.resolve(endpoint.host, std::to_string(endpoint.port));
+  // The addresses to connect to: resolved within the deadline and, under a guard, every one allowed.
+  Result<std::vector<tcp::endpoint>> destinations() const {
+    auto resolved = resolve_host(endpoint.host, options.timeout_ms);
+    if (!resolved.ok()) return std::move(resolved).error();
+    std::vector<tcp::endpoint> out;
+    for (const IpAddress& address : *resolved) {
+      if (options.allow_address && !options.allow_address(address)) {
+        return make_error(ErrorCode::kDestinationForbidden, std::string(kDestinationForbidden));
+      }
+      out.emplace_back(to_asio(address), endpoint.port);
+    }
+    return out;
+  }
+
+  static net::ip::address to_asio(const IpAddress& address) {
+    if (!address.v6) {
+      return net::ip::address_v4(net::ip::address_v4::bytes_type{address.bytes[0], address.bytes[1],
+                                                                 address.bytes[2], address.bytes[3]});
+    }
+    net::ip::address_v6::bytes_type bytes;
+    std::copy(address.bytes.begin(), address.bytes.end(), bytes.begin());
+    return net::ip::address_v6(bytes);
+  }
+
+  // The peer actually connected, checked again under a guard.
+  bool peer_allowed() {
+    if (!options.allow_address) return true;
+    beast::error_code ec;
+    const auto peer = tcp().socket().remote_endpoint(ec);
+    if (ec) return false;
+    const auto address = peer.address();
+    if (address.is_v4()) return options.allow_address(IpAddress::v4(address.to_v4().to_uint()));
+    return options.allow_address(IpAddress::from_v6_bytes(address.to_v6().to_bytes().data()));
+  }
+
+  void connect(const std::vector<tcp::endpoint>& addresses) {
     const auto deadline = std::chrono::milliseconds(options.timeout_ms);
     if (endpoint.tls) {
       secure.emplace(io, *tls_context);
       auto& layer = beast::get_lowest_layer(*secure);
       layer.expires_after(deadline);
       run_with_deadline([&](auto handler) { layer.async_connect(addresses, handler); });
+      if (!peer_allowed()) throw Forbidden();
       // SNI and host name verification: the certificate must name the host we meant to reach.
       if (!SSL_set_tlsext_host_name(secure->native_handle(), endpoint.host.c_str())) {
         throw beast::system_error(
@@ -142,6 +179,7 @@ struct Client::Impl {
       plain.emplace(io);
       plain->expires_after(deadline);
       run_with_deadline([&](auto handler) { plain->async_connect(addresses, handler); });
+      if (!peer_allowed()) throw Forbidden();
     }
     tcp().socket().set_option(tcp::no_delay(true));
     buffer.clear();
@@ -185,9 +223,10 @@ Result<ClientResponse> Client::send(std::string_view method, std::string_view ta
   request.target(target);
   request.version(11);
   const bool default_port = impl_->endpoint.port == (impl_->endpoint.tls ? 443 : 80);
-  request.set(bhttp::field::host, default_port
-                                      ? impl_->endpoint.host
-                                      : fmt::format("{}:{}", impl_->endpoint.host, impl_->endpoint.port));
+  const std::string& host = impl_->endpoint.host;
+  const std::string host_text = host.find(':') == std::string::npos ? host : "[" + host + "]";  // IPv6
+  request.set(bhttp::field::host,
+              default_port ? host_text : fmt::format("{}:{}", host_text, impl_->endpoint.port));
   request.set(bhttp::field::content_type, "application/json");
   for (const auto& [name, value] : headers) request.set(name, value);
   request.body() = std::string(body);
@@ -197,9 +236,16 @@ Result<ClientResponse> Client::send(std::string_view method, std::string_view ta
   for (int attempt = 0; attempt < 2; ++attempt) {
     const bool reused = impl_->connected();
     try {
-      if (!impl_->connected()) impl_->connect();
+      if (!impl_->connected()) {
+        auto addresses = impl_->destinations();
+        if (!addresses.ok()) return std::move(addresses).error();
+        impl_->connect(*addresses);
+      }
       return impl_->secure ? impl_->exchange(*impl_->secure, request)
                            : impl_->exchange(*impl_->plain, request);
+    } catch (const Forbidden&) {
+      impl_->disconnect();
+      return make_error(ErrorCode::kDestinationForbidden, std::string(kDestinationForbidden));
     } catch (const std::exception& e) {
       impl_->disconnect();
       if (!reused || attempt == 1) {

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -12,6 +13,7 @@
 #include <vector>
 
 #include "core/result.h"
+#include "domain/destination_policy.h"
 
 namespace paygate::http {
 
@@ -39,8 +41,13 @@ struct HttpUrl {
 Result<HttpUrl> parse_http_url(std::string_view url);
 
 struct ClientOptions {
-  std::uint32_t timeout_ms = 10'000;
-  std::string ca_file;  // TLS: trust only this PEM bundle; empty = the system's trusted CAs
+  std::uint32_t timeout_ms = 10'000;  // bounds the host lookup, the connect and each exchange
+  std::string ca_file;                // TLS: trust only this PEM bundle; empty = the system's trusted CAs
+  // The outbound destination guard: when set, every address the host resolves to must pass, the connection
+  // is made only to those addresses (no second lookup that DNS rebinding could answer differently), and the
+  // peer is checked again once connected. A refused destination fails with DESTINATION_FORBIDDEN and
+  // nothing is sent.
+  std::function<bool(const IpAddress&)> allow_address;
 };
 
 class Client {

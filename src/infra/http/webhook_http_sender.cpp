@@ -3,6 +3,7 @@
 #include <map>
 #include <memory>
 
+#include "fmt/format.h"
 #include "infra/http/http_client.h"
 
 namespace paygate::http {
@@ -10,13 +11,18 @@ namespace paygate::http {
 Result<int> WebhookHttpSender::post(const std::string& url,
                                     const std::vector<std::pair<std::string, std::string>>& headers,
                                     const std::string& body) {
-  auto parsed = parse_http_url(url);
-  if (!parsed.ok()) return std::move(parsed).error();
+  auto parsed = parse_destination_url(url);
+  if (!parsed.ok()) return make_error(ErrorCode::kInvalidParameter, "notify_url: " + parsed.error().message);
   // Per worker thread: the client of each destination, kept alive between deliveries.
   thread_local std::map<std::string, std::unique_ptr<Client>> clients;
-  const std::string key = url.substr(0, url.size() - parsed->target.size());
+  const std::string key =
+      fmt::format("{}://{}:{}", parsed->tls ? "https" : "http", parsed->host, parsed->port);
   auto& client = clients[key];
-  if (!client) client = std::make_unique<Client>(parsed->endpoint, timeout_ms_);
+  if (!client) {
+    ClientOptions options{
+        timeout_ms_, {}, [this](const IpAddress& address) { return destinations_.allows(address); }};
+    client = std::make_unique<Client>(Endpoint{parsed->host, parsed->port, parsed->tls}, std::move(options));
+  }
   auto response = client->send("POST", parsed->target, headers, body);
   if (!response.ok()) {
     clients.erase(key);  // a broken connection is not reused

@@ -10,13 +10,27 @@
 #include "infra/store/sqlite/connection.h"
 #include "ports/store.h"
 
+namespace paygate::crypto {
+class SecretBox;
+}
+
 namespace paygate::sqlite {
 
-void insert_merchant(Connection& db, const Merchant& merchant);
-std::optional<Merchant> select_merchant(Connection& db, const MerchantId& merchant_id);
-std::vector<Merchant> select_merchants(Connection& db);
-Result<Merchant> update_webhook_secret(Connection& db, const MerchantId& merchant_id,
-                                       const std::string& secret);
+// Merchant secrets are sealed on the way in and opened on the way out (crypto/secret_box.h).
+void insert_merchant(Connection& db, const crypto::SecretBox& box, const Merchant& merchant);
+std::optional<Merchant> select_merchant(Connection& db, const crypto::SecretBox& box,
+                                        const MerchantId& merchant_id);
+std::vector<Merchant> select_merchants(Connection& db, const crypto::SecretBox& box);
+Result<Merchant> update_merchant(Connection& db, const crypto::SecretBox& box, const MerchantChange& change);
+// Seals every secret stored in plain text (plaintext_only), or every secret not sealed by the box's sealing
+// key; returns how many merchants changed.
+std::int64_t seal_secrets(Connection& db, const crypto::SecretBox& box, bool plaintext_only);
+std::vector<std::string> select_sealing_key_ids(Connection& db);
+
+void insert_operator(Connection& db, const Operator& op, const std::string& key_sha256_hex);
+std::optional<Operator> select_operator_by_key(Connection& db, const std::string& key_sha256_hex);
+void insert_audit(Connection& db, const AuditEntry& entry);
+AuditPage select_audit(Connection& db, const AuditQuery& query);
 
 Result<CreatedOrder> insert_order(Connection& db, const Order& order);
 Result<OrderEventOutcome> update_order_status(Connection& db, const OrderEventCommand& command);

@@ -1,6 +1,7 @@
 #include "infra/store/sqlite/sqlite_store.h"
 
 #include "core/log.h"
+#include "crypto/secret_box.h"
 #include "infra/store/sqlite/rows.h"
 
 namespace paygate::sqlite {
@@ -33,10 +34,14 @@ Error unavailable(const SqliteError& e) {
 
 }  // namespace
 
-// Reader connections are leased one per query; a query never waits for the writer (WAL snapshots).
+// No reader connection came free within the pool's wait: the read answers STORE_BUSY.
+struct ReaderWaitExpired {};
+
+// Reader connections are leased one per query; a query never waits for the writer (WAL snapshots), and
+// waits at most wait_ms for a free connection.
 class SqliteStore::ReaderPool {
  public:
-  ReaderPool(const std::string& path, std::uint32_t count) {
+  ReaderPool(const std::string& path, std::uint32_t count, std::uint32_t wait_ms) : wait_ms_(wait_ms) {
     for (std::uint32_t i = 0; i < count; ++i) {
       auto db = std::make_unique<Connection>(path, OpenMode::kReadWrite);
       db->exec("PRAGMA query_only = ON");
@@ -49,7 +54,8 @@ class SqliteStore::ReaderPool {
     std::unique_ptr<Connection> db;
     {
       std::unique_lock lock(mutex_);
-      available_.wait(lock, [this] { return !free_.empty(); });
+      if (!available_.wait_for(lock, std::chrono::milliseconds(wait_ms_), [this] { return !free_.empty(); }))
+        throw ReaderWaitExpired{};
       db = std::move(free_.back());
       free_.pop_back();
     }
@@ -66,6 +72,7 @@ class SqliteStore::ReaderPool {
   }
 
  private:
+  const std::uint32_t wait_ms_;
   std::mutex mutex_;
   std::condition_variable available_;
   std::vector<std::unique_ptr<Connection>> free_;
@@ -79,17 +86,30 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const SqliteStoreOptions&
     if (report.to_version != report.from_version) {
       log::info("store_migrated", {{"from_version", report.from_version}, {"to_version", report.to_version}});
     }
+    if (!options.secrets)
+      return make_error(ErrorCode::kInternal, "the store needs a secret box (master key)");
+    // Secrets written before they were sealed at rest are sealed now, all in one transaction.
+    db->exec("BEGIN IMMEDIATE");
+    try {
+      if (const std::int64_t sealed = seal_secrets(*db, *options.secrets, true); sealed > 0)
+        log::info("store_secrets_sealed", {{"merchants", sealed}});
+      db->exec("COMMIT");
+    } catch (...) {
+      db->exec("ROLLBACK");
+      throw;
+    }
     // A WAL left large by a crash is truncated back once checkpointed.
     db->exec("PRAGMA journal_size_limit = 67108864");
     // From here on the WalSyncer makes commits durable, off the writer thread (see wal_syncer.h).
     db->exec("PRAGMA synchronous = NORMAL");
-    auto readers = std::make_unique<ReaderPool>(options.path, options.readers);
-    auto checkpointer = std::make_unique<Checkpointer>(options.path, *db, options.checkpoint_wal_pages, metrics);
+    auto readers = std::make_unique<ReaderPool>(options.path, options.readers, options.reader_wait_ms);
+    auto checkpointer =
+        std::make_unique<Checkpointer>(options.path, *db, options.checkpoint_wal_pages, metrics);
     auto book = std::make_unique<AccountBook>();
     auto writer = std::make_unique<GroupCommitWriter>(std::move(db), options.limits, metrics, book.get());
     return std::unique_ptr<SqliteStore>(new SqliteStore(std::move(book), std::move(writer),
                                                         std::move(checkpointer), std::move(readers),
-                                                        options.verify_ledger_each_command));
+                                                        options.verify_ledger_each_command, options.secrets));
   } catch (const SqliteError& e) {
     return make_error(ErrorCode::kStoreUnavailable, e.what());
   }
@@ -106,8 +126,9 @@ Result<MigrationReport> SqliteStore::migrate_only(const std::string& path, const
 
 SqliteStore::SqliteStore(std::unique_ptr<AccountBook> book, std::unique_ptr<GroupCommitWriter> writer,
                          std::unique_ptr<Checkpointer> checkpointer, std::unique_ptr<ReaderPool> readers,
-                         bool verify_ledger_each_command)
-    : book_(std::move(book)),
+                         bool verify_ledger_each_command, std::shared_ptr<const crypto::SecretBox> secrets)
+    : secrets_(std::move(secrets)),
+      book_(std::move(book)),
       writer_(std::move(writer)),
       checkpointer_(std::move(checkpointer)),
       readers_(std::move(readers)),
@@ -152,30 +173,90 @@ Result<T> SqliteStore::read(Query query) {
     return readers_->with_connection([&](Connection& db) -> Result<T> { return query(db); });
   } catch (const SqliteError& e) {
     return unavailable(e);
+  } catch (const ReaderWaitExpired&) {
+    return make_error(ErrorCode::kStoreBusy, "every reader connection is busy; retry shortly");
   }
 }
 
 void SqliteStore::create_merchant(Merchant merchant, Completion<Merchant> done) {
   write<Merchant>(
-      [merchant = std::move(merchant)](Connection& db) -> Result<Merchant> {
-        insert_merchant(db, merchant);
+      [box = secrets_, merchant = std::move(merchant)](Connection& db) -> Result<Merchant> {
+        insert_merchant(db, *box, merchant);
         return merchant;
       },
       std::move(done));
 }
 
 Result<std::optional<Merchant>> SqliteStore::find_merchant(const MerchantId& merchant_id) {
-  return read<std::optional<Merchant>>([&](Connection& db) { return select_merchant(db, merchant_id); });
+  return read<std::optional<Merchant>>(
+      [&](Connection& db) { return select_merchant(db, *secrets_, merchant_id); });
 }
 
 Result<std::vector<Merchant>> SqliteStore::list_merchants() {
-  return read<std::vector<Merchant>>([](Connection& db) { return select_merchants(db); });
+  return read<std::vector<Merchant>>([this](Connection& db) { return select_merchants(db, *secrets_); });
 }
 
 void SqliteStore::set_webhook_secret(MerchantId merchant_id, std::string secret, Completion<Merchant> done) {
-  write<Merchant>([merchant_id = std::move(merchant_id), secret = std::move(secret)](
-                      Connection& db) { return update_webhook_secret(db, merchant_id, secret); },
+  write<Merchant>([box = secrets_, change = MerchantChange{std::move(merchant_id), std::nullopt, std::nullopt,
+                                                           std::move(secret)}](
+                      Connection& db) { return update_merchant(db, *box, change); },
                   std::move(done));
+}
+
+void SqliteStore::create_merchant_audited(Merchant merchant, AuditEntry audit, Completion<Merchant> done) {
+  write<Merchant>(
+      [box = secrets_, merchant = std::move(merchant),
+       audit = std::move(audit)](Connection& db) mutable -> Result<Merchant> {
+        insert_merchant(db, *box, merchant);
+        audit.before_json = "null";
+        audit.after_json = merchant_public_json(merchant);
+        insert_audit(db, audit);
+        return merchant;
+      },
+      std::move(done));
+}
+
+void SqliteStore::change_merchant(MerchantChange change, AuditEntry audit, Completion<Merchant> done) {
+  write<Merchant>(
+      [box = secrets_, change = std::move(change),
+       audit = std::move(audit)](Connection& db) mutable -> Result<Merchant> {
+        auto before = select_merchant(db, *box, change.merchant_id);
+        auto after = update_merchant(db, *box, change);
+        if (!after.ok()) return after;
+        audit.before_json = merchant_public_json(*before);
+        audit.after_json = merchant_public_json(*after);
+        insert_audit(db, audit);
+        return after;
+      },
+      std::move(done));
+}
+
+void SqliteStore::reseal_secrets(Completion<std::int64_t> done) {
+  write<std::int64_t>(
+      [box = secrets_](Connection& db) -> Result<std::int64_t> { return seal_secrets(db, *box, false); },
+      std::move(done));
+}
+
+Result<std::vector<std::string>> SqliteStore::list_sealing_key_ids() {
+  return read<std::vector<std::string>>([](Connection& db) { return select_sealing_key_ids(db); });
+}
+
+void SqliteStore::create_operator(Operator op, std::string key_sha256_hex, Completion<Operator> done) {
+  write<Operator>(
+      [op = std::move(op), key = std::move(key_sha256_hex)](Connection& db) -> Result<Operator> {
+        insert_operator(db, op, key);
+        return op;
+      },
+      std::move(done));
+}
+
+Result<std::optional<Operator>> SqliteStore::find_operator_by_key(const std::string& key_sha256_hex) {
+  return read<std::optional<Operator>>(
+      [&](Connection& db) { return select_operator_by_key(db, key_sha256_hex); });
+}
+
+Result<AuditPage> SqliteStore::list_audit(const AuditQuery& query) {
+  return read<AuditPage>([&](Connection& db) { return select_audit(db, query); });
 }
 
 void SqliteStore::create_order(Order order, Completion<CreatedOrder> done) {

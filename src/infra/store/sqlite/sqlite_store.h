@@ -10,6 +10,7 @@
 
 #include "core/metrics.h"
 #include "core/time.h"
+#include "crypto/secret_box.h"
 #include "infra/store/sqlite/account_book.h"
 #include "infra/store/sqlite/checkpointer.h"
 #include "infra/store/sqlite/group_commit_writer.h"
@@ -22,6 +23,7 @@ struct SqliteStoreOptions {
   std::string path;
   GroupCommitLimits limits;
   std::uint32_t readers = 4;
+  std::uint32_t reader_wait_ms = 2'000;  // a read waits this long for a free reader, then STORE_BUSY
   // WAL pages between background checkpoints. The default, about 32 MiB (SQLite's own autocheckpoint is
   // 1000 pages): pages written by many commits in a row (the newest leaves of every append-mostly index)
   // are copied into the database once per checkpoint, so a longer interval copies fewer of them (measured:
@@ -31,6 +33,8 @@ struct SqliteStoreOptions {
   // break one is refused with LEDGER_INVARIANT_VIOLATED. Costs a pass over the transfers: tests and
   // debugging only.
   bool verify_ledger_each_command = false;
+  // Seals merchant secrets at rest (required; infra/secrets/master_key_file.h makes one from the master key).
+  std::shared_ptr<const crypto::SecretBox> secrets;
 };
 
 class SqliteStore final : public Store {
@@ -47,6 +51,13 @@ class SqliteStore final : public Store {
   Result<std::optional<Merchant>> find_merchant(const MerchantId& merchant_id) override;
   Result<std::vector<Merchant>> list_merchants() override;
   void set_webhook_secret(MerchantId merchant_id, std::string secret, Completion<Merchant> done) override;
+  void create_merchant_audited(Merchant merchant, AuditEntry audit, Completion<Merchant> done) override;
+  void change_merchant(MerchantChange change, AuditEntry audit, Completion<Merchant> done) override;
+  void reseal_secrets(Completion<std::int64_t> done) override;
+  Result<std::vector<std::string>> list_sealing_key_ids() override;
+  void create_operator(Operator op, std::string key_sha256_hex, Completion<Operator> done) override;
+  Result<std::optional<Operator>> find_operator_by_key(const std::string& key_sha256_hex) override;
+  Result<AuditPage> list_audit(const AuditQuery& query) override;
 
   void create_order(Order order, Completion<CreatedOrder> done) override;
   void apply_order_event(OrderEventCommand command, Completion<OrderEventOutcome> done) override;
@@ -100,7 +111,7 @@ class SqliteStore final : public Store {
   class ReaderPool;
   SqliteStore(std::unique_ptr<AccountBook> book, std::unique_ptr<GroupCommitWriter> writer,
               std::unique_ptr<Checkpointer> checkpointer, std::unique_ptr<ReaderPool> readers,
-              bool verify_ledger_each_command);
+              bool verify_ledger_each_command, std::shared_ptr<const crypto::SecretBox> secrets);
 
   template <class T, class Body>
   void write(Body body, Completion<T> done);
@@ -111,6 +122,7 @@ class SqliteStore final : public Store {
   template <class T, class Query>
   Result<T> read(Query query);
 
+  std::shared_ptr<const crypto::SecretBox> secrets_;
   std::unique_ptr<AccountBook> book_;  // the writer's; declared first so that it outlives the writer
   std::unique_ptr<GroupCommitWriter> writer_;
   std::unique_ptr<Checkpointer> checkpointer_;
