@@ -19,6 +19,10 @@ Result<EventPage> MerchantEvents::list(const MerchantId& merchant_id, const List
   query.merchant_id = merchant_id;
   if (input.order_id) {
     if (!is_order_id_syntax(*input.order_id)) return invalid_field("order_id", "is not an order id");
+    // Another merchant's order is not found, like every id a merchant does not own.
+    auto order = store_.find_order(merchant_id, OrderId{*input.order_id});
+    if (!order.ok()) return std::move(order).error();
+    if (!*order) return make_error(ErrorCode::kOrderNotFound, "order_id: not found");
     query.order_id = *input.order_id;
   }
   if (input.status) {

@@ -11,8 +11,10 @@ cxx=clang++-14
 launcher=$(command -v ccache || true)
 sanitizers=address,undefined
 flags=(-std=c++20 -O1 -g -fno-sanitize-recover=undefined -I"$root/src")
-sources=("$root"/src/infra/channels/alipay/{codec,notify}.cpp "$root"/src/infra/channels/wechatpay/{codec,messages,callback_reader,bill_file}.cpp
-         "$root"/src/core/{text,money,time,error,assert}.cpp "$root"/src/crypto/{rsa,encoding,aead,random,digest,algorithms}.cpp)
+sources=("$root"/src/infra/channels/alipay/{codec,notify,bill_file}.cpp "$root"/src/infra/channels/wechatpay/{codec,messages,callback_reader,bill_file}.cpp
+         "$root"/src/api/{order_json,refund_json}.cpp "$root"/src/app/merchant_signature.cpp
+         "$root"/src/domain/{channel,order_status,refund}.cpp "$root"/src/domain/ledger/transfer.cpp
+         "$root"/src/core/{text,money,time,error,assert,log}.cpp "$root"/src/crypto/{rsa,encoding,aead,random,digest,algorithms}.cpp)
 objects=()
 pids=()
 for source in "${sources[@]}"; do
@@ -23,9 +25,10 @@ for source in "${sources[@]}"; do
   if (( ${#pids[@]} >= $(nproc) )); then wait "${pids[0]}"; pids=("${pids[@]:1}"); fi
 done
 for pid in "${pids[@]}"; do wait "$pid"; done
-for target in form_decode response_split notify_parse wechatpay_authorization wechatpay_callback wechatpay_bill; do
+for target in form_decode response_split notify_parse wechatpay_authorization wechatpay_callback wechatpay_bill \
+              merchant_json merchant_authorization alipay_bill; do
   $launcher $cxx "${flags[@]}" -fsanitize=fuzzer,$sanitizers "$root/tests/fuzz/${target}_fuzz.cpp" "${objects[@]}" \
-    -lssl -lcrypto -lfmt -lsimdjson -o "$out/$target"
+    -lssl -lcrypto -lfmt -lsimdjson -lzip -o "$out/$target"
   corpus="$out/corpus-$target"
   mkdir -p "$corpus"
   cp -n "$root/tests/fuzz/corpus/$target/"* "$corpus/" 2>/dev/null || true
