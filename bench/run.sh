@@ -25,7 +25,10 @@ kill "$(cat "$work/nginx.pid")"; wait 2>/dev/null || true
 # 2. paygate: start to ready, idle RSS, durable creates under load, RSS under load.
 port=$(free_port)
 start_ns=$(date +%s%N)
-"$binary" serve --data-dir "$work/data" --listen "127.0.0.1:$port" > "$work/serve.log" 2>&1 &
+# The load generator's orders name a webhook endpoint on loopback (a closed port: deliveries fail fast).
+printf '[webhooks]\nallowed_networks = ["127.0.0.1/32"]\n' > "$work/bench.toml"
+PAYGATE_DEMO_ENABLED=1 "$binary" serve --config "$work/bench.toml" --data-dir "$work/data" --listen "127.0.0.1:$port" \
+  > "$work/serve.log" 2>&1 &
 pid=$!
 wait_for_http "http://127.0.0.1:$port/readyz"
 ready_ms=$(( ($(date +%s%N) - start_ns) / 1000000 ))

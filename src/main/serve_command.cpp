@@ -43,7 +43,8 @@ namespace {
 Status ensure_demo_merchant(const Config& config, MerchantService& merchants) {
   const std::string path = config.store.data_dir + "/demo-merchant.json";
   if (std::filesystem::exists(path)) return {};
-  auto merchant = wait_for<Merchant>([&](auto done) { merchants.create("Demo merchant", std::move(done)); });
+  auto merchant =
+      wait_for<Merchant>([&](auto done) { merchants.create("Demo merchant", std::move(done), "system"); });
   if (!merchant.ok()) return std::move(merchant).error();
   const nlohmann::json credentials = {{"merchant_id", merchant->merchant_id.value},
                                       {"secret", merchant->secret},
@@ -66,7 +67,7 @@ Status ensure_webhook_secrets(const Config& config, Store& store, MerchantServic
   for (const Merchant& merchant : *all) {
     if (!merchant.webhook_secret.empty()) continue;
     auto rotated = wait_for<Merchant>(
-        [&](auto done) { merchants.rotate_webhook_secret(merchant.merchant_id, std::move(done)); });
+        [&](auto done) { merchants.rotate_webhook_secret(merchant.merchant_id, std::move(done), "system"); });
     if (!rotated.ok()) return std::move(rotated).error();
     auto demo = read_text_file(demo_path);
     if (!demo) continue;

@@ -54,7 +54,9 @@ TEST_F(Credentials, OperatorAndMerchantCredentialsNeverCrossAndEveryOperatorWrit
   EXPECT_EQ(refused.code(), "OPERATOR_FORBIDDEN");
   EXPECT_EQ(viewer.call("GET", "/admin/v1/merchants").data()["merchants"].size(), 1u)
       << "only the demo merchant";
-  EXPECT_TRUE(admin.call("GET", "/admin/v1/audit").data()["entries"].empty());
+  const json first = admin.call("GET", "/admin/v1/audit").data()["entries"];
+  ASSERT_EQ(first.size(), 1u) << "only the demo merchant's creation, by the system: " << first.dump();
+  EXPECT_EQ(first[0]["operator_id"], "system");
 
   // Every admin write lands in the audit log with its request id.
   auto created = admin.call("POST", "/admin/v1/merchants", R"({"name":"Tea House"})");
@@ -74,7 +76,7 @@ TEST_F(Credentials, OperatorAndMerchantCredentialsNeverCrossAndEveryOperatorWrit
   }
   EXPECT_EQ(admin.call("POST", "/admin/v1/merchants/mch_nobody/disable").code(), "MERCHANT_NOT_FOUND");
   const json entries = viewer.call("GET", "/admin/v1/audit?limit=50").data()["entries"];
-  ASSERT_EQ(entries.size(), writes.size()) << entries.dump();
+  ASSERT_EQ(entries.size(), writes.size() + 1) << entries.dump();
   for (std::size_t i = 0; i < writes.size(); ++i) {
     const json& entry = entries[writes.size() - 1 - i];  // newest first
     EXPECT_EQ(entry["action"], writes[i].first);
@@ -131,6 +133,36 @@ TEST_F(Credentials, NoSecretEverReachesTheDatabaseFileOrALogLine) {
       }
     }
   }
+}
+
+TEST_F(Credentials, SecretsStoredInPlainTextByAnOlderPaygateAreSealedAtStart) {
+  start();
+  EXPECT_EQ(gateway_->terminate(), 0);
+  const json demo = json::parse(read_all(data_dir() + "/demo-merchant.json"));
+  const std::string secret = demo["secret"];
+  const std::string webhook_secret = demo["webhook_secret"];
+  // As a paygate before sealing left it: the secrets in clear.
+  const std::string sql = "UPDATE merchants SET secret = '" + secret + "', webhook_secret = '" +
+                          webhook_secret + "' WHERE merchant_id = '" +
+                          demo["merchant_id"].get<std::string>() + "';";
+  ASSERT_EQ(std::system(("sqlite3 '" + data_dir() + "/paygate.db' \"" + sql + "\"").c_str()), 0);
+  ASSERT_NE(read_all(data_dir() + "/paygate.db").find(secret), std::string::npos)
+      << "the setup wrote plain text";
+  gateway_->start();
+  EXPECT_NE(gateway_->log().find("\"event\":\"store_secrets_sealed\",\"merchants\":1"), std::string::npos);
+  EXPECT_EQ(merchant().post("/api/v1/orders", order_body("sealed-1").dump()).status, 201);
+  EXPECT_EQ(gateway_->terminate(), 0);
+  // Every stored secret is sealed now (the pages the plain text was written to are SQLite's to reuse).
+  const std::string rows = data_dir() + "/rows.txt";
+  ASSERT_EQ(std::system(("sqlite3 '" + data_dir() +
+                         "/paygate.db' 'SELECT secret, webhook_secret FROM merchants' > '" + rows + "'")
+                            .c_str()),
+            0);
+  const std::string stored = read_all(rows);
+  EXPECT_EQ(stored.find(secret), std::string::npos) << stored;
+  EXPECT_EQ(stored.find(webhook_secret), std::string::npos);
+  EXPECT_EQ(stored.rfind("pgenc1:", 0), 0u) << stored;
+  EXPECT_NE(stored.find("|pgenc1:"), std::string::npos) << stored;
 }
 
 TEST_F(Credentials, TheDataDirIs0700AndEveryFilePaygateWritesIs0600) {
