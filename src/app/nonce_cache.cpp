@@ -71,7 +71,9 @@ NonceCache::MerchantNonces& NonceCache::merchant(std::string_view merchant_id) {
 void NonceCache::drop_expired(MerchantNonces& nonces, std::int64_t now_ms) const {
   // A bucket goes whole once its last possible expiry has passed.
   while (!nonces.buckets.empty() && (nonces.buckets.front().index + 1) * bucket_ms_ <= now_ms) {
-    nonces.entries -= nonces.buckets.front().set.size();
+    const FingerprintSet& set = nonces.buckets.front().set;
+    nonces.entries -= set.size();
+    count(-static_cast<std::int64_t>(set.size()), -static_cast<std::int64_t>(set.bytes()));
     nonces.buckets.pop_front();
   }
 }
@@ -95,8 +97,12 @@ NonceVerdict NonceCache::remember(std::string_view merchant_id, std::string_view
     if (bucket.set.contains(fingerprint)) return NonceVerdict::kReused;
   }
   if (nonces.entries >= per_merchant_max_) return NonceVerdict::kShareExhausted;
-  bucket_for(nonces, floor_div(expires_at_ms, bucket_ms_)).insert(fingerprint);
+  const std::size_t buckets_before = nonces.buckets.size();
+  FingerprintSet& set = bucket_for(nonces, floor_div(expires_at_ms, bucket_ms_));
+  const std::size_t bytes_before = nonces.buckets.size() == buckets_before ? set.bytes() : 0;
+  set.insert(fingerprint);
   ++nonces.entries;
+  count(1, static_cast<std::int64_t>(set.bytes()) - static_cast<std::int64_t>(bytes_before));
   return NonceVerdict::kFresh;
 }
 

@@ -18,6 +18,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include "core/metrics.h"
+
 namespace paygate {
 
 enum class NonceVerdict : std::uint8_t { kFresh, kReused, kShareExhausted };
@@ -49,9 +51,14 @@ class NonceCache {
   NonceVerdict remember(std::string_view merchant_id, std::string_view nonce, std::int64_t expires_at_ms,
                         std::int64_t now_ms);
 
-  // Live fingerprints and the bytes their tables hold, over all merchants (metrics, tests).
+  // Live fingerprints and the bytes their tables hold, over all merchants (tests).
   std::size_t entries() const;
   std::size_t bytes() const;
+  // The same two kept up to date in metrics (paygate_auth_nonces, paygate_auth_nonce_table_bytes).
+  void export_to(Gauge& entries, Gauge& bytes) {
+    entries_gauge_ = &entries;
+    bytes_gauge_ = &bytes;
+  }
 
  private:
   struct Bucket {
@@ -69,6 +76,13 @@ class NonceCache {
   void drop_expired(MerchantNonces& nonces, std::int64_t now_ms) const;
   FingerprintSet& bucket_for(MerchantNonces& nonces, std::int64_t index);
 
+  void count(std::int64_t entries, std::int64_t bytes) const {
+    if (entries_gauge_ != nullptr) entries_gauge_->add(entries);
+    if (bytes_gauge_ != nullptr) bytes_gauge_->add(bytes);
+  }
+
+  Gauge* entries_gauge_ = nullptr;
+  Gauge* bytes_gauge_ = nullptr;
   const std::int64_t bucket_ms_;
   const std::size_t per_merchant_max_;
   mutable std::shared_mutex merchants_mutex_;

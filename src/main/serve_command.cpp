@@ -263,6 +263,8 @@ int run_serve(const CommonOptions& common, const ServeOptions& options) {
   MerchantDirectory directory(**store, clock);
   NonceCache nonces(std::int64_t{config->auth.timestamp_window_s} * 1000,
                     config->auth.nonces_per_merchant_max);
+  nonces.export_to(metrics.gauge("paygate_auth_nonces", "Request nonces remembered for replay protection"),
+                   metrics.gauge("paygate_auth_nonce_table_bytes", "Bytes of the nonce fingerprint tables"));
   Authenticator authenticator(directory, nonces, clock, config->auth.timestamp_window_s);
   IdempotencyService idempotency(**store, clock);
   OrderEventHub order_events;

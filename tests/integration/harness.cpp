@@ -184,7 +184,30 @@ int GatewayProcess::terminate() {
   const int code = wait_exit(pid_);
   pid_ = -1;
   if (code != 0) std::fprintf(stderr, "paygate serve exited with %d; its log:\n%s\n", code, log().c_str());
+  expect_no_secret_in_store_or_log();
   return code;
+}
+
+void GatewayProcess::expect_no_secret_in_store_or_log() const {
+  const std::string credentials = read_file(data_dir_ + "/demo-merchant.json");
+  if (credentials.empty()) return;
+  const auto demo = nlohmann::json::parse(credentials, nullptr, false);
+  if (!demo.is_object()) return;
+  std::string stored;
+  for (const char* file : {"/paygate.db", "/paygate.db-wal"}) stored += read_file(data_dir_ + file);
+  std::istringstream lines(log());
+  std::string json_lines;
+  for (std::string line; std::getline(lines, line);) {
+    if (line.starts_with("{")) json_lines += line + "\n";
+  }
+  for (const char* field : {"secret", "webhook_secret"}) {
+    const std::string secret = demo.value(field, "");
+    if (secret.size() < 16) continue;
+    EXPECT_EQ(stored.find(secret), std::string::npos)
+        << "the demo merchant's " << field << " is in the database file";
+    EXPECT_EQ(json_lines.find(secret), std::string::npos)
+        << "the demo merchant's " << field << " is in a log line";
+  }
 }
 
 Credentials GatewayProcess::demo_merchant() const {

@@ -75,6 +75,9 @@ class GatewayProcess {
   http::Endpoint endpoint() const { return endpoint_; }
   Credentials demo_merchant() const;
   std::string log() const;
+  // Every gateway a test stops is checked: the demo merchant's secrets are in no JSON log line and not in
+  // the database files (they are sealed at rest).
+  void expect_no_secret_in_store_or_log() const;
 
  private:
   std::string data_dir_;
