@@ -95,23 +95,17 @@ class Redirector {
   std::thread thread_;
 };
 
-// Calls /admin/v1 with a bearer operator key.
+// Calls /admin/v1 with a bearer operator key (over a merchant client's connection, unsigned).
 class OperatorClient {
  public:
   OperatorClient(http::Endpoint endpoint, std::string key)
-      : client_(std::move(endpoint)), key_(std::move(key)) {}
+      : client_(std::move(endpoint), {}), key_(std::move(key)) {}
   ApiResponse call(const std::string& method, const std::string& target, const std::string& body = "") {
-    auto response = client_.send(method, target, {{"authorization", "Bearer " + key_}}, body);
-    if (!response.ok()) throw std::runtime_error("request failed: " + response.error().message);
-    ApiResponse out;
-    out.status = response->status;
-    out.raw = *response;
-    out.body = nlohmann::json::parse(response->body, nullptr, false);
-    return out;
+    return client_.raw(method, target, body, {{"authorization", "Bearer " + key_}});
   }
 
  private:
-  http::Client client_;
+  MerchantClient client_;
   std::string key_;
 };
 
