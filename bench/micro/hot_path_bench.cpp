@@ -6,6 +6,7 @@
 #include "app/orders.h"
 #include "core/ids.h"
 #include "crypto/digest.h"
+#include "crypto/random_ids.h"
 #include "nlohmann/json.hpp"
 
 namespace paygate {

@@ -3,8 +3,8 @@
 
 #include <string_view>
 
-#include "api/http_types.h"
 #include "core/result.h"
+#include "net/http_types.h"
 #include "nlohmann/json_fwd.hpp"
 
 namespace paygate::api {

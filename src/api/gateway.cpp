@@ -6,6 +6,7 @@
 #include "core/ids.h"
 #include "core/log.h"
 #include "core/text.h"
+#include "crypto/random_ids.h"
 #include "fmt/format.h"
 
 namespace paygate::api {

@@ -9,8 +9,6 @@
 #include <optional>
 #include <string>
 
-#include "api/http_types.h"
-#include "api/router.h"
 #include "app/authenticator.h"
 #include "app/cashier.h"
 #include "app/idempotency.h"
@@ -21,6 +19,8 @@
 #include "app/orders.h"
 #include "app/refunds.h"
 #include "core/metrics.h"
+#include "net/http_types.h"
+#include "net/router.h"
 
 namespace paygate::api {
 

@@ -1,6 +1,7 @@
 #include "app/merchants.h"
 
 #include "core/text.h"
+#include "crypto/random_ids.h"
 
 namespace paygate {
 

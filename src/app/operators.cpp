@@ -7,6 +7,7 @@
 #include "crypto/digest.h"
 #include "crypto/encoding.h"
 #include "crypto/random.h"
+#include "crypto/random_ids.h"
 #include "fmt/format.h"
 
 namespace paygate {

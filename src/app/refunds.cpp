@@ -9,6 +9,7 @@
 #include "core/text.h"
 #include "crypto/digest.h"
 #include "crypto/encoding.h"
+#include "crypto/random_ids.h"
 #include "fmt/format.h"
 
 namespace paygate {

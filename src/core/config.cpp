@@ -6,10 +6,9 @@
 #include <limits>
 #include <vector>
 
+#include "core/ip_address.h"
 #include "core/log.h"
 #include "core/text.h"
-#include "domain/destination_policy.h"
-#include "domain/ledger/rounding.h"
 #include "fmt/format.h"
 #include "toml++/toml.h"
 
@@ -129,7 +128,8 @@ std::vector<Section> sections(Config& c) {
         {"fee_rounding",
          [&c](const toml::node& node, const std::string& key) -> Status {
            const auto value = node.value_exact<std::string>();
-           if (!value || !ledger::parse_rounding(*value))
+           if (!value || std::find(kFeeRoundingNames.begin(), kFeeRoundingNames.end(), *value) ==
+                             kFeeRoundingNames.end())
              return config_error(key, "must be \"half_up\", \"half_even\" or \"down\"");
            c.ledger.fee_rounding = *value;
            return {};

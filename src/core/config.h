@@ -1,6 +1,7 @@
 // The gateway's configuration: TOML file + environment overrides, validated before anything starts.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -98,11 +99,14 @@ struct ChannelsConfig {
   std::vector<WechatpayAccountConfig> wechatpay;
 };
 
+// The rounding rules domain/ledger/rounding.h names (a unit test keeps the two lists equal).
+inline constexpr std::array<std::string_view, 3> kFeeRoundingNames = {"half_up", "half_even", "down"};
+
 // Fees and the ledger's own checks (DESIGN §5). Rates are basis points (60 = 0.6%).
 struct LedgerConfig {
   std::int32_t merchant_fee_bps = 60;       // what paygate charges merchants on each payment
   std::int32_t channel_cost_rate_bps = 60;  // what a channel charges us, unless its account says otherwise
-  std::string fee_rounding = "half_up";     // half_up | half_even | down
+  std::string fee_rounding = "half_up";     // one of kFeeRoundingNames
   bool refund_fees = true;                  // refunds give the merchant our fee back in proportion
   bool verify_each_command = false;         // check the books inside every money command (tests)
 };

@@ -8,9 +8,9 @@
 #include <string>
 #include <thread>
 
-#include "api/http_server.h"
 #include "infra/channels/alipay/alipay_gateway.h"
 #include "infra/channels/wechatpay/wechatpay_gateway.h"
+#include "net/http_server.h"
 #include "sandbox/alipay/alipay_sandbox.h"
 #include "sandbox/wechatpay/wechatpay_sandbox.h"
 

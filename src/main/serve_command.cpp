@@ -12,7 +12,6 @@
 #include <thread>
 
 #include "api/gateway.h"
-#include "api/http_server.h"
 #include "app/cashier.h"
 #include "app/merchants.h"
 #include "app/notifies.h"
@@ -32,6 +31,7 @@
 #include "main/commands.h"
 #include "main/runtime.h"
 #include "main/sandbox_runtime.h"
+#include "net/http_server.h"
 #include "nlohmann/json.hpp"
 
 namespace paygate::cli {

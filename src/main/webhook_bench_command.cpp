@@ -11,11 +11,12 @@
 #include <mutex>
 #include <thread>
 
-#include "api/http_server.h"
 #include "app/webhooks.h"
 #include "core/log.h"
+#include "crypto/random_ids.h"
 #include "infra/http/webhook_http_sender.h"
 #include "main/commands.h"
+#include "net/http_server.h"
 #include "nlohmann/json.hpp"
 
 namespace paygate::cli {

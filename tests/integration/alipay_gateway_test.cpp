@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "core/time.h"
+#include "crypto/random_ids.h"
 #include "infra/channels/alipay/alipay_gateway.h"
 #include "tests/integration/harness.h"
 

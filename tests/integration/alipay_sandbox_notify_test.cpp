@@ -8,9 +8,9 @@
 #include <sstream>
 #include <thread>
 
-#include "api/http_server.h"
 #include "core/time.h"
 #include "infra/channels/alipay/codec.h"
+#include "net/http_server.h"
 #include "tests/integration/harness.h"
 
 namespace paygate::test {

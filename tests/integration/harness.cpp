@@ -16,9 +16,9 @@
 #include <stdexcept>
 #include <thread>
 
-#include "api/http_server.h"
 #include "app/merchant_signature.h"
 #include "core/time.h"
+#include "net/http_server.h"
 
 extern char** environ;
 

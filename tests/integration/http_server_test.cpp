@@ -11,8 +11,8 @@
 #include <stdexcept>
 #include <thread>
 
-#include "api/http_server.h"
 #include "infra/http/http_client.h"
+#include "net/http_server.h"
 #include "nlohmann/json.hpp"
 
 namespace paygate::http {

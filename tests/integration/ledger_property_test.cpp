@@ -10,6 +10,7 @@
 #include <random>
 
 #include "app/ledger_queries.h"
+#include "crypto/random_ids.h"
 #include "infra/store/sqlite/connection.h"
 #include "infra/store/sqlite/sqlite_store.h"
 #include "tests/integration/harness.h"

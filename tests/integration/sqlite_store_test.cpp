@@ -8,6 +8,7 @@
 #include <future>
 #include <thread>
 
+#include "crypto/random_ids.h"
 #include "infra/store/sqlite/group_commit_writer.h"
 #include "infra/store/sqlite/migrations.h"
 #include "infra/store/sqlite/sqlite_store.h"

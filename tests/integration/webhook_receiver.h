@@ -7,7 +7,7 @@
 #include <thread>
 #include <vector>
 
-#include "api/http_server.h"
+#include "net/http_server.h"
 
 namespace paygate::test {
 

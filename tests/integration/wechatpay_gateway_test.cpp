@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "core/time.h"
+#include "crypto/random_ids.h"
 #include "crypto/x509.h"
 #include "infra/channels/wechatpay/bill_file.h"
 #include "infra/channels/wechatpay/wechatpay_gateway.h"

@@ -13,7 +13,7 @@
 #include <string>
 #include <thread>
 
-#include "api/http_server.h"
+#include "net/http_server.h"
 #include "tests/integration/harness.h"
 
 namespace paygate::test {

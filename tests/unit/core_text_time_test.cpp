@@ -7,6 +7,7 @@
 #include "core/text.h"
 #include "core/time.h"
 #include "crypto/encoding.h"
+#include "crypto/random_ids.h"
 
 namespace paygate {
 namespace {

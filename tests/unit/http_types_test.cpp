@@ -1,8 +1,8 @@
 // Proves request parsing helpers, the router's 404/405 distinction and the Responder's exactly-once answer.
 #include <gtest/gtest.h>
 
-#include "api/http_types.h"
-#include "api/router.h"
+#include "net/http_types.h"
+#include "net/router.h"
 
 namespace paygate::http {
 namespace {

@@ -6,8 +6,10 @@
 #include <map>
 #include <random>
 
+#include "core/config.h"
 #include "domain/ledger/ledger.h"
 #include "domain/ledger/posting_rules.h"
+#include "domain/ledger/rounding.h"
 
 namespace paygate::ledger {
 namespace {
@@ -29,6 +31,19 @@ TEST(Rounding, NamedRules) {
   EXPECT_EQ(fee_minor(999, 60, Rounding::kDown), 5);
   EXPECT_EQ(divide(-5, 2, Rounding::kHalfUp), -3) << "half up rounds away from zero";
   EXPECT_EQ(fee_minor(kMoneyMinorMax, 10'000, Rounding::kHalfUp), kMoneyMinorMax) << "no overflow";
+}
+
+TEST(Rounding, TheConfigAcceptsExactlyTheNamedRules) {
+  // core/config.h lists the names without depending on domain: the two lists must stay equal.
+  for (std::string_view name : kFeeRoundingNames) {
+    auto rule = ledger::parse_rounding(name);
+    ASSERT_TRUE(rule.has_value()) << name;
+    EXPECT_EQ(ledger::to_string(*rule), name);
+  }
+  for (auto rule : {ledger::Rounding::kHalfUp, ledger::Rounding::kHalfEven, ledger::Rounding::kDown}) {
+    EXPECT_NE(std::find(kFeeRoundingNames.begin(), kFeeRoundingNames.end(), ledger::to_string(rule)),
+              kFeeRoundingNames.end());
+  }
 }
 
 TEST(PostingRules, APaymentBalancesAndSplitsFees) {

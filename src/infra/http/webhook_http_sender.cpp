@@ -13,10 +13,11 @@ Result<int> WebhookHttpSender::post(const std::string& url,
                                     const std::string& body) {
   auto parsed = parse_destination_url(url);
   if (!parsed.ok()) return make_error(ErrorCode::kInvalidParameter, "notify_url: " + parsed.error().message);
-  // Per worker thread: the client of each destination, kept alive between deliveries.
+  // Per worker thread: the client of each destination, kept alive between deliveries. The key names this
+  // sender too: a client checks addresses with the policy of the sender that made it.
   thread_local std::map<std::string, std::unique_ptr<Client>> clients;
-  const std::string key =
-      fmt::format("{}://{}:{}", parsed->tls ? "https" : "http", parsed->host, parsed->port);
+  const std::string key = fmt::format("{}|{}://{}:{}", static_cast<const void*>(this),
+                                      parsed->tls ? "https" : "http", parsed->host, parsed->port);
   auto& client = clients[key];
   if (!client) {
     ClientOptions options{

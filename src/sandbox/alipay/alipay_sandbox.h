@@ -7,10 +7,10 @@
 #include <mutex>
 #include <string>
 
-#include "api/http_types.h"
 #include "core/time.h"
 #include "core/timer_queue.h"
 #include "crypto/rsa.h"
+#include "net/http_types.h"
 #include "sandbox/alipay/trade_book.h"
 #include "sandbox/common/faults.h"
 #include "sandbox/common/notify_sender.h"

@@ -11,12 +11,12 @@
 #include <string>
 #include <vector>
 
-#include "api/http_types.h"
 #include "core/time.h"
 #include "core/timer_queue.h"
 #include "crypto/rsa.h"
 #include "crypto/x509.h"
 #include "infra/channels/wechatpay/codec.h"
+#include "net/http_types.h"
 #include "sandbox/common/faults.h"
 #include "sandbox/common/notify_sender.h"
 #include "sandbox/wechatpay/trade_book.h"

@@ -4,6 +4,7 @@
 #include "core/ids.h"
 #include "core/log.h"
 #include "core/time.h"
+#include "crypto/random_ids.h"
 #include "fmt/format.h"
 #include "infra/store/sqlite/rows.h"
 

@@ -7,9 +7,9 @@
 #include <memory>
 #include <string>
 
-#include "api/http_types.h"
 #include "core/metrics.h"
 #include "core/result.h"
+#include "net/http_types.h"
 
 namespace paygate::http {
 

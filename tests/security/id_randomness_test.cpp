@@ -13,6 +13,7 @@
 
 #include "core/ids.h"
 #include "crypto/random.h"
+#include "crypto/random_ids.h"
 
 namespace paygate {
 namespace {

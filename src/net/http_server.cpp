@@ -1,7 +1,7 @@
 // Boost 1.74's awaitable.hpp uses std::exchange without including <utility> (TOOLCHAIN.md).
 #include <utility>
 
-#include "api/http_server.h"
+#include "net/http_server.h"
 
 #include <pthread.h>
 #include <boost/asio/co_spawn.hpp>

@@ -1,4 +1,4 @@
-#include "api/http_types.h"
+#include "net/http_types.h"
 
 #include "core/text.h"
 
