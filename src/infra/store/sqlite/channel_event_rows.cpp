@@ -1,35 +1,22 @@
 // The one command that applies a channel's word on a trade: inbox, transition, ledger and outbox together.
-#include "domain/ledger/posting_rules.h"
+#include "domain/channel_trade.h"
 #include "fmt/format.h"
 #include "infra/store/sqlite/rows.h"
 
 namespace paygate::sqlite {
 namespace {
 
-Result<ChannelTradeOutcome> move_order(Connection& db, AccountBook& book, Order order, OrderEvent order_event,
-                                       const ChannelTradeEvent& event) {
-  // A payment for an order we had closed is a late payment: its own use case, never refused (DESIGN §4).
-  const bool late = order_event == OrderEvent::kPay && order.status == OrderStatus::kClosed;
-  const Transition next = late ? Transition{TransitionKind::kMove, OrderStatus::kSucceeded}
-                               : transition(order.status, order_event);
-  if (next.kind == TransitionKind::kNoop) return ChannelTradeOutcome{std::move(order), false, false};
-  if (next.kind == TransitionKind::kIllegal) {
-    return make_error(ErrorCode::kOrderStatusInvalid,
-                      fmt::format("order {} is {}; the channel says {}", order.order_id.value,
-                                  to_string(order.status), to_string(order_event)));
-  }
-  const bool paying = order_event == OrderEvent::kPay;
-  if (paying) {
-    // The money arrived: the channel owes it to us and we owe it (less our fee) to the merchant.
-    const ledger::PaymentEvent payment{order.order_id.value, order.merchant_id.value,
-                                       order.channel_account_id, order.amount};
-    auto batch =
-        late ? ledger::post_late_payment(payment, event.fees) : ledger::post_payment(payment, event.fees);
-    if (!batch.ok()) return std::move(batch).error();
+// Persists a moving decision: its postings, the compare-and-set transition and the outbox event.
+Result<ChannelTradeOutcome> move_order(Connection& db, AccountBook& book, Order order,
+                                       const TradeDecision& decision, const ChannelTradeEvent& event) {
+  auto batch = trade_postings(order, decision, event.fees);
+  if (!batch.ok()) return std::move(batch).error();
+  if (!batch->empty()) {
     auto posted =
         book.post(db, *batch, PostingContext{order.order_id.value, order.merchant_id.value, event.at_ms});
     if (!posted.ok()) return std::move(posted).error();
   }
+  const bool paying = decision.paying();
   db.prepare(
         "UPDATE orders SET status = ?, version = version + 1, updated_at_ms = ?,"
         " channel_trade_no = CASE WHEN ?3 THEN ?4 ELSE channel_trade_no END,"
@@ -40,7 +27,7 @@ Result<ChannelTradeOutcome> move_order(Connection& db, AccountBook& book, Order 
         " refund_fees = CASE WHEN ?3 THEN ?9 ELSE refund_fees END,"
         " late_payment = CASE WHEN ?13 THEN 1 ELSE late_payment END"
         " WHERE order_id = ?10 AND status = ?11 AND version = ?12")
-      .bind(1, to_string(next.to))
+      .bind(1, to_string(decision.to))
       .bind(2, event.at_ms)
       .bind(3, std::int64_t{paying})
       .bind(4, event.report.channel_trade_no)
@@ -52,24 +39,20 @@ Result<ChannelTradeOutcome> move_order(Connection& db, AccountBook& book, Order 
       .bind(10, order.order_id.value)
       .bind(11, to_string(order.status))
       .bind(12, order.version)
-      .bind(13, std::int64_t{late})
+      .bind(13, std::int64_t{decision.late_payment})
       .run();
   if (db.changes() != 1)
     return make_error(ErrorCode::kStoreUnavailable, "the order changed concurrently; retry");
-  order.status = next.to;
+  order.status = decision.to;
   order.version += 1;
   order.updated_at_ms = event.at_ms;
   if (paying) {
     order.channel_trade_no = event.report.channel_trade_no;
     order.paid_at_ms = event.report.paid_at_ms;
     order.fees = event.fees;
-    order.late_payment = order.late_payment || late;
+    order.late_payment = order.late_payment || decision.late_payment;
   }
-  insert_order_event(db, order,
-                     late     ? "order.late_payment"
-                     : paying ? "order.succeeded"
-                              : "order.closed",
-                     event.at_ms);
+  insert_order_event(db, order, decision.outbox_type, event.at_ms);
   return ChannelTradeOutcome{std::move(order), false, true};
 }
 
@@ -97,32 +80,18 @@ Result<ChannelTradeOutcome> apply_channel_trade_event(Connection& db, AccountBoo
   if (!order)
     return make_error(ErrorCode::kOrderNotFound,
                       fmt::format("order {} not found", event.report.order_id.value));
-  if (order->channel_account_id != event.channel_account_id) {
-    return make_error(ErrorCode::kInvalidParameter, "the order belongs to another channel account");
-  }
+  if (auto status = check_trade_account(*order, event.channel_account_id); !status)
+    return std::move(status).error();
   if (!event.report.notify_id.empty() &&
       !insert_notify(db, event.channel, event.report.notify_id, event.channel_account_id,
                      event.report.order_id.value, event.at_ms, event.raw)) {
     return ChannelTradeOutcome{std::move(*order), true, false};
   }
-  switch (event.report.status) {
-    case ChannelTradeStatus::kPaid:
-      // A valid signature over the wrong amount is still refused: the notify changes nothing.
-      if (event.report.amount_minor != order->amount.minor) {
-        return make_error(ErrorCode::kInvalidParameter,
-                          fmt::format("paid amount {} does not match order amount {}",
-                                      event.report.amount_minor, order->amount.minor));
-      }
-      return move_order(db, book, std::move(*order), OrderEvent::kPay, event);
-    case ChannelTradeStatus::kClosed:
-      // Alipay also reports TRADE_CLOSED after a full refund: for a paid order that is not a close.
-      if (order->status != OrderStatus::kPending) return ChannelTradeOutcome{std::move(*order), false, false};
-      return move_order(db, book, std::move(*order), OrderEvent::kClose, event);
-    case ChannelTradeStatus::kWaiting:
-    case ChannelTradeStatus::kNotFound:
-      return ChannelTradeOutcome{std::move(*order), false, false};
-  }
-  return make_error(ErrorCode::kInternal, "unreachable");
+  // The rules are domain's (domain/channel_trade.h); this adapter only persists what they decide.
+  auto decision = decide_trade(*order, event.report.status, event.report.amount_minor);
+  if (!decision.ok()) return std::move(decision).error();
+  if (!decision->moves) return ChannelTradeOutcome{std::move(*order), false, false};
+  return move_order(db, book, std::move(*order), *decision, event);
 }
 
 }  // namespace paygate::sqlite
