@@ -1,9 +1,9 @@
 // Proves the rules for a channel's word on a trade, without a store: payments, late payments (closed, then
 // paid: recorded, flagged, never refused), closes, repeats that change nothing, a wrong amount and another
-// account's report refused, and the postings each decision makes balance.
+// account's report refused, and the payment each decision posts.
 #include <gtest/gtest.h>
 
-#include <map>
+#include <algorithm>
 
 #include "domain/channel_trade.h"
 
@@ -20,15 +20,14 @@ Order order_in(OrderStatus status) {
   return order;
 }
 
-std::int64_t imbalance(const ledger::TransferBatch& batch) {
-  std::map<std::string, std::int64_t> balances;
-  for (const auto& transfer : batch) {
-    balances[transfer.debit_account] += transfer.amount.minor;
-    balances[transfer.credit_account] -= transfer.amount.minor;
-  }
-  std::int64_t total = 0;
-  for (const auto& [account, balance] : balances) total += balance;
-  return total;
+// The batch moves the paid amount from the channel's receivable to the merchant's payable under code.
+void expect_payment_posted(const ledger::TransferBatch& batch, ledger::TransferCode code) {
+  const auto payment = std::find_if(
+      batch.begin(), batch.end(), [code](const ledger::Transfer& transfer) { return transfer.code == code; });
+  ASSERT_NE(payment, batch.end());
+  EXPECT_EQ(payment->amount.minor, 990);
+  EXPECT_EQ(payment->debit_account, ledger::channel_receivable("alipay-main"));
+  EXPECT_EQ(payment->credit_account, ledger::merchant_payable("mch_1"));
 }
 
 const ledger::FeeSchedule kFees{60, 60, ledger::Rounding::kHalfUp, true};
@@ -43,8 +42,7 @@ TEST(ChannelTrade, APaymentMovesAPendingOrderAndPostsABalancedBatch) {
   EXPECT_EQ(decision->outbox_type, "order.succeeded");
   auto batch = trade_postings(order, *decision, kFees);
   ASSERT_TRUE(batch.ok());
-  EXPECT_FALSE(batch->empty());
-  EXPECT_EQ(imbalance(*batch), 0);
+  expect_payment_posted(*batch, ledger::TransferCode::kPayment);
 }
 
 TEST(ChannelTrade, APaymentForAClosedOrderIsALatePaymentNeverRefused) {
@@ -57,8 +55,7 @@ TEST(ChannelTrade, APaymentForAClosedOrderIsALatePaymentNeverRefused) {
   EXPECT_EQ(decision->outbox_type, "order.late_payment");
   auto batch = trade_postings(order, *decision, kFees);
   ASSERT_TRUE(batch.ok());
-  EXPECT_FALSE(batch->empty());
-  EXPECT_EQ(imbalance(*batch), 0);
+  expect_payment_posted(*batch, ledger::TransferCode::kLatePayment);
 }
 
 TEST(ChannelTrade, ClosesAndRepeatsAndUnclearAnswers) {

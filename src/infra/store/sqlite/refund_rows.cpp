@@ -1,7 +1,7 @@
 // Refunds: created against a reservation on the paid order, settled by the channel's final word together
 // with the ledger postings, the order's new status and the outbox event.
 #include "core/assert.h"
-#include "domain/ledger/posting_rules.h"
+#include "domain/refund_rules.h"
 #include "fmt/format.h"
 #include "infra/store/sqlite/rows.h"
 
@@ -37,10 +37,6 @@ Refund read_refund(const Statement& row) {
   refund.channel_attempts = static_cast<std::int32_t>(row.column_int64(16));
   refund.next_channel_check_ms = row.column_int64(17);
   return refund;
-}
-
-bool is_paid(OrderStatus status) {
-  return status == OrderStatus::kSucceeded || status == OrderStatus::kPartiallyRefunded;
 }
 
 // Moves the order's refund amounts (and status, on success) with compare-and-set on its version.
@@ -91,21 +87,8 @@ Result<CreatedRefund> insert_refund(Connection& db, const Refund& refund) {
   if (!order)
     return make_error(ErrorCode::kOrderNotFound,
                       fmt::format("order_id '{}' not found", refund.order_id.value));
-  if (!is_paid(order->status)) {
-    return make_error(ErrorCode::kOrderStatusInvalid,
-                      fmt::format("order {} is {}; only a paid order can be refunded", order->order_id.value,
-                                  to_string(order->status)));
-  }
-  if (refund.amount.currency != order->amount.currency) {
-    return make_error(ErrorCode::kInvalidParameter, "currency: a refund is in its order's currency");
-  }
-  if (refund.amount.minor > order->refundable_minor()) {
-    return make_error(
-        ErrorCode::kRefundAmountExceeded,
-        fmt::format("amount: {} exceeds the {} still refundable (paid {}, refunded {}, pending {})",
-                    refund.amount.minor, order->refundable_minor(), order->amount.minor,
-                    order->refunded_minor, order->refunding_minor));
-  }
+  // The reservation's rule is domain's; reading the order and inserting in one command makes it hold.
+  if (auto refundable = check_refundable(*order, refund); !refundable) return std::move(refundable).error();
   db.prepare("INSERT INTO refunds (" PAYGATE_REFUND_COLUMNS
              ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
       .bind(1, refund.refund_id.value)
@@ -149,46 +132,29 @@ Result<RefundOutcome> update_refund_settlement(Connection& db, AccountBook& book
                                           settlement.at_ms, settlement.notify->raw)) {
     return RefundOutcome{std::move(*refund), std::move(*order), false};  // this notify was applied before
   }
-  if (refund->status == settlement.status) return RefundOutcome{std::move(*refund), std::move(*order), false};
-  if (refund->status != RefundStatus::kPending) {
-    // The channel contradicts a final status we recorded: never flip it silently.
-    return make_error(ErrorCode::kOrderStatusInvalid,
-                      fmt::format("refund {} is {}; the channel now says {}", refund->refund_id.value,
-                                  to_string(refund->status), to_string(settlement.status)));
-  }
-  const std::int64_t amount = refund->amount.minor;
-  std::string_view event_type;
-  if (settlement.status == RefundStatus::kSucceeded) {
-    auto batch = ledger::post_refund(
-        ledger::RefundEvent{refund->refund_id.value,
-                            ledger::PaymentEvent{order->order_id.value, order->merchant_id.value,
-                                                 order->channel_account_id, order->amount},
-                            Money{order->refunded_minor, order->amount.currency}, refund->amount},
-        order->fees);
-    if (!batch.ok()) return make_error(ErrorCode::kLedgerInvariantViolated, batch.error().message);
+  // The rules are domain's (domain/refund_rules.h); this adapter persists what they decide.
+  auto decision = decide_refund_settlement(*order, *refund, settlement.status);
+  if (!decision.ok()) return std::move(decision).error();
+  if (!decision->changes) return RefundOutcome{std::move(*refund), std::move(*order), false};
+  auto batch = refund_postings(*order, *refund, *decision);  // from the order as it stands before the move
+  if (!batch.ok()) return std::move(batch).error();
+  if (!batch->empty()) {
     auto posted = book.post(
         db, *batch, PostingContext{order->order_id.value, order->merchant_id.value, settlement.at_ms});
     if (!posted.ok()) return std::move(posted).error();
-    const OrderEvent order_event = order->refunded_minor + amount == order->amount.minor
-                                       ? OrderEvent::kRefundFull
-                                       : OrderEvent::kRefundPartial;
-    const Transition next = transition(order->status, order_event);
-    if (next.kind == TransitionKind::kIllegal) {
-      return make_error(ErrorCode::kOrderStatusInvalid,
-                        fmt::format("order {} is {}; it cannot {}", order->order_id.value,
-                                    to_string(order->status), to_string(order_event)));
-    }
-    if (auto status = update_order_refunds(db, *order, next.to, amount, -amount, settlement.at_ms); !status)
-      return std::move(status).error();
+  }
+  if (auto status = update_order_refunds(db, *order, decision->order_to, decision->refunded_delta,
+                                         decision->refunding_delta, settlement.at_ms);
+      !status) {
+    return std::move(status).error();
+  }
+  if (settlement.status == RefundStatus::kSucceeded) {
     refund->succeeded_at_ms = settlement.at_ms;
-    event_type = "refund.succeeded";
   } else {
-    if (auto status = update_order_refunds(db, *order, order->status, 0, -amount, settlement.at_ms); !status)
-      return std::move(status).error();
     refund->failure_code = settlement.failure_code;
     refund->failure_message = settlement.failure_message;
-    event_type = "refund.failed";
   }
+  const std::string_view event_type = decision->outbox_type;
   db.prepare(
         "UPDATE refunds SET status = ?, version = version + 1, updated_at_ms = ?, succeeded_at_ms = ?,"
         " failure_code = ?, failure_message = ? WHERE refund_id = ? AND status = 'pending' AND version = ?")
