@@ -1,5 +1,6 @@
 #include "domain/ledger/ledger.h"
 
+#include "domain/ledger/batch_rules.h"
 #include "fmt/format.h"
 
 namespace paygate::ledger {
@@ -28,32 +29,29 @@ Status Ledger::apply(const TransferBatch& batch) {
         code, currency, 0, 0, rules->debits_must_not_exceed_credits, rules->credits_must_not_exceed_debits};
     return &touched.emplace(code, std::move(account)).first->second;
   };
+  auto refused = [](std::string problem) {
+    return make_error(ErrorCode::kInvalidParameter, std::move(problem));
+  };
   for (const Transfer& transfer : batch) {
-    if (transfer.amount.minor <= 0 || transfer.amount.minor > kMoneyMinorMax) {
-      return make_error(ErrorCode::kInvalidParameter, "transfer amount must be positive");
-    }
-    if (transfer.debit_account == transfer.credit_account) {
-      return make_error(ErrorCode::kInvalidParameter, "a transfer needs two different accounts");
-    }
+    if (auto problem = transfer_problem(transfer)) return refused(std::move(*problem));
     auto debit_account = get(transfer.debit_account, transfer.amount.currency);
     if (!debit_account.ok()) return std::move(debit_account).error();
     auto credit_account = get(transfer.credit_account, transfer.amount.currency);
     if (!credit_account.ok()) return std::move(credit_account).error();
     Account& debit = **debit_account;
     Account& credit = **credit_account;
-    if (debit.currency != transfer.amount.currency || credit.currency != transfer.amount.currency) {
-      return make_error(ErrorCode::kInvalidParameter, "transfer currency differs from an account's");
+    for (const Account* account : {&debit, &credit}) {
+      if (auto problem = currency_problem(account->code, account->currency, transfer.amount.currency))
+        return refused(std::move(*problem));
     }
     debit.debits_posted += transfer.amount.minor;
     credit.credits_posted += transfer.amount.minor;
   }
   for (const auto& [code, account] : touched) {
-    if (account.debits_must_not_exceed_credits && account.debits_posted > account.credits_posted) {
-      return make_error(ErrorCode::kInvalidParameter, fmt::format("{} would go below zero", code));
-    }
-    if (account.credits_must_not_exceed_debits && account.credits_posted > account.debits_posted) {
-      return make_error(ErrorCode::kInvalidParameter, fmt::format("{} would go below zero", code));
-    }
+    if (auto problem = balance_problem(code, account.debits_must_not_exceed_credits,
+                                       account.credits_must_not_exceed_debits, account.debits_posted,
+                                       account.credits_posted))
+      return refused(std::move(*problem));
   }
   for (auto& [code, account] : touched) accounts_.insert_or_assign(code, std::move(account));
   transfers_.insert(transfers_.end(), batch.begin(), batch.end());

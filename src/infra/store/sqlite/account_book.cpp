@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "domain/ledger/batch_rules.h"
 #include "fmt/format.h"
 
 namespace paygate::sqlite {
@@ -69,17 +70,12 @@ Result<std::int64_t> AccountBook::post(Connection& db, const ledger::TransferBat
       if (!rules.ok()) return refusal(rules.error().message);
       touched.push_back(Touched{&code, Account{*rules, currency, 0, 0, context.at_ms, false, false}, false});
     }
-    if (touched.back().next.currency != currency) {
-      return refusal(fmt::format("account {} is in {}, a transfer in {}", code,
-                                 currency_code(touched.back().next.currency), currency_code(currency)));
-    }
+    if (auto problem = ledger::currency_problem(code, touched.back().next.currency, currency))
+      return refusal(std::move(*problem));
     return &touched.back().next;
   };
   for (const ledger::Transfer& transfer : batch) {
-    if (transfer.amount.minor <= 0 || transfer.amount.minor > kMoneyMinorMax)
-      return refusal(fmt::format("transfer amount {} is not positive", transfer.amount.minor));
-    if (transfer.debit_account == transfer.credit_account)
-      return refusal(fmt::format("transfer from {} to itself", transfer.debit_account));
+    if (auto problem = ledger::transfer_problem(transfer)) return refusal(std::move(*problem));
     auto debit = get(transfer.debit_account, transfer.amount.currency);
     if (!debit.ok()) return std::move(debit).error();
     (*debit)->debits_posted += transfer.amount.minor;
@@ -89,10 +85,10 @@ Result<std::int64_t> AccountBook::post(Connection& db, const ledger::TransferBat
   }
   for (const Touched& t : touched) {
     const Account& a = t.next;
-    if ((a.rules.debits_must_not_exceed_credits && a.debits_posted > a.credits_posted) ||
-        (a.rules.credits_must_not_exceed_debits && a.credits_posted > a.debits_posted)) {
-      return refusal(fmt::format("account {} would go below zero", *t.code));
-    }
+    if (auto problem = ledger::balance_problem(*t.code, a.rules.debits_must_not_exceed_credits,
+                                               a.rules.credits_must_not_exceed_debits, a.debits_posted,
+                                               a.credits_posted))
+      return refusal(std::move(*problem));
   }
   // Valid: record the transfers, then keep the new balances (remembering the old ones for an undo).
   if (!in_command_) {
