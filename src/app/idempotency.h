@@ -7,14 +7,14 @@
 #include <string_view>
 
 #include "core/time.h"
-#include "ports/store.h"
+#include "ports/idempotency_store.h"
 
 namespace paygate {
 
 class IdempotencyService {
  public:
   // lease_ms: how long a crashed first request holds its key before a retry may take it over.
-  IdempotencyService(Store& store, const Clock& clock, std::int64_t lease_ms = 60'000)
+  IdempotencyService(IdempotencyStore& store, const Clock& clock, std::int64_t lease_ms = 60'000)
       : store_(store), clock_(clock), lease_ms_(lease_ms) {}
 
   static Status check_key(std::string_view key);
@@ -27,7 +27,7 @@ class IdempotencyService {
               Completion<bool> done);
 
  private:
-  Store& store_;
+  IdempotencyStore& store_;
   const Clock& clock_;
   const std::int64_t lease_ms_;
 };

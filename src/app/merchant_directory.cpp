@@ -2,7 +2,7 @@
 
 namespace paygate {
 
-MerchantDirectory::MerchantDirectory(Store& store, const Clock& clock, std::int64_t ttl_ms,
+MerchantDirectory::MerchantDirectory(MerchantStore& store, const Clock& clock, std::int64_t ttl_ms,
                                      std::size_t entries_max)
     : store_(store), clock_(clock), ttl_ms_(ttl_ms), entries_max_(entries_max) {}
 

@@ -9,13 +9,13 @@
 #include <unordered_map>
 
 #include "core/time.h"
-#include "ports/store.h"
+#include "ports/merchant_store.h"
 
 namespace paygate {
 
 class MerchantDirectory {
  public:
-  MerchantDirectory(Store& store, const Clock& clock, std::int64_t ttl_ms = 10'000,
+  MerchantDirectory(MerchantStore& store, const Clock& clock, std::int64_t ttl_ms = 10'000,
                     std::size_t entries_max = 100'000);
 
   // nullopt: no such merchant. An error: the store could not answer.
@@ -26,7 +26,7 @@ class MerchantDirectory {
     Merchant merchant;
     std::int64_t loaded_at_ms;
   };
-  Store& store_;
+  MerchantStore& store_;
   const Clock& clock_;
   const std::int64_t ttl_ms_;
   const std::size_t entries_max_;

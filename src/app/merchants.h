@@ -7,13 +7,13 @@
 #include <string>
 
 #include "core/time.h"
-#include "ports/store.h"
+#include "ports/merchant_store.h"
 
 namespace paygate {
 
 class MerchantService {
  public:
-  MerchantService(Store& store, const Clock& clock) : store_(store), clock_(clock) {}
+  MerchantService(MerchantStore& store, const Clock& clock) : store_(store), clock_(clock) {}
 
   // name: 1-64 characters of valid UTF-8. The returned merchant carries its secret.
   void create(const std::string& name, Completion<Merchant> done, std::string actor = "cli");
@@ -23,7 +23,7 @@ class MerchantService {
                              std::string actor = "cli");
 
  private:
-  Store& store_;
+  MerchantStore& store_;
   const Clock& clock_;
 };
 

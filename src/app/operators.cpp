@@ -30,7 +30,7 @@ Error merchant_not_found() {
 
 }  // namespace
 
-OperatorService::OperatorService(Store& store, const Clock& clock,
+OperatorService::OperatorService(MerchantStore& store, const Clock& clock,
                                  std::vector<ChannelAccountSummary> accounts)
     : store_(store), clock_(clock), accounts_(std::move(accounts)) {}
 

@@ -12,7 +12,8 @@
 #include <vector>
 
 #include "core/time.h"
-#include "ports/store.h"
+#include "domain/channel.h"
+#include "ports/merchant_store.h"
 
 namespace paygate {
 
@@ -33,7 +34,7 @@ struct NewOperator {
 
 class OperatorService {
  public:
-  OperatorService(Store& store, const Clock& clock, std::vector<ChannelAccountSummary> accounts = {});
+  OperatorService(MerchantStore& store, const Clock& clock, std::vector<ChannelAccountSummary> accounts = {});
 
   // name: 1-64 characters of valid UTF-8.
   void create_operator(const std::string& name, OperatorRole role, Completion<NewOperator> done);
@@ -65,7 +66,7 @@ class OperatorService {
   void change(const Operator& op, std::string_view request_id, std::string action, MerchantChange change,
               Completion<Merchant> done);
 
-  Store& store_;
+  MerchantStore& store_;
   const Clock& clock_;
   const std::vector<ChannelAccountSummary> accounts_;
   std::mutex cache_mutex_;
