@@ -48,6 +48,8 @@ auto merchant_reply(http::Responder reply, std::string request_id, int status, b
   };
 }
 
+Actor actor_of(const RequestContext& context) { return Actor{context.op->operator_id, context.request_id}; }
+
 }  // namespace
 
 void Gateway::add_admin_routes() {
@@ -58,14 +60,14 @@ void Gateway::add_admin_routes() {
             [&operators](const RequestContext& context, http::Responder reply) {
               auto name = parse_merchant_name(context.request.body);
               if (!name.ok()) return reply(error_response(name.error(), context.request_id));
-              operators.create_merchant(*context.op, context.request_id, *name,
-                                        context.on_connection<Merchant>(
-                                            merchant_reply(reply, context.request_id, 201, true, true)));
+              operators.merchants().create(*name, actor_of(context),
+                                           context.on_connection<Merchant>(
+                                               merchant_reply(reply, context.request_id, 201, true, true)));
             });
 
   add_admin("GET", "/admin/v1/merchants", false,
             [&operators](const RequestContext& context, http::Responder reply) {
-              auto merchants = operators.list_merchants();
+              auto merchants = operators.merchants().list();
               if (!merchants.ok()) return reply(error_response(merchants.error(), context.request_id));
               json items = json::array();
               for (const Merchant& merchant : *merchants) items.push_back(merchant_to_json(merchant));
@@ -84,25 +86,27 @@ void Gateway::add_admin_routes() {
         "POST",
         enable ? "/admin/v1/merchants/{merchant_id}/enable" : "/admin/v1/merchants/{merchant_id}/disable",
         true, [&operators, enable](const RequestContext& context, http::Responder reply) {
-          operators.set_merchant_enabled(
-              *context.op, context.request_id, context.param("merchant_id"), enable,
+          operators.merchants().set_enabled(
+              MerchantId{std::string(context.param("merchant_id"))}, enable, actor_of(context),
               context.on_connection<Merchant>(merchant_reply(reply, context.request_id, 200, false, false)));
         });
   }
 
-  add_admin("POST", "/admin/v1/merchants/{merchant_id}/rotate-secret", true,
-            [&operators](const RequestContext& context, http::Responder reply) {
-              operators.rotate_secret(*context.op, context.request_id, context.param("merchant_id"),
-                                      context.on_connection<Merchant>(
-                                          merchant_reply(reply, context.request_id, 200, true, false)));
-            });
+  add_admin(
+      "POST", "/admin/v1/merchants/{merchant_id}/rotate-secret", true,
+      [&operators](const RequestContext& context, http::Responder reply) {
+        operators.merchants().rotate_secret(
+            MerchantId{std::string(context.param("merchant_id"))}, actor_of(context),
+            context.on_connection<Merchant>(merchant_reply(reply, context.request_id, 200, true, false)));
+      });
 
-  add_admin("POST", "/admin/v1/merchants/{merchant_id}/rotate-webhook-secret", true,
-            [&operators](const RequestContext& context, http::Responder reply) {
-              operators.rotate_webhook_secret(*context.op, context.request_id, context.param("merchant_id"),
-                                              context.on_connection<Merchant>(merchant_reply(
-                                                  reply, context.request_id, 200, false, true)));
-            });
+  add_admin(
+      "POST", "/admin/v1/merchants/{merchant_id}/rotate-webhook-secret", true,
+      [&operators](const RequestContext& context, http::Responder reply) {
+        operators.merchants().rotate_webhook_secret(
+            MerchantId{std::string(context.param("merchant_id"))}, actor_of(context),
+            context.on_connection<Merchant>(merchant_reply(reply, context.request_id, 200, false, true)));
+      });
 
   add_admin("GET", "/admin/v1/channel-accounts", false,
             [&operators](const RequestContext& context, http::Responder reply) {

@@ -32,13 +32,11 @@ Error merchant_not_found() {
 
 OperatorService::OperatorService(MerchantStore& store, const Clock& clock,
                                  std::vector<ChannelAccountSummary> accounts)
-    : store_(store), clock_(clock), accounts_(std::move(accounts)) {}
+    : store_(store), merchants_(store, clock), clock_(clock), accounts_(std::move(accounts)) {}
 
 void OperatorService::create_operator(const std::string& name, OperatorRole role,
                                       Completion<NewOperator> done) {
-  const auto length = utf8_length(name);
-  if (!length || *length < 1 || *length > 64 || has_control_characters(name))
-    return done(invalid_field("name", "must be 1-64 characters of valid UTF-8"));
+  if (auto status = check_display_name(name); !status) return done(std::move(status).error());
   NewOperator created{Operator{"op_" + crypto::random_base62(16), name, role, clock_.now_unix_ms()},
                       std::string(kOperatorKeyPrefix) + crypto::random_base62(kOperatorKeyChars)};
   const std::string hash = crypto::hex_encode(crypto::sha256(created.key));
@@ -85,59 +83,6 @@ Status OperatorService::allow(const Operator& op, bool writes) {
   if (writes && op.role != OperatorRole::kAdmin)
     return make_error(ErrorCode::kOperatorForbidden, "a viewer may read, not write");
   return {};
-}
-
-AuditEntry OperatorService::audit(const Operator& op, std::string_view request_id, std::string action,
-                                  std::string_view merchant_id) const {
-  AuditEntry entry;
-  entry.at_ms = clock_.now_unix_ms();
-  entry.operator_id = op.operator_id;
-  entry.action = std::move(action);
-  entry.target = fmt::format("merchant:{}", merchant_id);
-  entry.request_id = std::string(request_id);
-  return entry;
-}
-
-void OperatorService::create_merchant(const Operator& op, std::string_view request_id,
-                                      const std::string& name, Completion<Merchant> done) {
-  const auto length = utf8_length(name);
-  if (!length || *length < 1 || *length > 64 || has_control_characters(name))
-    return done(invalid_field("name", "must be 1-64 characters of valid UTF-8"));
-  Merchant merchant{new_merchant_id(),   name, new_merchant_secret(), true, clock_.now_unix_ms(),
-                    new_webhook_secret()};
-  AuditEntry entry = audit(op, request_id, "merchant.create", merchant.merchant_id.value);
-  store_.create_merchant_audited(std::move(merchant), std::move(entry), std::move(done));
-}
-
-void OperatorService::change(const Operator& op, std::string_view request_id, std::string action,
-                             MerchantChange change, Completion<Merchant> done) {
-  if (!is_token(change.merchant_id.value, 64)) return done(merchant_not_found());
-  AuditEntry entry = audit(op, request_id, std::move(action), change.merchant_id.value);
-  store_.change_merchant(std::move(change), std::move(entry), std::move(done));
-}
-
-void OperatorService::set_merchant_enabled(const Operator& op, std::string_view request_id,
-                                           std::string_view merchant_id, bool enabled,
-                                           Completion<Merchant> done) {
-  change(op, request_id, enabled ? "merchant.enable" : "merchant.disable",
-         MerchantChange{MerchantId{std::string(merchant_id)}, enabled, std::nullopt, std::nullopt},
-         std::move(done));
-}
-
-void OperatorService::rotate_secret(const Operator& op, std::string_view request_id,
-                                    std::string_view merchant_id, Completion<Merchant> done) {
-  change(
-      op, request_id, "merchant.rotate_secret",
-      MerchantChange{MerchantId{std::string(merchant_id)}, std::nullopt, new_merchant_secret(), std::nullopt},
-      std::move(done));
-}
-
-void OperatorService::rotate_webhook_secret(const Operator& op, std::string_view request_id,
-                                            std::string_view merchant_id, Completion<Merchant> done) {
-  change(
-      op, request_id, "merchant.rotate_webhook_secret",
-      MerchantChange{MerchantId{std::string(merchant_id)}, std::nullopt, std::nullopt, new_webhook_secret()},
-      std::move(done));
 }
 
 Result<Merchant> OperatorService::get_merchant(std::string_view merchant_id) {

@@ -1,6 +1,6 @@
 // The platform operator's side (DESIGN §10): operator keys (made by `paygate operator create`, shown once,
-// stored only as SHA-256), their authentication on /admin/v1, and the operator's merchant management. Every
-// write carries its audit entry into the same store command as the change.
+// stored only as SHA-256), their authentication on /admin/v1, and what the operator API reads. Merchant
+// writes go through MerchantService, which audits them in the same store command as the change.
 #pragma once
 
 #include <cstdint>
@@ -11,6 +11,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "app/merchants.h"
 #include "core/time.h"
 #include "domain/channel.h"
 #include "ports/merchant_store.h"
@@ -45,28 +46,15 @@ class OperatorService {
   Result<Operator> authenticate(std::string_view authorization);
   static Status allow(const Operator& op, bool writes);  // OPERATOR_FORBIDDEN when a viewer writes
 
-  // Operator writes; request_id goes into the audit entry. create answers the merchant with its secrets.
-  void create_merchant(const Operator& op, std::string_view request_id, const std::string& name,
-                       Completion<Merchant> done);
-  void set_merchant_enabled(const Operator& op, std::string_view request_id, std::string_view merchant_id,
-                            bool enabled, Completion<Merchant> done);
-  void rotate_secret(const Operator& op, std::string_view request_id, std::string_view merchant_id,
-                     Completion<Merchant> done);
-  void rotate_webhook_secret(const Operator& op, std::string_view request_id, std::string_view merchant_id,
-                             Completion<Merchant> done);
-
-  Result<std::vector<Merchant>> list_merchants() { return store_.list_merchants(); }
+  // The operator's merchant writes, audited under Actor{operator_id, request_id}.
+  MerchantService& merchants() { return merchants_; }
   Result<Merchant> get_merchant(std::string_view merchant_id);
   Result<AuditPage> list_audit(std::optional<std::string> limit, std::optional<std::string> cursor);
   const std::vector<ChannelAccountSummary>& channel_accounts() const { return accounts_; }
 
  private:
-  AuditEntry audit(const Operator& op, std::string_view request_id, std::string action,
-                   std::string_view merchant_id) const;
-  void change(const Operator& op, std::string_view request_id, std::string action, MerchantChange change,
-              Completion<Merchant> done);
-
   MerchantStore& store_;
+  MerchantService merchants_;
   const Clock& clock_;
   const std::vector<ChannelAccountSummary> accounts_;
   std::mutex cache_mutex_;

@@ -26,7 +26,9 @@ int run_merchant_create(const CommonOptions& common, const std::string& name) {
   if (!opened.ok()) return fail(opened.error().message);
   Store& store = *(*opened)->store;
   MerchantService merchants(store, (*opened)->clock);
-  auto merchant = wait_for<Merchant>([&](auto done) { merchants.create(name, std::move(done)); });
+  auto merchant = wait_for<Merchant>([&](auto done) {
+    merchants.create(name, Actor{"cli", ""}, std::move(done));
+  });
   store.drain();
   if (!merchant.ok()) return fail(merchant.error().message);
   // The secret is shown here once; paygate never displays it again.
@@ -66,8 +68,9 @@ int run_merchant_rotate_webhook_secret(const CommonOptions& common, const std::s
     return fail("--merchant-id: no such merchant");
   }
   MerchantService merchants(store, (*opened)->clock);
-  auto merchant = wait_for<Merchant>(
-      [&](auto done) { merchants.rotate_webhook_secret(MerchantId{merchant_id}, std::move(done)); });
+  auto merchant = wait_for<Merchant>([&](auto done) {
+    merchants.rotate_webhook_secret(MerchantId{merchant_id}, Actor{"cli", ""}, std::move(done));
+  });
   store.drain();
   if (!merchant.ok()) return fail(merchant.error().message);
   // Shown here once, like the API secret.

@@ -43,8 +43,9 @@ namespace {
 Status ensure_demo_merchant(const Config& config, MerchantService& merchants) {
   const std::string path = config.store.data_dir + "/demo-merchant.json";
   if (std::filesystem::exists(path)) return {};
-  auto merchant =
-      wait_for<Merchant>([&](auto done) { merchants.create("Demo merchant", std::move(done), "system"); });
+  auto merchant = wait_for<Merchant>([&](auto done) {
+    merchants.create("Demo merchant", Actor{"system", ""}, std::move(done));
+  });
   if (!merchant.ok()) return std::move(merchant).error();
   const nlohmann::json credentials = {{"merchant_id", merchant->merchant_id.value},
                                       {"secret", merchant->secret},
@@ -66,8 +67,9 @@ Status ensure_webhook_secrets(const Config& config, Store& store, MerchantServic
   const std::string demo_path = config.store.data_dir + "/demo-merchant.json";
   for (const Merchant& merchant : *all) {
     if (!merchant.webhook_secret.empty()) continue;
-    auto rotated = wait_for<Merchant>(
-        [&](auto done) { merchants.rotate_webhook_secret(merchant.merchant_id, std::move(done), "system"); });
+    auto rotated = wait_for<Merchant>([&](auto done) {
+      merchants.rotate_webhook_secret(merchant.merchant_id, Actor{"system", ""}, std::move(done));
+    });
     if (!rotated.ok()) return std::move(rotated).error();
     auto demo = read_text_file(demo_path);
     if (!demo) continue;

@@ -7,6 +7,7 @@
 
 #include <filesystem>
 
+#include "tests/integration/sandboxed_gateway.h"
 #include "tests/security/security_support.h"
 
 namespace paygate::test {
@@ -18,13 +19,6 @@ unsigned mode_of(const std::string& path) {
   struct stat st {};
   EXPECT_EQ(::stat(path.c_str(), &st), 0) << path;
   return st.st_mode & 0777;
-}
-
-std::string read_all(const std::string& path) {
-  std::ifstream file(path, std::ios::binary);
-  std::stringstream text;
-  text << file.rdbuf();
-  return text.str();
 }
 
 class Credentials : public SecuredGateway {};
@@ -97,7 +91,7 @@ TEST_F(Credentials, NoSecretEverReachesTheDatabaseFileOrALogLine) {
   start("[store]\ncheckpoint_wal_pages = 16\n");
   OperatorClient admin(gateway_->endpoint(), admin_key);
   std::vector<std::string> secrets = {admin_key};
-  const json demo = json::parse(read_all(data_dir() + "/demo-merchant.json"));
+  const json demo = json::parse(read_text(data_dir() + "/demo-merchant.json"));
   secrets.push_back(demo["secret"]);
   secrets.push_back(demo["webhook_secret"]);
   auto created = admin.call("POST", "/admin/v1/merchants", R"({"name":"Secretive"})");
@@ -117,7 +111,7 @@ TEST_F(Credentials, NoSecretEverReachesTheDatabaseFileOrALogLine) {
   std::string stored;
   for (const auto& entry : std::filesystem::directory_iterator(data_dir())) {
     const std::string name = entry.path().filename();
-    if (name.starts_with("paygate.db")) stored += read_all(entry.path());
+    if (name.starts_with("paygate.db")) stored += read_text(entry.path());
   }
   ASSERT_GT(stored.size(), 4096u);
   const std::string log = gateway_->log();
@@ -138,7 +132,7 @@ TEST_F(Credentials, NoSecretEverReachesTheDatabaseFileOrALogLine) {
 TEST_F(Credentials, SecretsStoredInPlainTextByAnOlderPaygateAreSealedAtStart) {
   start();
   EXPECT_EQ(gateway_->terminate(), 0);
-  const json demo = json::parse(read_all(data_dir() + "/demo-merchant.json"));
+  const json demo = json::parse(read_text(data_dir() + "/demo-merchant.json"));
   const std::string secret = demo["secret"];
   const std::string webhook_secret = demo["webhook_secret"];
   // As a paygate before sealing left it: the secrets in clear.
@@ -146,7 +140,7 @@ TEST_F(Credentials, SecretsStoredInPlainTextByAnOlderPaygateAreSealedAtStart) {
                           webhook_secret + "' WHERE merchant_id = '" +
                           demo["merchant_id"].get<std::string>() + "';";
   ASSERT_EQ(std::system(("sqlite3 '" + data_dir() + "/paygate.db' \"" + sql + "\"").c_str()), 0);
-  ASSERT_NE(read_all(data_dir() + "/paygate.db").find(secret), std::string::npos)
+  ASSERT_NE(read_text(data_dir() + "/paygate.db").find(secret), std::string::npos)
       << "the setup wrote plain text";
   gateway_->start();
   EXPECT_NE(gateway_->log().find("\"event\":\"store_secrets_sealed\",\"merchants\":1"), std::string::npos);
@@ -158,7 +152,7 @@ TEST_F(Credentials, SecretsStoredInPlainTextByAnOlderPaygateAreSealedAtStart) {
                          "/paygate.db' 'SELECT secret, webhook_secret FROM merchants' > '" + rows + "'")
                             .c_str()),
             0);
-  const std::string stored = read_all(rows);
+  const std::string stored = read_text(rows);
   EXPECT_EQ(stored.find(secret), std::string::npos) << stored;
   EXPECT_EQ(stored.find(webhook_secret), std::string::npos);
   EXPECT_EQ(stored.rfind("pgenc1:", 0), 0u) << stored;
@@ -200,7 +194,7 @@ TEST_F(Credentials, TheDemoMerchantExistsOnlyWhenAsked) {
   EXPECT_EQ(json::parse(listed.output.substr(listed.output.find('['))).size(), 0u);
   // Asked for by config: made once, its credentials on the terminal but in no JSON log line.
   start("[demo]\nenabled = true\n");
-  const json demo = json::parse(read_all(data_dir() + "/demo-merchant.json"));
+  const json demo = json::parse(read_text(data_dir() + "/demo-merchant.json"));
   std::istringstream lines(gateway_->log());
   bool shown = false;
   for (std::string line; std::getline(lines, line);) {
@@ -213,14 +207,14 @@ TEST_F(Credentials, TheDemoMerchantExistsOnlyWhenAsked) {
 
 TEST_F(Credentials, RotatingTheMasterKeyKeepsEverySecretReadableWhileTheGatewayRuns) {
   start();
-  const std::string before = read_all(data_dir() + "/master.key");
+  const std::string before = read_text(data_dir() + "/master.key");
   EXPECT_EQ(mode_of(data_dir() + "/master.key"), 0600u);
   EXPECT_EQ(merchant().post("/api/v1/orders", order_body("rotate-1").dump()).status, 201);
   const ProcessResult rotated = run_paygate({"secrets", "rotate-master-key", "--data-dir", data_dir()});
   ASSERT_EQ(rotated.exit_code, 0) << rotated.output;
   const json report = json::parse(rotated.output.substr(rotated.output.find('{')));
   EXPECT_GE(report["merchants_resealed"].get<int>(), 1);
-  const std::string after = read_all(data_dir() + "/master.key");
+  const std::string after = read_text(data_dir() + "/master.key");
   EXPECT_NE(after, before);
   EXPECT_NE(after.find(report["master_key_id"].get<std::string>()), std::string::npos);
   EXPECT_EQ(mode_of(data_dir() + "/master.key"), 0600u);

@@ -135,19 +135,20 @@ class SecuredGateway : public ::testing::Test {
   std::string data_dir() const { return dir_.path() + "/data"; }
   MerchantClient merchant() { return MerchantClient(gateway_->endpoint(), gateway_->demo_merchant()); }
 
-  // The order's newest event as the events API shows it, once its first delivery attempt is recorded.
-  nlohmann::json attempted_event(const std::string& order_id) {
+  // The order's newest event as the events API shows it, once more than `attempts_before` delivery attempts
+  // are recorded (polled over HTTP, the only way a merchant sees it, for up to 20 s); null if none came.
+  nlohmann::json attempted_event(const std::string& order_id, int attempts_before = 0) {
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-    while (true) {
-      auto events = merchant().get("/api/v1/events?order_id=" + order_id);
+    auto client = merchant();
+    do {
+      auto events = client.get("/api/v1/events?order_id=" + order_id);
       if (events.status == 200 && !events.data()["events"].empty()) {
         const nlohmann::json event = events.data()["events"][0];
-        if (event["delivery"]["attempts"].get<int>() > 0 || std::chrono::steady_clock::now() > deadline)
-          return event;
+        if (event["delivery"]["attempts"].get<int>() > attempts_before) return event;
       }
-      if (std::chrono::steady_clock::now() > deadline) return {};
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
+    } while (std::chrono::steady_clock::now() < deadline);
+    return {};
   }
 
   TempDir dir_;

@@ -5,7 +5,9 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 
+#include <condition_variable>
 #include <future>
+#include <mutex>
 
 #include "app/fee_policy.h"
 #include "app/order_events.h"
@@ -30,7 +32,11 @@ class ThrowingChannel final : public ChannelGateway {
     throw std::runtime_error("bug");
   }
   Result<ChannelTrade> query(const Order&) override {
-    ++queries;
+    {
+      std::lock_guard lock(mutex_);
+      ++queries_;
+    }
+    asked_.notify_all();
     throw std::runtime_error("bug");
   }
   Status close(const Order&) override { throw std::runtime_error("bug"); }
@@ -45,9 +51,17 @@ class ThrowingChannel final : public ChannelGateway {
   Result<ChannelNotify> verify_notify(const NotifyRequest&) override { throw std::runtime_error("bug"); }
   NotifyReply notify_reply(bool, std::string_view) const override { return {}; }
 
-  std::atomic<int> queries{0};
+  // Waits for the condition "asked at least n times", bounded; returns how many times it was asked.
+  int wait_for_queries(int n, std::chrono::seconds timeout) {
+    std::unique_lock lock(mutex_);
+    asked_.wait_for(lock, timeout, [&] { return queries_ >= n; });
+    return queries_;
+  }
 
  private:
+  std::mutex mutex_;
+  std::condition_variable asked_;
+  int queries_ = 0;
   std::string id_ = "alipay-buggy";
 };
 
@@ -105,12 +119,10 @@ TEST(StuckWork, AThrowingChannelCallCompletesItsCallerAndTheOrderIsAskedAgainOnS
   // claim is released so the next due query goes out again.
   OrderScheduler scheduler(*store, orders, refunds, clock, config.orders);
   scheduler.start();
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-  while (buggy.queries < 3 && std::chrono::steady_clock::now() < deadline)
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  const int queries = buggy.wait_for_queries(3, std::chrono::seconds(10));
   scheduler.stop();
   workers.stop();
-  EXPECT_GE(buggy.queries.load(), 3) << "a throwing query left the order claimed";
+  EXPECT_GE(queries, 3) << "a throwing query left the order claimed";
   store->drain();
 }
 

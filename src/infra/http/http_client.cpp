@@ -56,32 +56,10 @@ Result<Endpoint> parse_endpoint(std::string_view url) {
 }
 
 Result<HttpUrl> parse_http_url(std::string_view url) {
-  bool tls = false;
-  if (url.rfind("https://", 0) == 0) {
-    tls = true;
-    url.remove_prefix(8);
-  } else if (url.rfind("http://", 0) == 0) {
-    url.remove_prefix(7);
-  } else {
-    return make_error(ErrorCode::kInvalidParameter, "url: must start with http:// or https://");
-  }
-  const auto slash = url.find_first_of("/?");
-  const std::string_view authority = url.substr(0, slash);
-  const auto colon = authority.rfind(':');
-  Endpoint endpoint;
-  endpoint.tls = tls;
-  endpoint.host = std::string(authority.substr(0, colon));
-  if (colon == std::string_view::npos) {
-    endpoint.port = tls ? 443 : 80;
-  } else {
-    auto port = parse_port(authority.substr(colon + 1));
-    if (!port.ok()) return std::move(port).error();
-    endpoint.port = *port;
-  }
-  if (endpoint.host.empty()) return make_error(ErrorCode::kInvalidParameter, "url: needs a host");
-  std::string target = slash == std::string_view::npos ? "/" : std::string(url.substr(slash));
-  if (target.front() == '?') target.insert(target.begin(), '/');
-  return HttpUrl{std::move(endpoint), std::move(target)};
+  // One URL parser for every outbound call (uriparser, via the destination policy's reader).
+  auto parsed = parse_destination_url(url);
+  if (!parsed.ok()) return make_error(ErrorCode::kInvalidParameter, "url: " + parsed.error().message);
+  return HttpUrl{Endpoint{std::move(parsed->host), parsed->port, parsed->tls}, std::move(parsed->target)};
 }
 
 struct Forbidden {};
