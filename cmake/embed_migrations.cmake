@@ -1,6 +1,7 @@
 # Writes a C++ file holding every migration as (version, name, sql). Versions come from the file name prefix.
-set(body "// Generated from migrations/sqlite/*.sql by cmake/embed_migrations.cmake. Do not edit.\n")
-string(APPEND body "#include \"infra/store/sqlite/migrations.h\"\n\nnamespace paygate::sqlite {\n\n")
+# -DSTORE=sqlite|postgres names the adapter (its folder under migrations/ and its namespace).
+set(body "// Generated from migrations/${STORE}/*.sql by cmake/embed_migrations.cmake. Do not edit.\n")
+string(APPEND body "#include \"infra/store/${STORE}/migrations.h\"\n\nnamespace paygate::${STORE} {\n\n")
 string(APPEND body "const std::vector<Migration>& migrations() {\n  static const std::vector<Migration> all = {\n")
 foreach(input IN LISTS INPUTS)
   get_filename_component(name ${input} NAME_WE)
@@ -9,6 +10,6 @@ foreach(input IN LISTS INPUTS)
   file(READ ${input} sql)
   string(APPEND body "    {${version}, \"${name}\", R\"paygate_sql(${sql})paygate_sql\"},\n")
 endforeach()
-string(APPEND body "  };\n  return all;\n}\n\n}  // namespace paygate::sqlite\n")
+string(APPEND body "  };\n  return all;\n}\n\n}  // namespace paygate::${STORE}\n")
 file(WRITE ${OUTPUT}.tmp "${body}")
 file(COPY_FILE ${OUTPUT}.tmp ${OUTPUT} ONLY_IF_DIFFERENT)

@@ -10,8 +10,9 @@ build_packages=(
   libgtest-dev libgmock-dev libbenchmark-dev liburiparser-dev
   clang-14 libclang-rt-14-dev libqrencode-dev libzip-dev zlib1g-dev openssl ca-certificates
   chromium ledger hledger
+  libpq-dev postgresql
 )
-bench_packages=(nginx-light wrk curl python3 postgresql postgresql-contrib)
+bench_packages=(nginx-light wrk curl python3 postgresql-contrib)
 
 wanted=("${build_packages[@]}")
 if [[ "${1:-build}" == "bench" ]]; then wanted+=("${bench_packages[@]}"); fi

@@ -95,13 +95,27 @@ std::vector<Section> sections(Config& c) {
         {"shutdown_timeout_ms", unsigned_in(c.server.shutdown_timeout_ms, 0, 600'000)},
         {"access_log", bool_into(c.server.access_log)}}},
       {"store",
-       {{"data_dir", string_into(c.store.data_dir)},
+       {{"backend",
+         [&c](const toml::node& node, const std::string& key) -> Status {
+           const auto value = node.value_exact<std::string>();
+           if (!value || (*value != "sqlite" && *value != "postgres"))
+             return config_error(key, "must be \"sqlite\" or \"postgres\"");
+           c.store.backend = *value;
+           return {};
+         }},
+        {"url", string_into(c.store.url)},
+        {"password_file", string_into(c.store.password_file)},
+        {"writers", unsigned_in(c.store.writers, 1, 256)},
+        {"connect_timeout_ms", unsigned_in(c.store.connect_timeout_ms, 100, 600'000)},
+        {"statement_timeout_ms", unsigned_in(c.store.statement_timeout_ms, 100, 3'600'000)},
+        {"data_dir", string_into(c.store.data_dir)},
         {"sqlite_path", string_into(c.store.sqlite_path)},
         {"writer_queue_max", unsigned_in(c.store.writer_queue_max, 1, 10'000'000)},
         {"write_batch_max", unsigned_in(c.store.write_batch_max, 1, 100'000)},
         {"readers", unsigned_in(c.store.readers, 1, 64)},
         {"checkpoint_wal_pages", unsigned_in(c.store.checkpoint_wal_pages, 16, 1'000'000)},
         {"reader_wait_ms", unsigned_in(c.store.reader_wait_ms, 1, 600'000)}}},
+      {"secrets", {{"master_key_file", string_into(c.secrets.master_key_file)}}},
       {"auth",
        {{"timestamp_window_s", unsigned_in(c.auth.timestamp_window_s, 1, 3600)},
         {"nonces_per_merchant_max", unsigned_in(c.auth.nonces_per_merchant_max, 1, 100'000'000)},
@@ -302,6 +316,32 @@ Status apply_table(Config& config, const toml::table& root) {
   return {};
 }
 
+// A postgres store names where it connects, without the password (which never sits in a config file).
+Status validate_store_url(const StoreConfig& store) {
+  if (store.backend != "postgres") return {};
+  const std::string& url = store.url;
+  if (url.empty()) return config_error("store.url", "must be set for backend \"postgres\"");
+  const std::string_view text = url;
+  std::size_t scheme_end = 0;
+  if (text.starts_with("postgresql://")) {
+    scheme_end = 13;
+  } else if (text.starts_with("postgres://")) {
+    scheme_end = 11;
+  } else {
+    return config_error("store.url", "must start with postgresql://");
+  }
+  const std::string_view rest = text.substr(scheme_end);
+  const std::string_view authority = rest.substr(0, rest.find_first_of("/?"));
+  const std::size_t at = authority.rfind('@');
+  const bool password_in_authority =
+      at != std::string_view::npos && authority.substr(0, at).find(':') != std::string_view::npos;
+  if (password_in_authority || text.find("password=") != std::string_view::npos) {
+    return config_error("store.url",
+                        "must not hold a password; use store.password_file or PAYGATE_STORE_PASSWORD");
+  }
+  return {};
+}
+
 }  // namespace
 
 std::string Config::sqlite_path() const {
@@ -358,6 +398,15 @@ Status apply_environment(Config& config) {
   if (const char* data_dir = std::getenv("PAYGATE_DATA_DIR"); data_dir != nullptr && *data_dir != '\0') {
     config.store.data_dir = data_dir;
   }
+  if (const char* backend = std::getenv("PAYGATE_STORE_BACKEND"); backend != nullptr && *backend != '\0') {
+    const std::string_view value = backend;
+    if (value != "sqlite" && value != "postgres")
+      return config_error("PAYGATE_STORE_BACKEND", "must be sqlite or postgres");
+    config.store.backend = std::string(value);
+  }
+  if (const char* url = std::getenv("PAYGATE_STORE_URL"); url != nullptr && *url != '\0') {
+    config.store.url = url;
+  }
   if (const char* demo = std::getenv("PAYGATE_DEMO_ENABLED"); demo != nullptr && *demo != '\0') {
     const std::string_view value = demo;
     if (value != "0" && value != "1") return config_error("PAYGATE_DEMO_ENABLED", "must be 0 or 1");
@@ -395,6 +444,7 @@ Status validate(const Config& config) {
       if (ids[j].first == ids[i].first) return config_error(ids[i].second, "is used twice");
     }
   }
+  if (auto status = validate_store_url(config.store); !status) return status;
   if (config.store.write_batch_max > config.store.writer_queue_max) {
     return config_error("store.write_batch_max", "must not exceed store.writer_queue_max");
   }

@@ -27,6 +27,8 @@ struct ServerConfig {
 };
 
 struct StoreConfig {
+  // "sqlite": the embedded default, one node. "postgres": several nodes sharing one PostgreSQL (with Redis).
+  std::string backend = "sqlite";
   std::string data_dir = "./var";
   std::string sqlite_path;  // empty = <data_dir>/paygate.db
   std::uint32_t writer_queue_max =
@@ -38,6 +40,19 @@ struct StoreConfig {
   std::uint32_t checkpoint_wal_pages = 8'000;
   // How long a read waits for a free reader connection before it answers 503 STORE_BUSY.
   std::uint32_t reader_wait_ms = 2'000;
+  // PostgreSQL only. The URL names hosts, port, user and database (several hosts with
+  // target_session_attrs=read-write for a failover pair) but never a password: that comes from
+  // password_file, else the environment variable PAYGATE_STORE_PASSWORD, else ~/.pgpass.
+  std::string url;
+  std::string password_file;
+  std::uint32_t writers = 8;  // write commands in flight at once, one connection each
+  std::uint32_t connect_timeout_ms = 5'000;
+  std::uint32_t statement_timeout_ms = 10'000;
+};
+
+struct SecretsConfig {
+  // The master key file every node reads (env PAYGATE_MASTER_KEY_FILE wins); "" = <data_dir>/master.key.
+  std::string master_key_file;
 };
 
 struct AuthConfig {
@@ -152,6 +167,7 @@ struct LogConfig {
 struct Config {
   ServerConfig server;
   StoreConfig store;
+  SecretsConfig secrets;
   AuthConfig auth;
   OrderConfig orders;
   ChannelsConfig channels;
@@ -171,8 +187,8 @@ struct Config {
 // types and out-of-range values are errors whose message names the key, e.g. "server.body_bytes_max: …".
 Result<Config> load_config(std::string_view path);
 
-// Applies PAYGATE_LISTEN, PAYGATE_DATA_DIR, PAYGATE_DEMO_ENABLED (1|0) and
-// PAYGATE_LEDGER_VERIFY_EACH_COMMAND (1|0) from the environment.
+// Applies PAYGATE_LISTEN, PAYGATE_DATA_DIR, PAYGATE_STORE_BACKEND, PAYGATE_STORE_URL, PAYGATE_DEMO_ENABLED
+// (1|0) and PAYGATE_LEDGER_VERIFY_EACH_COMMAND (1|0) from the environment.
 Status apply_environment(Config& config);
 
 // "HOST:PORT" -> server.listen_host / listen_port.

@@ -3,6 +3,7 @@
 
 #include "app/merchants.h"
 #include "core/log.h"
+#include "infra/store/postgres/postgres_store.h"
 #include "infra/store/sqlite/sqlite_store.h"
 #include "main/commands.h"
 #include "nlohmann/json.hpp"
@@ -14,6 +15,15 @@ int run_migrate(const CommonOptions& common) {
   if (!config.ok()) return fail(config.error().message);
   if (auto status = ensure_data_dir(*config); !status) return fail(status.error().message);
   SystemClock clock;
+  if (config->store.backend == "postgres") {
+    // Run once per deploy, before the new nodes start (they also migrate at start, under the same lock).
+    auto connect = postgres_connection(*config);
+    if (!connect.ok()) return fail(connect.error().message);
+    auto report = postgres::PostgresStore::migrate_only(*connect, clock);
+    if (!report.ok()) return fail(report.error().message);
+    std::printf("postgres: schema version %d -> %d\n", report->from_version, report->to_version);
+    return 0;
+  }
   auto report = sqlite::SqliteStore::migrate_only(config->sqlite_path(), clock);
   if (!report.ok()) return fail(report.error().message);
   std::printf("%s: schema version %d -> %d\n", config->sqlite_path().c_str(), report->from_version,

@@ -38,7 +38,7 @@ int run_operator_create(const CommonOptions& common, const std::string& name, co
 int run_rotate_master_key(const CommonOptions& common) {
   auto config = resolve_config(common);
   if (!config.ok()) return fail(config.error().message);
-  const std::string path = secrets::master_key_path(config->store.data_dir);
+  const std::string path = secrets::master_key_path(config->store.data_dir, config->secrets.master_key_file);
   auto ring = secrets::read_master_keys(path);
   if (!ring.ok()) return fail(ring.error().message);
   SystemClock clock;

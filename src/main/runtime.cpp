@@ -13,6 +13,7 @@
 #include "core/log.h"
 #include "fmt/format.h"
 #include "infra/secrets/master_key_file.h"
+#include "infra/store/postgres/postgres_store.h"
 #include "infra/store/sqlite/sqlite_store.h"
 
 namespace paygate::cli {
@@ -58,9 +59,45 @@ Status ensure_data_dir(const Config& config) {
   return {};
 }
 
+Result<postgres::ConnectOptions> postgres_connection(const Config& config) {
+  postgres::ConnectOptions connect;
+  connect.url = config.store.url;
+  connect.connect_timeout_s = std::max<std::uint32_t>(1, (config.store.connect_timeout_ms + 999) / 1000);
+  connect.statement_timeout_ms = config.store.statement_timeout_ms;
+  if (!config.store.password_file.empty()) {
+    auto password = read_text_file(config.store.password_file);
+    if (!password)
+      return make_error(ErrorCode::kInvalidParameter,
+                        fmt::format("store.password_file: cannot read '{}'", config.store.password_file));
+    while (!password->empty() && (password->back() == '\n' || password->back() == '\r')) password->pop_back();
+    connect.password = std::move(*password);
+  } else if (const char* password = std::getenv("PAYGATE_STORE_PASSWORD"); password != nullptr) {
+    connect.password = password;
+  }
+  return connect;
+}
+
 Result<std::unique_ptr<Store>> open_store(const Config& config, MetricsRegistry& metrics,
                                           const Clock& clock) {
   if (auto status = ensure_data_dir(config); !status) return std::move(status).error();
+  auto box = secrets::open_secret_box(
+      secrets::master_key_path(config.store.data_dir, config.secrets.master_key_file), clock.now_unix_ms());
+  if (!box.ok()) return std::move(box).error();
+  if (config.store.backend == "postgres") {
+    auto connect = postgres_connection(config);
+    if (!connect.ok()) return std::move(connect).error();
+    postgres::PostgresStoreOptions options;
+    options.connect = std::move(connect).value();
+    options.writers = config.store.writers;
+    options.readers = config.store.readers;
+    options.writer_queue_max = config.store.writer_queue_max;
+    options.reader_wait_ms = config.store.reader_wait_ms;
+    options.verify_ledger_each_command = config.ledger.verify_each_command;
+    options.secrets = std::move(box).value();
+    auto store = postgres::PostgresStore::open(options, metrics, clock);
+    if (!store.ok()) return std::move(store).error();
+    return std::unique_ptr<Store>(std::move(store).value());
+  }
   sqlite::SqliteStoreOptions options;
   options.path = config.sqlite_path();
   options.limits = {config.store.writer_queue_max, config.store.write_batch_max};
@@ -68,8 +105,6 @@ Result<std::unique_ptr<Store>> open_store(const Config& config, MetricsRegistry&
   options.reader_wait_ms = config.store.reader_wait_ms;
   options.checkpoint_wal_pages = config.store.checkpoint_wal_pages;
   options.verify_ledger_each_command = config.ledger.verify_each_command;
-  auto box = secrets::open_secret_box(secrets::master_key_path(config.store.data_dir), clock.now_unix_ms());
-  if (!box.ok()) return std::move(box).error();
   options.secrets = std::move(box).value();
   auto store = sqlite::SqliteStore::open(options, metrics, clock);
   if (!store.ok()) return std::move(store).error();

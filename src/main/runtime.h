@@ -11,6 +11,7 @@
 #include "core/files.h"
 #include "core/metrics.h"
 #include "core/time.h"
+#include "infra/store/postgres/connection.h"
 #include "ports/store.h"
 
 namespace CLI {
@@ -29,6 +30,9 @@ void add_common_options(CLI::App& command, CommonOptions& options);
 Result<Config> resolve_config(const CommonOptions& options);
 Status ensure_data_dir(const Config& config);
 Result<std::unique_ptr<Store>> open_store(const Config& config, MetricsRegistry& metrics, const Clock& clock);
+// How to reach the configured PostgreSQL: the URL, and the password from store.password_file or
+// PAYGATE_STORE_PASSWORD (never from the config file itself).
+Result<postgres::ConnectOptions> postgres_connection(const Config& config);
 
 // A one-shot command's store (merchant, ledger): the configuration, and a store opened with warnings-only
 // logging. The clock and metrics live here because the store holds on to them.

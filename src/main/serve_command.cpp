@@ -329,6 +329,7 @@ int run_serve(const CommonOptions& common, const ServeOptions& options) {
   log::info("ready", {{"listen", config->listen_address()},
                       {"public_url", config->public_base_url()},
                       {"data_dir", config->store.data_dir},
+                      {"store", config->store.backend},
                       {"threads", threads},
                       {"startup_ms", startup_ms},
                       {"sandbox", sandbox ? sandbox->base_url() : std::string()},

@@ -19,6 +19,7 @@
 #include "app/merchant_signature.h"
 #include "core/time.h"
 #include "net/http_server.h"
+#include "tests/integration/test_store.h"
 
 extern char** environ;
 
@@ -47,6 +48,14 @@ pid_t spawn(const std::vector<std::string>& args, const std::string& output_path
   static char verify_ledger[] = "PAYGATE_LEDGER_VERIFY_EACH_COMMAND=1";
   env.push_back(verify_ledger);
   for (const auto& entry : extra_environment) env.push_back(const_cast<char*>(entry.c_str()));
+  // The store the suite runs on (PostgreSQL under PAYGATE_TEST_STORE=postgres), after the test's own entries.
+  std::string data_dir;
+  const bool sandbox_only = args.size() > 1 && args[1] == "sandbox";  // a sandbox keeps no store
+  for (std::size_t i = 0; i + 1 < args.size() && !sandbox_only; ++i) {
+    if (args[i] == "--data-dir") data_dir = args[i + 1];
+  }
+  const std::vector<std::string> store = store_environment(data_dir);
+  for (const auto& entry : store) env.push_back(const_cast<char*>(entry.c_str()));
   // Tests sign as the demo merchant, which a gateway makes only when asked; a test that proves it is absent
   // passes PAYGATE_DEMO_ENABLED=0 among its own entries, which come first and so win.
   static char demo_enabled[] = "PAYGATE_DEMO_ENABLED=1";
@@ -88,12 +97,12 @@ void expect_books_sound(const std::string& data_dir) {
   EXPECT_NE(verify.output.find("\"sound\": true"), std::string::npos) << verify.output;
 }
 
-ProcessResult run_paygate(const std::vector<std::string>& args) {
+ProcessResult run_paygate(const std::vector<std::string>& args, const std::vector<std::string>& environment) {
   TempDir scratch;
   const std::string output = scratch.path() + "/output";
   std::vector<std::string> argv = {PAYGATE_BINARY};
   argv.insert(argv.end(), args.begin(), args.end());
-  const pid_t pid = spawn(argv, output);
+  const pid_t pid = spawn(argv, output, environment);
   ProcessResult result;
   result.exit_code = wait_exit(pid);
   result.output = read_file(output);
@@ -193,8 +202,7 @@ void GatewayProcess::expect_no_secret_in_store_or_log() const {
   if (credentials.empty()) return;
   const auto demo = nlohmann::json::parse(credentials, nullptr, false);
   if (!demo.is_object()) return;
-  std::string stored;
-  for (const char* file : {"/paygate.db", "/paygate.db-wal"}) stored += read_file(data_dir_ + file);
+  const std::string stored = stored_merchant_secrets(data_dir_);
   std::istringstream lines(log());
   std::string json_lines;
   for (std::string line; std::getline(lines, line);) {

@@ -43,8 +43,9 @@ struct ProcessResult {
   std::string output;  // stdout and stderr together
 };
 
-// Runs `paygate args...` to completion.
-ProcessResult run_paygate(const std::vector<std::string>& args);
+// Runs `paygate args...` to completion; environment entries ("NAME=value") win over the suite's.
+ProcessResult run_paygate(const std::vector<std::string>& args,
+                          const std::vector<std::string>& environment = {});
 // `paygate ledger verify --data-dir data_dir` must exit 0 with sound books (a gtest expectation).
 void expect_books_sound(const std::string& data_dir);
 

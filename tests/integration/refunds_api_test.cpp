@@ -10,6 +10,7 @@
 
 #include "tests/integration/ledger_tools.h"
 #include "tests/integration/sandboxed_gateway.h"
+#include "tests/integration/test_store.h"
 
 namespace paygate::test {
 namespace {
@@ -43,7 +44,7 @@ class Refunds : public SandboxedGateway {
     const std::string data_dir = dir_.path() + "/data";
     expect_books_sound(data_dir);
     const std::string journal = export_journal(data_dir);
-    const Balances ours = store_balances(data_dir + "/paygate.db");
+    const Balances ours = stored_balances(data_dir);
     ASSERT_FALSE(ours.empty());
     EXPECT_EQ(ledger_tool_balances(journal), ours);
     std::int64_t hledger_total = -1;

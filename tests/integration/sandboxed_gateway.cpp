@@ -6,7 +6,7 @@
 
 #include "infra/channels/alipay/alipay_gateway.h"
 #include "infra/channels/wechatpay/wechatpay_gateway.h"
-#include "infra/store/sqlite/connection.h"
+#include "tests/integration/test_store.h"
 
 namespace paygate::test {
 
@@ -97,20 +97,16 @@ std::string write_external_sandbox_config(const std::string& dir, const nlohmann
   return path;
 }
 
+// Ids and event types are [A-Za-z0-9._-]: safe to quote into the SQL.
 std::int64_t SandboxedGateway::outbox_events(const std::string& order_id, const std::string& type) {
-  sqlite::Connection db(dir_.path() + "/data/paygate.db", sqlite::OpenMode::kReadOnly);
-  auto row = db.prepare("SELECT COUNT(*) FROM outbox_events WHERE order_id = ? AND (? = '' OR type = ?)");
-  row.bind(1, order_id).bind(2, type).bind(3, type);
-  row.step();
-  return row.column_int64(0);
+  return query_store_int(dir_.path() + "/data", "SELECT COUNT(*) FROM outbox_events WHERE order_id = '" +
+                                                    order_id + "'" +
+                                                    (type.empty() ? "" : " AND type = '" + type + "'"));
 }
 
 std::int64_t SandboxedGateway::inbox_notifies(const std::string& order_id) {
-  sqlite::Connection db(dir_.path() + "/data/paygate.db", sqlite::OpenMode::kReadOnly);
-  auto row = db.prepare("SELECT COUNT(*) FROM notify_inbox WHERE order_id = ?");
-  row.bind(1, order_id);
-  row.step();
-  return row.column_int64(0);
+  return query_store_int(dir_.path() + "/data",
+                         "SELECT COUNT(*) FROM notify_inbox WHERE order_id = '" + order_id + "'");
 }
 
 int SandboxedGateway::sandbox_faults(const nlohmann::json& knobs) {

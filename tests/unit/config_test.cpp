@@ -76,6 +76,16 @@ TEST_F(ConfigFile, ErrorsNameTheKey) {
       {"[store]\nwriter_queue_max = 10\nwrite_batch_max = 20\n", "store.write_batch_max:"},
       {"[store]\ncheckpoint_wal_pages = 8\n", "store.checkpoint_wal_pages: must be between 16"},
       {"[orders]\nexpire_seconds_default = 10\n", "orders.expire_seconds_default: must be between 60"},
+      {"[store]\nbackend = \"mysql\"\n", "store.backend: must be \"sqlite\" or \"postgres\""},
+      {"[store]\nbackend = \"postgres\"\n", "store.url: must be set"},
+      {"[store]\nbackend = \"postgres\"\nurl = \"mysql://h/db\"\n",
+       "store.url: must start with postgresql://"},
+      {"[store]\nbackend = \"postgres\"\nurl = \"postgresql://u:pw@h/db\"\n",
+       "store.url: must not hold a password"},
+      {"[store]\nbackend = \"postgres\"\nurl = \"postgresql://u@h/db?password=pw\"\n",
+       "store.url: must not hold a password"},
+      {"[store]\nwriters = 0\n", "store.writers: must be between 1"},
+      {"[secrets]\nmaster_key = \"x\"\n", "secrets.master_key: unknown key"},
   };
   for (const auto& [text, expected] : cases) {
     auto config = load_config(write(text));
@@ -85,6 +95,32 @@ TEST_F(ConfigFile, ErrorsNameTheKey) {
   auto syntax = load_config(write("[server\n"));
   ASSERT_FALSE(syntax.ok());
   EXPECT_NE(syntax.error().message.find(":1:"), std::string::npos) << syntax.error().message;
+}
+
+TEST_F(ConfigFile, APostgresStoreNamesItsServersButNeverAPassword) {
+  auto config = load_config(
+      write("[store]\nbackend = \"postgres\"\n"
+            "url = \"postgresql://paygate@db1:5432,db2:5432/paygate?target_session_attrs=read-write\"\n"
+            "password_file = \"/run/secrets/pg\"\nwriters = 16\n[secrets]\nmaster_key_file = "
+            "\"/run/secrets/mk\"\n"));
+  ASSERT_TRUE(config.ok()) << config.error().message;
+  EXPECT_EQ(config->store.backend, "postgres");
+  EXPECT_EQ(config->store.writers, 16u);
+  EXPECT_EQ(config->store.password_file, "/run/secrets/pg");
+  EXPECT_EQ(config->secrets.master_key_file, "/run/secrets/mk");
+  auto plain = load_config("");
+  ASSERT_TRUE(plain.ok());
+  ::setenv("PAYGATE_STORE_BACKEND", "postgres", 1);
+  ::setenv("PAYGATE_STORE_URL", "postgresql://paygate@127.0.0.1:5432/paygate", 1);
+  ASSERT_TRUE(apply_environment(*plain).ok());
+  ::setenv("PAYGATE_STORE_BACKEND", "oracle", 1);
+  auto refused = apply_environment(*plain);
+  ::unsetenv("PAYGATE_STORE_BACKEND");
+  ::unsetenv("PAYGATE_STORE_URL");
+  EXPECT_EQ(plain->store.backend, "postgres");
+  EXPECT_TRUE(validate(*plain).ok());
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().message.rfind("PAYGATE_STORE_BACKEND", 0), 0u);
 }
 
 TEST_F(ConfigFile, EnvironmentOverridesTheFile) {

@@ -35,9 +35,10 @@ std::optional<FileStamp> stamp_of(const std::string& path) {
 
 }  // namespace
 
-std::string master_key_path(const std::string& data_dir) {
-  const char* configured = std::getenv("PAYGATE_MASTER_KEY_FILE");
-  if (configured != nullptr && *configured != '\0') return configured;
+std::string master_key_path(const std::string& data_dir, const std::string& configured_file) {
+  const char* from_environment = std::getenv("PAYGATE_MASTER_KEY_FILE");
+  if (from_environment != nullptr && *from_environment != '\0') return from_environment;
+  if (!configured_file.empty()) return configured_file;
   return data_dir + "/master.key";
 }
 

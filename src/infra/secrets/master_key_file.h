@@ -11,7 +11,9 @@
 
 namespace paygate::secrets {
 
-std::string master_key_path(const std::string& data_dir);
+// Where the master key lives: PAYGATE_MASTER_KEY_FILE, else [secrets] master_key_file, else
+// <data_dir>/master.key. Nodes sharing one database must all read the same key.
+std::string master_key_path(const std::string& data_dir, const std::string& configured_file = "");
 Result<crypto::MasterKeyring> read_master_keys(const std::string& path);
 Status write_master_keys(const std::string& path, const crypto::MasterKeyring& ring);
 // Reads the file, or makes one with a fresh key when there is none.

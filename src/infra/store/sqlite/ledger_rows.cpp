@@ -2,51 +2,13 @@
 
 #include "core/assert.h"
 #include "fmt/format.h"
+#include "infra/store/shared/book_checks.h"
+#include "infra/store/shared/row_readers.h"
 #include "infra/store/sqlite/rows.h"
 
 namespace paygate::sqlite {
-namespace {
-
-Error ledger_refusal(std::string message) {
-  return make_error(ErrorCode::kLedgerInvariantViolated, std::move(message));
-}
-
-std::optional<ledger::AccountType> parse_account_type(std::string_view text) {
-  using ledger::AccountType;
-  for (AccountType type :
-       {AccountType::kAsset, AccountType::kLiability, AccountType::kRevenue, AccountType::kExpense}) {
-    if (ledger::to_string(type) == text) return type;
-  }
-  return std::nullopt;
-}
-
-Currency read_currency(const Statement& row, int column) {
-  const auto currency = parse_currency(row.column_text(column));
-  PAYGATE_ASSERT(currency.has_value());  // the store only ever writes currencies it knows
-  return *currency;
-}
-
-StoredTransfer read_transfer(const Statement& row) {
-  StoredTransfer out;
-  out.transfer_id = row.column_int64(0);
-  out.batch_id = row.column_int64(1);
-  out.transfer.debit_account = row.column_text(2);
-  out.transfer.credit_account = row.column_text(3);
-  out.transfer.amount = Money{row.column_int64(4), read_currency(row, 5)};
-  const auto code = ledger::parse_transfer_code(row.column_text(6));
-  PAYGATE_ASSERT(code.has_value());  // the store only ever writes codes it knows
-  out.transfer.code = *code;
-  out.transfer.reference = row.column_text(7);
-  out.order_id = row.column_text(8);
-  out.created_at_ms = row.column_int64(9);
-  return out;
-}
-
-#define PAYGATE_TRANSFER_COLUMNS                                                                    \
-  "transfer_id, batch_id, debit_account, credit_account, amount_minor, currency, code, reference, " \
-  "order_id, created_at_ms"
-
-}  // namespace
+using store_rows::read_currency;
+using store_rows::read_transfer;
 
 MerchantBalance select_merchant_balance(Connection& db, const MerchantId& merchant_id) {
   MerchantBalance balance;
@@ -82,7 +44,7 @@ std::vector<LedgerAccountRow> select_ledger_accounts(Connection& db) {
       "SELECT code, type, currency, debits_posted, credits_posted FROM ledger_accounts ORDER BY code");
   std::vector<LedgerAccountRow> out;
   while (row.step()) {
-    const auto type = parse_account_type(row.column_text(1));
+    const auto type = store_rows::parse_account_type(row.column_text(1));
     PAYGATE_ASSERT(type.has_value());
     out.push_back(LedgerAccountRow{row.column_text(0), *type, read_currency(row, 2), row.column_int64(3),
                                    row.column_int64(4)});
@@ -97,12 +59,6 @@ void visit_transfers(Connection& db, const std::function<void(const StoredTransf
 
 namespace {
 
-constexpr std::size_t kProblemsMax = 50;
-
-void add_problem(LedgerReport& report, std::string problem) {
-  if (report.problems.size() < kProblemsMax) report.problems.push_back(std::move(problem));
-}
-
 // Every account's totals equal the sums of its transfers, each transfer is in its accounts' currency,
 // the flags hold, and Σ debits = Σ credits.
 void check_accounts(Connection& db, LedgerReport& report) {
@@ -112,28 +68,15 @@ void check_accounts(Connection& db, LedgerReport& report) {
       "           GROUP BY debit_account),"
       "     c AS (SELECT credit_account AS code, SUM(amount_minor) AS total FROM ledger_transfers"
       "           GROUP BY credit_account)"
-      " SELECT a.code, a.currency, a.debits_posted, a.credits_posted,"
+      " SELECT a.code, a.debits_posted, a.credits_posted,"
       " a.debits_must_not_exceed_credits, a.credits_must_not_exceed_debits,"
       " COALESCE(d.total, 0), COALESCE(c.total, 0)"
       " FROM ledger_accounts a LEFT JOIN d ON d.code = a.code LEFT JOIN c ON c.code = a.code"
       " ORDER BY a.code");
   while (row.step()) {
-    ++report.accounts;
-    const std::string code = row.column_text(0);
-    const std::int64_t debits = row.column_int64(2);
-    const std::int64_t credits = row.column_int64(3);
-    report.debits_total_minor += debits;
-    report.credits_total_minor += credits;
-    if (debits != row.column_int64(6) || credits != row.column_int64(7)) {
-      add_problem(report, fmt::format("{}: totals {}/{} differ from its transfers {}/{}", code, debits,
-                                      credits, row.column_int64(6), row.column_int64(7)));
-    }
-    if (row.column_int64(4) != 0 && debits > credits) add_problem(report, code + ": debits exceed credits");
-    if (row.column_int64(5) != 0 && credits > debits) add_problem(report, code + ": credits exceed debits");
-  }
-  if (report.debits_total_minor != report.credits_total_minor) {
-    add_problem(report, fmt::format("debits {} and credits {} differ", report.debits_total_minor,
-                                    report.credits_total_minor));
+    store_rows::check_account(
+        report, {row.column_text(0), row.column_int64(1), row.column_int64(2), row.column_int64(3) != 0,
+                 row.column_int64(4) != 0, row.column_int64(5), row.column_int64(6)});
   }
   auto transfers = db.prepare(
       "SELECT COUNT(*), COALESCE(SUM(d.code IS NULL OR c.code IS NULL), 0),"
@@ -141,20 +84,11 @@ void check_accounts(Connection& db, LedgerReport& report) {
       " FROM ledger_transfers t LEFT JOIN ledger_accounts d ON d.code = t.debit_account"
       " LEFT JOIN ledger_accounts c ON c.code = t.credit_account");
   transfers.step();
-  report.transfers = transfers.column_int64(0);
-  if (transfers.column_int64(1) != 0) {
-    add_problem(report,
-                fmt::format("{} transfers name an account that does not exist", transfers.column_int64(1)));
-  }
-  if (transfers.column_int64(2) != 0) {
-    add_problem(report, fmt::format("{} transfers differ in currency from their accounts",
-                                    transfers.column_int64(2)));
-  }
+  store_rows::check_ledger_totals(report, transfers.column_int64(0), transfers.column_int64(1),
+                                  transfers.column_int64(2));
 }
 
-// What the books say about each order equals what its state says: paid orders carry exactly one payment of
-// their amount to their merchant, refunds move exactly the succeeded refunds, the reservation equals the
-// pending refunds, and the status agrees with the amounts.
+// What the books say about each order, against its state (store_rows::check_order).
 constexpr const char* kOrderBooksSql =
     "SELECT o.order_id, o.status, o.amount_minor, o.refunded_minor, o.refunding_minor,"
     // "t.order_id <> ''" lets SQLite use the partial index on order_id (without it: a scan per order).
@@ -173,39 +107,11 @@ void check_orders(Connection& db, LedgerReport& report, const std::optional<std:
   auto row = db.prepare(kOrderBooksSql);
   row.bind(1, order_id).bind(2, std::string_view("liability:merchant_payable:"));
   while (row.step()) {
-    ++report.orders_checked;
-    const std::string id = row.column_text(0);
     const auto status = parse_order_status(row.column_text(1));
     PAYGATE_ASSERT(status.has_value());
-    const std::int64_t amount = row.column_int64(2);
-    const std::int64_t refunded = row.column_int64(3);
-    const std::int64_t refunding = row.column_int64(4);
-    const bool paid = *status == OrderStatus::kSucceeded || *status == OrderStatus::kPartiallyRefunded ||
-                      *status == OrderStatus::kRefunded;
-    const std::int64_t expected_paid = paid ? amount : 0;
-    if (row.column_int64(5) != expected_paid) {
-      add_problem(report, fmt::format("order {} is {} but the ledger holds {} paid of {}", id,
-                                      to_string(*status), row.column_int64(5), amount));
-    }
-    if (row.column_int64(6) != refunded || row.column_int64(7) != refunded) {
-      add_problem(report, fmt::format("order {} refunded {}: ledger {}, succeeded refunds {}", id, refunded,
-                                      row.column_int64(6), row.column_int64(7)));
-    }
-    if (row.column_int64(8) != refunding) {
-      add_problem(report, fmt::format("order {} reserves {} for pending refunds totalling {}", id, refunding,
-                                      row.column_int64(8)));
-    }
-    if (refunded + refunding > expected_paid) {
-      add_problem(report, fmt::format("order {} refunds {} + {} pass the paid {}", id, refunded, refunding,
-                                      expected_paid));
-    }
-    const bool status_fits = *status == OrderStatus::kRefunded            ? refunded == amount
-                             : *status == OrderStatus::kPartiallyRefunded ? refunded > 0 && refunded < amount
-                                                                          : refunded == 0;
-    if (!status_fits) {
-      add_problem(report, fmt::format("order {} is {} with {} of {} refunded", id, to_string(*status),
-                                      refunded, amount));
-    }
+    store_rows::check_order(
+        report, {row.column_text(0), *status, row.column_int64(2), row.column_int64(3), row.column_int64(4),
+                 row.column_int64(5), row.column_int64(6), row.column_int64(7), row.column_int64(8)});
   }
 }
 
@@ -222,8 +128,7 @@ Status check_books_after_command(Connection& db, const OrderId& order_id) {
   LedgerReport report;
   check_accounts(db, report);
   if (!order_id.value.empty()) check_orders(db, report, order_id.value);
-  if (report.sound()) return {};
-  return ledger_refusal(fmt::format("ledger invariant broken: {}", report.problems.front()));
+  return store_rows::books_verdict(report);
 }
 
 }  // namespace paygate::sqlite

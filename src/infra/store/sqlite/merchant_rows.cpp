@@ -1,26 +1,17 @@
 #include "crypto/secret_box.h"
+#include "infra/store/shared/merchant_secrets.h"
 #include "infra/store/sqlite/rows.h"
 
 namespace paygate::sqlite {
 namespace {
 
-// Where a sealed secret lives: bound into its ciphertext, so it opens only in its own row and column.
-std::string place(std::string_view column, const MerchantId& merchant_id) {
-  return std::string("merchants.").append(column).append(":").append(merchant_id.value);
-}
+using store_rows::seal_merchant_secret;
 
-std::string seal(const crypto::SecretBox& box, std::string_view column, const MerchantId& id,
-                 const std::string& secret) {
-  return secret.empty() ? std::string() : box.seal(secret, place(column, id));
-}
-
-// A stored secret that does not open is a bug or a missing master key: the row is refused, never served
-// with an empty secret.
+// A stored secret that does not open is refused with the row, never served as an empty secret.
 std::string open_secret(const crypto::SecretBox& box, std::string_view column, const MerchantId& id,
                         const std::string& stored) {
-  if (stored.empty()) return stored;
-  auto opened = box.open(stored, place(column, id));
-  if (!opened.ok()) throw SqliteError(0, "merchant " + id.value + ": " + opened.error().message);
+  auto opened = store_rows::open_merchant_secret(box, column, id, stored);
+  if (!opened.ok()) throw SqliteError(0, opened.error().message);
   return std::move(opened).value();
 }
 
@@ -55,10 +46,10 @@ void insert_merchant(Connection& db, const crypto::SecretBox& box, const Merchan
         " secret_version, webhook_secret_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
       .bind(1, merchant.merchant_id.value)
       .bind(2, merchant.name)
-      .bind(3, seal(box, "secret", merchant.merchant_id, merchant.secret))
+      .bind(3, seal_merchant_secret(box, "secret", merchant.merchant_id, merchant.secret))
       .bind(4, std::int64_t{merchant.enabled ? 1 : 0})
       .bind(5, merchant.created_at_ms)
-      .bind(6, seal(box, "webhook_secret", merchant.merchant_id, merchant.webhook_secret))
+      .bind(6, seal_merchant_secret(box, "webhook_secret", merchant.merchant_id, merchant.webhook_secret))
       .bind(7, std::int64_t{merchant.secret_version})
       .bind(8, std::int64_t{merchant.webhook_secret_version})
       .run();
@@ -99,8 +90,8 @@ Result<Merchant> update_merchant(Connection& db, const crypto::SecretBox& box, c
         "UPDATE merchants SET enabled = ?, secret = ?, webhook_secret = ?, secret_version = ?,"
         " webhook_secret_version = ? WHERE merchant_id = ?")
       .bind(1, std::int64_t{merchant->enabled ? 1 : 0})
-      .bind(2, seal(box, "secret", merchant->merchant_id, merchant->secret))
-      .bind(3, seal(box, "webhook_secret", merchant->merchant_id, merchant->webhook_secret))
+      .bind(2, seal_merchant_secret(box, "secret", merchant->merchant_id, merchant->secret))
+      .bind(3, seal_merchant_secret(box, "webhook_secret", merchant->merchant_id, merchant->webhook_secret))
       .bind(4, std::int64_t{merchant->secret_version})
       .bind(5, std::int64_t{merchant->webhook_secret_version})
       .bind(6, merchant->merchant_id.value)
@@ -120,20 +111,19 @@ std::int64_t seal_secrets(Connection& db, const crypto::SecretBox& box, bool pla
     while (row.step())
       rows.push_back(Row{MerchantId{row.column_text(0)}, row.column_text(1), row.column_text(2)});
   }
-  const std::string sealing_key = box.sealing_key_id();
   std::int64_t sealed = 0;
   for (Row& row : rows) {
-    const auto needs = [&](const std::string& stored) {
-      if (stored.empty()) return false;
-      if (!crypto::SecretBox::is_sealed(stored)) return true;
-      return !plaintext_only && crypto::SecretBox::key_id_of(stored) != sealing_key;
-    };
-    if (!needs(row.secret) && !needs(row.webhook_secret)) continue;
+    if (!store_rows::needs_sealing(box, row.secret, plaintext_only) &&
+        !store_rows::needs_sealing(box, row.webhook_secret, plaintext_only))
+      continue;
     const auto plain = [&](std::string_view column, const std::string& stored) {
-      return crypto::SecretBox::is_sealed(stored) ? open_secret(box, column, row.id, stored) : stored;
+      auto opened = store_rows::plain_merchant_secret(box, column, row.id, stored);
+      if (!opened.ok()) throw SqliteError(0, opened.error().message);
+      return std::move(opened).value();
     };
-    write_secrets(db, row.id, seal(box, "secret", row.id, plain("secret", row.secret)),
-                  seal(box, "webhook_secret", row.id, plain("webhook_secret", row.webhook_secret)));
+    write_secrets(
+        db, row.id, seal_merchant_secret(box, "secret", row.id, plain("secret", row.secret)),
+        seal_merchant_secret(box, "webhook_secret", row.id, plain("webhook_secret", row.webhook_secret)));
     ++sealed;
   }
   return sealed;

@@ -2,58 +2,12 @@
 
 #include "core/assert.h"
 #include "fmt/format.h"
+#include "infra/store/shared/row_readers.h"
 
 namespace paygate::sqlite {
 namespace {
 
-#define PAYGATE_ORDER_COLUMNS                                                                           \
-  "order_id, merchant_id, out_trade_no, amount_minor, currency, subject, channel, method, notify_url, " \
-  "metadata, client_ip, user_id, status, version, created_at_ms, updated_at_ms, expires_at_ms, "        \
-  "request_fingerprint, channel_account_id, payment_url, channel_trade_no, paid_at_ms, "                \
-  "merchant_fee_bps, channel_fee_bps, fee_rounding, refund_fees, refunded_minor, refunding_minor, "     \
-  "query_attempts, next_query_at_ms, late_payment, payment_params"
-
-Order read_order(const Statement& row) {
-  Order order;
-  order.order_id = OrderId{row.column_text(0)};
-  order.merchant_id = MerchantId{row.column_text(1)};
-  order.out_trade_no = row.column_text(2);
-  const auto currency = parse_currency(row.column_text(4));
-  PAYGATE_ASSERT(currency.has_value());  // the store only ever writes currencies it knows
-  order.amount = Money{row.column_int64(3), *currency};
-  order.subject = row.column_text(5);
-  if (!row.column_is_null(6)) order.channel = parse_channel(row.column_text(6));
-  order.method = row.column_text(7);
-  order.notify_url = row.column_text(8);
-  order.metadata_json = row.column_text(9);
-  order.client_ip = row.column_text(10);
-  order.user_id = row.column_text(11);
-  const auto status = parse_order_status(row.column_text(12));
-  PAYGATE_ASSERT(status.has_value());
-  order.status = *status;
-  order.version = row.column_int64(13);
-  order.created_at_ms = row.column_int64(14);
-  order.updated_at_ms = row.column_int64(15);
-  order.expires_at_ms = row.column_int64(16);
-  order.request_fingerprint = row.column_text(17);
-  order.channel_account_id = row.column_text(18);
-  order.payment_url = row.column_text(19);
-  order.channel_trade_no = row.column_text(20);
-  order.paid_at_ms = row.column_int64(21);
-  order.fees.merchant_rate_bps = static_cast<std::int32_t>(row.column_int64(22));
-  order.fees.channel_rate_bps = static_cast<std::int32_t>(row.column_int64(23));
-  const auto rounding = ledger::parse_rounding(row.column_text(24));
-  PAYGATE_ASSERT(rounding.has_value());
-  order.fees.rounding = *rounding;
-  order.fees.refund_fees = row.column_int64(25) != 0;
-  order.refunded_minor = row.column_int64(26);
-  order.refunding_minor = row.column_int64(27);
-  order.query_attempts = static_cast<std::int32_t>(row.column_int64(28));
-  order.next_query_at_ms = row.column_int64(29);
-  order.late_payment = row.column_int64(30) != 0;
-  order.payment_params_json = row.column_text(31);
-  return order;
-}
+using store_rows::read_order;
 
 }  // namespace
 

@@ -1,70 +1,32 @@
 // Outbox events: written in the same transaction as the state change they announce, then delivered to the
 // merchant's notify_url by the webhook dispatcher, which records every attempt here.
 #include "core/assert.h"
-#include "core/ids.h"
-#include "core/log.h"
-#include "core/time.h"
-#include "crypto/random_ids.h"
 #include "fmt/format.h"
+#include "infra/store/shared/outbox_payloads.h"
+#include "infra/store/shared/row_readers.h"
 #include "infra/store/sqlite/rows.h"
 
 namespace paygate::sqlite {
 namespace {
 
-std::string envelope_start(std::string_view type, std::string_view event_id, std::int64_t at_ms) {
-  std::string out = R"({"id":)";
-  log::append_json_string(out, event_id);
-  out += R"(,"type":)";
-  log::append_json_string(out, type);
-  out += R"(,"created_at":)";
-  log::append_json_string(out, format_rfc3339_ms(at_ms));
-  out += R"(,"data":{)";
-  return out;
-}
-
 // An event with no notify_url is kept (the events API lists it) but never delivered.
-void insert_event(Connection& db, const MerchantId& merchant_id, const OrderId& order_id,
-                  std::string_view type, const std::string& event_id, const std::string& payload,
-                  const std::string& notify_url, std::int64_t at_ms) {
+void insert_event(Connection& db, const OutboxEvent& event) {
   db.prepare(
         "INSERT INTO outbox_events (event_id, merchant_id, order_id, type, payload, created_at_ms, "
-        "notify_url,"
-        " status, next_attempt_at_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
-      .bind(1, event_id)
-      .bind(2, merchant_id.value)
-      .bind(3, order_id.value)
-      .bind(4, type)
-      .bind(5, payload)
-      .bind(6, at_ms)
-      .bind(7, notify_url)
-      .bind(8, std::string_view(notify_url.empty() ? "no_endpoint" : "pending"))
-      .bind(9, at_ms)
+        "notify_url, status, next_attempt_at_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
+      .bind(1, event.event_id)
+      .bind(2, event.merchant_id.value)
+      .bind(3, event.order_id.value)
+      .bind(4, event.type)
+      .bind(5, event.payload)
+      .bind(6, event.created_at_ms)
+      .bind(7, event.notify_url)
+      .bind(8, to_string(event.status))
+      .bind(9, event.next_attempt_at_ms)
       .run();
 }
 
-#define PAYGATE_EVENT_COLUMNS                                                                     \
-  "event_id, merchant_id, order_id, type, payload, created_at_ms, notify_url, status, attempts, " \
-  "next_attempt_at_ms, last_http_status, last_error, delivered_at_ms"
-
-OutboxEvent read_event(const Statement& row) {
-  OutboxEvent event;
-  event.event_id = row.column_text(0);
-  event.merchant_id = MerchantId{row.column_text(1)};
-  event.order_id = OrderId{row.column_text(2)};
-  event.type = row.column_text(3);
-  event.payload = row.column_text(4);
-  event.created_at_ms = row.column_int64(5);
-  event.notify_url = row.column_text(6);
-  const auto status = parse_delivery_status(row.column_text(7));
-  PAYGATE_ASSERT(status.has_value());
-  event.status = *status;
-  event.attempts = static_cast<std::int32_t>(row.column_int64(8));
-  event.next_attempt_at_ms = row.column_int64(9);
-  event.last_http_status = static_cast<std::int32_t>(row.column_int64(10));
-  event.last_error = row.column_text(11);
-  event.delivered_at_ms = row.column_int64(12);
-  return event;
-}
+using store_rows::read_event;
 
 std::optional<OutboxEvent> select_event(Connection& db, const std::string& event_id) {
   auto row = db.prepare("SELECT " PAYGATE_EVENT_COLUMNS " FROM outbox_events WHERE event_id = ?");
@@ -76,39 +38,12 @@ std::optional<OutboxEvent> select_event(Connection& db, const std::string& event
 }  // namespace
 
 void insert_order_event(Connection& db, const Order& order, std::string_view type, std::int64_t at_ms) {
-  const std::string event_id = new_event_id(at_ms);
-  std::string out = envelope_start(type, event_id, at_ms);
-  out += R"("order_id":)";
-  log::append_json_string(out, order.order_id.value);
-  out += R"(,"out_trade_no":)";
-  log::append_json_string(out, order.out_trade_no);
-  out += fmt::format(R"(,"status":"{}","amount":{},"currency":"{}","channel_trade_no":)",
-                     to_string(order.status), order.amount.minor, currency_code(order.amount.currency));
-  log::append_json_string(out, order.channel_trade_no);
-  out += fmt::format(R"(,"paid_at_ms":{},"refunded_amount":{}}}}})", order.paid_at_ms, order.refunded_minor);
-  insert_event(db, order.merchant_id, order.order_id, type, event_id, out, order.notify_url, at_ms);
+  insert_event(db, store_rows::order_event(order, type, at_ms));
 }
 
 void insert_refund_event(Connection& db, const Refund& refund, const Order& order, std::string_view type,
                          std::int64_t at_ms) {
-  const std::string event_id = new_event_id(at_ms);
-  std::string out = envelope_start(type, event_id, at_ms);
-  out += R"("refund_id":)";
-  log::append_json_string(out, refund.refund_id.value);
-  out += R"(,"out_refund_no":)";
-  log::append_json_string(out, refund.out_refund_no);
-  out += R"(,"order_id":)";
-  log::append_json_string(out, order.order_id.value);
-  out += R"(,"out_trade_no":)";
-  log::append_json_string(out, order.out_trade_no);
-  out += fmt::format(R"(,"status":"{}","amount":{},"currency":"{}","order_status":"{}",)",
-                     to_string(refund.status), refund.amount.minor, currency_code(refund.amount.currency),
-                     to_string(order.status));
-  out += fmt::format(R"("order_refunded_amount":{},"failure_code":)", order.refunded_minor);
-  log::append_json_string(out, refund.failure_code);
-  out += "}}";
-  insert_event(db, order.merchant_id, order.order_id, type, event_id, out,
-               refund.notify_url.empty() ? order.notify_url : refund.notify_url, at_ms);
+  insert_event(db, store_rows::refund_event(refund, order, type, at_ms));
 }
 
 std::vector<OutboxEvent> select_due_events(Connection& db, std::int64_t now_ms, std::uint32_t limit) {

@@ -3,41 +3,13 @@
 #include "core/assert.h"
 #include "domain/refund_rules.h"
 #include "fmt/format.h"
+#include "infra/store/shared/row_readers.h"
 #include "infra/store/sqlite/rows.h"
 
 namespace paygate::sqlite {
 namespace {
 
-#define PAYGATE_REFUND_COLUMNS                                                                            \
-  "refund_id, merchant_id, order_id, out_refund_no, amount_minor, currency, reason, notify_url, status, " \
-  "version, created_at_ms, updated_at_ms, succeeded_at_ms, failure_code, failure_message, "               \
-  "request_fingerprint, channel_attempts, next_channel_check_ms"
-
-Refund read_refund(const Statement& row) {
-  Refund refund;
-  refund.refund_id = RefundId{row.column_text(0)};
-  refund.merchant_id = MerchantId{row.column_text(1)};
-  refund.order_id = OrderId{row.column_text(2)};
-  refund.out_refund_no = row.column_text(3);
-  const auto currency = parse_currency(row.column_text(5));
-  PAYGATE_ASSERT(currency.has_value());
-  refund.amount = Money{row.column_int64(4), *currency};
-  refund.reason = row.column_text(6);
-  refund.notify_url = row.column_text(7);
-  const auto status = parse_refund_status(row.column_text(8));
-  PAYGATE_ASSERT(status.has_value());
-  refund.status = *status;
-  refund.version = row.column_int64(9);
-  refund.created_at_ms = row.column_int64(10);
-  refund.updated_at_ms = row.column_int64(11);
-  refund.succeeded_at_ms = row.column_int64(12);
-  refund.failure_code = row.column_text(13);
-  refund.failure_message = row.column_text(14);
-  refund.request_fingerprint = row.column_text(15);
-  refund.channel_attempts = static_cast<std::int32_t>(row.column_int64(16));
-  refund.next_channel_check_ms = row.column_int64(17);
-  return refund;
-}
+using store_rows::read_refund;
 
 // Moves the order's refund amounts (and status, on success) with compare-and-set on its version.
 Status update_order_refunds(Connection& db, Order& order, OrderStatus status, std::int64_t refunded_delta,

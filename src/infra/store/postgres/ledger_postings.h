@@ -1,0 +1,50 @@
+// Ledger postings on PostgreSQL without a hot row (DESIGN §5, and the schema's comment on
+// ledger_account_deltas): transfers and per-account deltas are appended; only a posting that moves a flagged
+// account towards its limit locks that account's row and reads its balance first. A roll-up folds the
+// deltas into the account rows in the background.
+#pragma once
+
+#include <cstdint>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+
+#include "domain/ledger/transfer.h"
+#include "infra/store/postgres/connection.h"
+
+namespace paygate::postgres {
+
+// What never changes about an account once it exists (its currency and flags), shared by every connection
+// of the process. Only accounts committed by someone are cached: one this transaction created may still
+// roll back.
+class AccountCache {
+ public:
+  struct Entry {
+    Currency currency = Currency::kCny;
+    bool debits_must_not_exceed_credits = false;
+    bool credits_must_not_exceed_debits = false;
+  };
+  std::optional<Entry> find(const std::string& code) const;
+  void remember(const std::string& code, const Entry& entry);
+
+ private:
+  mutable std::mutex mutex_;
+  std::unordered_map<std::string, Entry> entries_;
+};
+
+struct PostingContext {
+  std::string order_id;
+  std::string merchant_id;
+  std::int64_t at_ms = 0;
+};
+
+// Posts a batch all or nothing inside the caller's transaction; LEDGER_INVARIANT_VIOLATED names the first
+// problem. Returns the batch id (its first transfer's id).
+Result<std::int64_t> post_batch(Connection& db, AccountCache& accounts, const ledger::TransferBatch& batch,
+                                const PostingContext& context);
+
+// Folds up to `limit` deltas into their accounts' rows, in its own transaction; returns how many. One node
+// at a time (an advisory lock); another node's roll-up running now makes this one return 0.
+std::int64_t roll_up_deltas(Connection& db, std::int64_t limit);
+
+}  // namespace paygate::postgres
