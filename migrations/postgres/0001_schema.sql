@@ -1,6 +1,7 @@
 -- The PostgreSQL schema: the same tables and columns as SQLite's migrations 0001–0009 (so one set of row
 -- readers serves both stores), with what several nodes need on top: sequence-ordered outbox events and
--- transfers, and ledger balances rolled up from append-only deltas (see ledger_account_deltas below).
+-- transfers, ledger balances rolled up from append-only deltas (see ledger_account_deltas below), and
+-- background work claimed by nodes (claimed_by; ports/job_claim.h).
 -- Money is BIGINT minor units plus a currency code; times are BIGINT Unix milliseconds.
 CREATE TABLE merchants (
   merchant_id            TEXT COLLATE "C" PRIMARY KEY,
@@ -47,6 +48,7 @@ CREATE TABLE orders (
   next_query_at_ms    BIGINT NOT NULL DEFAULT 0,
   late_payment        BOOLEAN NOT NULL DEFAULT FALSE,
   payment_params      TEXT NOT NULL DEFAULT '',
+  claimed_by          TEXT NOT NULL DEFAULT '',  -- the node whose job holds it (ports/job_claim.h)
   UNIQUE (merchant_id, out_trade_no)
 );
 CREATE INDEX orders_by_merchant ON orders (merchant_id, order_id);
@@ -55,6 +57,7 @@ CREATE INDEX orders_pending_by_expiry ON orders (expires_at_ms) WHERE status = '
 CREATE INDEX orders_pending_by_next_query ON orders (next_query_at_ms)
   WHERE status = 'pending' AND channel_account_id <> '';
 CREATE INDEX orders_late_payments ON orders (order_id) WHERE late_payment AND status = 'succeeded';
+CREATE INDEX orders_claimed ON orders (claimed_by) WHERE claimed_by <> '';
 
 CREATE TABLE idempotency_keys (
   merchant_id         TEXT NOT NULL,
@@ -95,11 +98,13 @@ CREATE TABLE outbox_events (
   next_attempt_at_ms BIGINT NOT NULL DEFAULT 0,
   last_http_status   INTEGER NOT NULL DEFAULT 0,
   last_error         TEXT NOT NULL DEFAULT '',
-  delivered_at_ms    BIGINT NOT NULL DEFAULT 0
+  delivered_at_ms    BIGINT NOT NULL DEFAULT 0,
+  claimed_by         TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX outbox_events_by_order ON outbox_events (order_id, seq);
 CREATE INDEX outbox_events_due ON outbox_events (next_attempt_at_ms) WHERE status = 'pending';
 CREATE INDEX outbox_events_by_merchant ON outbox_events (merchant_id, seq);
+CREATE INDEX outbox_events_claimed ON outbox_events (claimed_by) WHERE claimed_by <> '';
 
 -- The ledger (DESIGN §5). An account row holds its totals as of its last roll-up; every posting appends its
 -- effect on each account to ledger_account_deltas instead of updating the row, so a hot account (a channel
@@ -161,10 +166,12 @@ CREATE TABLE refunds (
   request_fingerprint   TEXT NOT NULL,
   channel_attempts      INTEGER NOT NULL DEFAULT 0,
   next_channel_check_ms BIGINT NOT NULL DEFAULT 0,
+  claimed_by            TEXT NOT NULL DEFAULT '',
   UNIQUE (merchant_id, out_refund_no)
 );
 CREATE INDEX refunds_by_order ON refunds (order_id, refund_id);
 CREATE INDEX refunds_pending_by_check ON refunds (next_channel_check_ms) WHERE status = 'pending';
+CREATE INDEX refunds_claimed ON refunds (claimed_by) WHERE claimed_by <> '';
 
 CREATE TABLE operators (
   operator_id   TEXT PRIMARY KEY,

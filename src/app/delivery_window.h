@@ -26,6 +26,7 @@ class DeliveryWindow {
   void finished(const std::string& event_id, const std::string& destination);
 
   std::size_t in_flight() const { return in_flight_.size(); }
+  bool is_in_flight(const std::string& event_id) const { return in_flight_.count(event_id) != 0; }
 
  private:
   const std::uint32_t per_destination_max_;

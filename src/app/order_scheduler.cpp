@@ -5,8 +5,13 @@
 namespace paygate {
 
 OrderScheduler::OrderScheduler(Store& store, OrderService& orders, RefundService& refunds, const Clock& clock,
-                               OrderConfig config)
-    : store_(store), orders_(orders), refunds_(refunds), clock_(clock), config_(config) {}
+                               OrderConfig config, std::string node_id)
+    : store_(store),
+      orders_(orders),
+      refunds_(refunds),
+      clock_(clock),
+      config_(config),
+      node_id_(std::move(node_id)) {}
 
 void OrderScheduler::start() {
   worker_.start("paygate-orders", std::chrono::milliseconds(config_.scheduler_interval_ms), [this] {
@@ -21,17 +26,31 @@ bool OrderScheduler::claim(const std::string& order_id) {
   return in_flight_.insert(order_id).second;
 }
 
+void OrderScheduler::look_again_soon(const Order& order) {
+  // Claimed in the store but busy here (an earlier round's work on it has not ended): its lease is given
+  // back for the next round rather than held until it runs out.
+  store_.note_order_query(OrderQueryCheck{order.order_id, order.query_attempts,
+                                          clock_.now_unix_ms() + config_.scheduler_interval_ms},
+                          [](Result<Order>) {});
+}
+
 void OrderScheduler::release(const std::string& order_id) {
   std::lock_guard lock(mutex_);
   in_flight_.erase(order_id);
 }
 
 std::size_t OrderScheduler::expire_due() {
-  auto due = store_.list_expired_orders(clock_.now_unix_ms(), kOrdersPerRound);
+  auto due = wait_for_completion<std::vector<Order>>([this](auto done) {
+    store_.claim_expired_orders(JobClaim{node_id_, clock_.now_unix_ms(), kJobLeaseMs, kOrdersPerRound},
+                                std::move(done));
+  });
   if (!due.ok()) return 0;
   std::size_t started = 0;
   for (const Order& order : *due) {
-    if (!claim(order.order_id.value)) continue;
+    if (!claim(order.order_id.value)) {
+      look_again_soon(order);
+      continue;
+    }
     ++started;
     orders_.expire(order, [this, id = order.order_id.value](Result<Order> expired) {
       if (!expired.ok())
@@ -44,11 +63,16 @@ std::size_t OrderScheduler::expire_due() {
 
 std::size_t OrderScheduler::query_due() {
   const std::int64_t now_ms = clock_.now_unix_ms();
-  auto due = store_.list_orders_to_query(now_ms, kOrdersPerRound);
+  auto due = wait_for_completion<std::vector<Order>>([this, now_ms](auto done) {
+    store_.claim_orders_to_query(JobClaim{node_id_, now_ms, kJobLeaseMs, kOrdersPerRound}, std::move(done));
+  });
   if (!due.ok()) return 0;
   std::size_t started = 0;
   for (const Order& order : *due) {
-    if (!claim(order.order_id.value)) continue;
+    if (!claim(order.order_id.value)) {
+      look_again_soon(order);
+      continue;
+    }
     ++started;
     const std::int32_t attempts = order.query_attempts + 1;
     // The attempt is counted before the query goes out: a crash mid-query only delays the next one.

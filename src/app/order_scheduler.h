@@ -16,8 +16,9 @@ namespace paygate {
 
 class OrderScheduler {
  public:
+  // node_id names this node on the orders it claims (ports/job_claim.h).
   OrderScheduler(Store& store, OrderService& orders, RefundService& refunds, const Clock& clock,
-                 OrderConfig config);
+                 OrderConfig config, std::string node_id = "local");
   OrderScheduler(const OrderScheduler&) = delete;
   OrderScheduler& operator=(const OrderScheduler&) = delete;
 
@@ -33,14 +34,19 @@ class OrderScheduler {
 
  private:
   static constexpr std::uint32_t kOrdersPerRound = 100;
+  // How long a claimed order is this node's (ports/job_claim.h): longer than a channel's close or query call
+  // takes, short enough that a dead node's orders are expired and queried again soon.
+  static constexpr std::int64_t kJobLeaseMs = 30'000;
   bool claim(const std::string& order_id);
   void release(const std::string& order_id);
+  void look_again_soon(const Order& order);
 
   Store& store_;
   OrderService& orders_;
   RefundService& refunds_;
   const Clock& clock_;
   const OrderConfig config_;
+  const std::string node_id_;
   std::mutex mutex_;
   std::set<std::string> in_flight_;
   PeriodicWorker worker_;  // last: stopped (joined) before the rest goes

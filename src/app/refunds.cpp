@@ -15,6 +15,10 @@
 namespace paygate {
 namespace {
 
+// How long a claimed refund check is this node's: longer than a refund query and a refund call together.
+constexpr std::int64_t kRefundCheckLeaseMs = 60'000;
+constexpr std::int64_t kBusyRetryMs = 250;
+
 // Canonical text of the fields that define the refund; equal fingerprints mean "the same refund request".
 std::string fingerprint(const Refund& refund) {
   const std::string canonical = fmt::format(
@@ -78,7 +82,7 @@ std::int64_t next_refund_check_ms(const RefundConfig& config, std::int32_t attem
 
 RefundService::RefundService(Store& store, const Clock& clock, RefundConfig config, ChannelRegistry& channels,
                              WorkerPool& workers, OrderEventHub& events, std::string notify_base_url,
-                             DestinationPolicy destinations)
+                             DestinationPolicy destinations, std::string node_id)
     : store_(store),
       clock_(clock),
       config_(config),
@@ -86,7 +90,8 @@ RefundService::RefundService(Store& store, const Clock& clock, RefundConfig conf
       workers_(workers),
       events_(events),
       notify_base_url_(std::move(notify_base_url)),
-      destinations_(std::move(destinations)) {}
+      destinations_(std::move(destinations)),
+      node_id_(std::move(node_id)) {}
 
 void RefundService::create(const MerchantId& merchant_id, std::string_view order_id,
                            const CreateRefundInput& input, Completion<CreatedRefund> done) {
@@ -151,7 +156,9 @@ void RefundService::sync(const MerchantId& merchant_id, std::string_view refund_
 
 std::size_t RefundService::check_due_refunds(std::uint32_t limit) {
   const std::int64_t now_ms = clock_.now_unix_ms();
-  auto due = store_.list_due_refunds(now_ms, limit);
+  auto due = wait_for_completion<std::vector<Refund>>([this, now_ms, limit](auto done) {
+    store_.claim_due_refunds(JobClaim{node_id_, now_ms, kRefundCheckLeaseMs, limit}, std::move(done));
+  });
   if (!due.ok()) {
     log::warn("refund_check_failed", {{"error", due.error().message}});
     return 0;
@@ -160,7 +167,14 @@ std::size_t RefundService::check_due_refunds(std::uint32_t limit) {
   for (Refund& refund : *due) {
     {
       std::lock_guard lock(in_flight_mutex_);
-      if (!in_flight_.insert(refund.refund_id.value).second) continue;
+      if (!in_flight_.insert(refund.refund_id.value).second) {
+        // Claimed but still being checked here from an earlier round: due again in a moment, not after
+        // the whole lease.
+        store_.note_refund_check(
+            RefundCheck{refund.refund_id, refund.channel_attempts, now_ms + kBusyRetryMs},
+            [](Result<Refund>) {});
+        continue;
+      }
     }
     ++started;
     auto release = [this, refund_id = refund.refund_id.value] {

@@ -45,7 +45,7 @@ class RefundService {
   // notify_base_url: where channels that notify about refunds send them (+ /notify/{channel}/{account}).
   RefundService(Store& store, const Clock& clock, RefundConfig config, ChannelRegistry& channels,
                 WorkerPool& workers, OrderEventHub& events, std::string notify_base_url,
-                DestinationPolicy destinations = DestinationPolicy{});
+                DestinationPolicy destinations = DestinationPolicy{}, std::string node_id = "local");
 
   // Completes with the refund as it stands after the channel answered (pending if the answer was unclear).
   // A repeated out_refund_no with the same fields returns the existing refund without calling the channel.
@@ -78,6 +78,7 @@ class RefundService {
   OrderEventHub& events_;
   const std::string notify_base_url_;
   const DestinationPolicy destinations_;
+  const std::string node_id_;  // on the refunds its checker claims
   // Refunds the checker has handed to a channel worker and not yet seen back: never checked twice at once.
   std::mutex in_flight_mutex_;
   std::set<std::string> in_flight_;

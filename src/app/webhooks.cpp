@@ -19,7 +19,9 @@ std::string destination_of(const std::string& url) {
   return url.substr(0, url.find_first_of("/?#", host_start));
 }
 
-constexpr std::uint32_t kDueEventsPerRound = 2048;
+// Events a round claims per worker: enough to keep every worker busy until the next round, few enough that
+// a round's claims are all started well inside their lease.
+constexpr std::uint32_t kClaimedPerWorker = 4;
 
 }  // namespace
 
@@ -42,12 +44,13 @@ std::int64_t next_webhook_attempt_ms(const WebhookConfig& config, std::int32_t a
 }
 
 WebhookDispatcher::WebhookDispatcher(Store& store, WebhookSender& sender, const Clock& clock,
-                                     WebhookConfig config, MetricsRegistry& metrics)
+                                     WebhookConfig config, MetricsRegistry& metrics, std::string node_id)
     : store_(store),
       sender_(sender),
       clock_(clock),
       config_(config),
-      workers_("paygate-webhook", config.workers, kDueEventsPerRound * 4),
+      node_id_(std::move(node_id)),
+      workers_("paygate-webhook", config.workers, config.workers * kClaimedPerWorker * 4),
       delivered_(
           metrics.counter("paygate_webhooks_delivered_total", "Events a merchant endpoint accepted (2xx)")),
       failed_(metrics.counter("paygate_webhook_attempts_failed_total", "Delivery attempts that failed")),
@@ -72,9 +75,8 @@ void WebhookDispatcher::stop() {
 }
 
 std::size_t WebhookDispatcher::dispatch_due() {
-  // One query hands out a large batch: asking the store again after every delivery cost more than the
-  // delivery itself. Events already in flight come back from the query and are skipped, and so are events
-  // whose attempt was recorded after the query began (DeliveryWindow).
+  // One claim hands out a batch (ports/job_claim.h): asking the store again after every delivery cost more
+  // than the delivery itself, and claiming keeps other nodes off these events while this one sends them.
   std::uint64_t round = 0;
   {
     std::lock_guard lock(mutex_);
@@ -87,20 +89,32 @@ std::size_t WebhookDispatcher::dispatch_due() {
       dispatcher.deliveries_.end_round();
     }
   } round_end{*this};
-  auto due = store_.list_due_events(clock_.now_unix_ms(), kDueEventsPerRound);
+  const std::int64_t now_ms = clock_.now_unix_ms();
+  const std::uint32_t claim_max = config_.workers * kClaimedPerWorker;
+  auto due = wait_for_completion<std::vector<OutboxEvent>>([&](auto done) {
+    store_.claim_due_events(JobClaim{node_id_, now_ms, lease_ms(), claim_max}, std::move(done));
+  });
   if (!due.ok()) {
     log::warn("webhook_poll_failed", {{"error", due.error().message}});
     return 0;
   }
   std::size_t started = 0;
+  std::vector<std::string> unstarted;  // claimed but not started this round: given back, due now
   for (OutboxEvent& event : *due) {
     std::string destination = destination_of(event.notify_url);
     {
       std::unique_lock lock(mutex_);
       // Keep every worker busy but no more: a full window waits here for a delivery to finish.
       window_.wait(lock, [this] { return stopping_ || deliveries_.in_flight() < config_.workers; });
-      if (stopping_) break;
-      if (!deliveries_.try_start(round, event.event_id, destination)) continue;
+      if (stopping_) {
+        unstarted.push_back(event.event_id);
+        continue;
+      }
+      if (deliveries_.is_in_flight(event.event_id)) continue;  // still ours, from a lease that ran out
+      if (!deliveries_.try_start(round, event.event_id, destination)) {
+        unstarted.push_back(event.event_id);
+        continue;
+      }
     }
     const std::string event_id = event.event_id;
     // A delivery that throws still ends: its in-flight entry is released and the event stays due.
@@ -110,11 +124,25 @@ std::size_t WebhookDispatcher::dispatch_due() {
             },
             [this, event_id, destination](std::string_view) { finished(event_id, destination); })) {
       finished(event_id, destination);
-      break;
+      unstarted.push_back(event_id);
+      continue;
     }
     ++started;
   }
+  if (!unstarted.empty()) {
+    store_.release_events(std::move(unstarted), now_ms, [](Result<std::int64_t> released) {
+      if (!released.ok()) log::warn("webhook_release_failed", {{"error", released.error().message}});
+    });
+  }
+  // A full claim means more is due: the next round starts at once.
+  if (due->size() == claim_max) poller_.wake();
   return started;
+}
+
+std::int64_t WebhookDispatcher::lease_ms() const {
+  // A round starts at most kClaimedPerWorker deliveries per worker, each bounded by the timeout: the lease
+  // outlasts the slowest round, so another node never takes an event this one is about to send.
+  return std::int64_t{config_.timeout_ms} * (kClaimedPerWorker + 1) + 30'000;
 }
 
 std::string WebhookDispatcher::webhook_secret(const MerchantId& merchant_id) {

@@ -35,8 +35,9 @@ std::int64_t next_webhook_attempt_ms(const WebhookConfig& config, std::int32_t a
 
 class WebhookDispatcher {
  public:
+  // node_id names this node on the events it claims (ports/job_claim.h).
   WebhookDispatcher(Store& store, WebhookSender& sender, const Clock& clock, WebhookConfig config,
-                    MetricsRegistry& metrics);
+                    MetricsRegistry& metrics, std::string node_id = "local");
   WebhookDispatcher(const WebhookDispatcher&) = delete;
   WebhookDispatcher& operator=(const WebhookDispatcher&) = delete;
   ~WebhookDispatcher();
@@ -51,6 +52,7 @@ class WebhookDispatcher {
 
  private:
   void deliver(OutboxEvent event, std::string destination);
+  std::int64_t lease_ms() const;
   void finished(const std::string& event_id, const std::string& destination);
   // The merchant's webhook secret, cached for kSecretCacheMs; "" when it has none.
   std::string webhook_secret(const MerchantId& merchant_id);
@@ -60,6 +62,7 @@ class WebhookDispatcher {
   WebhookSender& sender_;
   const Clock& clock_;
   const WebhookConfig config_;
+  const std::string node_id_;
   WorkerPool workers_;
   Counter& delivered_;
   Counter& failed_;

@@ -116,6 +116,7 @@ std::vector<Section> sections(Config& c) {
         {"checkpoint_wal_pages", unsigned_in(c.store.checkpoint_wal_pages, 16, 1'000'000)},
         {"reader_wait_ms", unsigned_in(c.store.reader_wait_ms, 1, 600'000)}}},
       {"secrets", {{"master_key_file", string_into(c.secrets.master_key_file)}}},
+      {"node", {{"id", string_into(c.node.id)}}},
       {"auth",
        {{"timestamp_window_s", unsigned_in(c.auth.timestamp_window_s, 1, 3600)},
         {"nonces_per_merchant_max", unsigned_in(c.auth.nonces_per_merchant_max, 1, 100'000'000)},
@@ -404,6 +405,9 @@ Status apply_environment(Config& config) {
       return config_error("PAYGATE_STORE_BACKEND", "must be sqlite or postgres");
     config.store.backend = std::string(value);
   }
+  if (const char* node = std::getenv("PAYGATE_NODE_ID"); node != nullptr && *node != '\0') {
+    config.node.id = node;
+  }
   if (const char* url = std::getenv("PAYGATE_STORE_URL"); url != nullptr && *url != '\0') {
     config.store.url = url;
   }
@@ -445,6 +449,8 @@ Status validate(const Config& config) {
     }
   }
   if (auto status = validate_store_url(config.store); !status) return status;
+  if (!config.node.id.empty() && !is_token(config.node.id, 64))
+    return config_error("node.id", "must be 1-64 characters of [A-Za-z0-9_-]");
   if (config.store.write_batch_max > config.store.writer_queue_max) {
     return config_error("store.write_batch_max", "must not exceed store.writer_queue_max");
   }

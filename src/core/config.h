@@ -50,6 +50,12 @@ struct StoreConfig {
   std::uint32_t statement_timeout_ms = 10'000;
 };
 
+// Which node this process is (logs, metrics, and the work it claims). "" = generated at start:
+// <hostname>-<8 hex of the data dir's path>, stable across restarts of the same node.
+struct NodeConfig {
+  std::string id;
+};
+
 struct SecretsConfig {
   // The master key file every node reads (env PAYGATE_MASTER_KEY_FILE wins); "" = <data_dir>/master.key.
   std::string master_key_file;
@@ -168,6 +174,7 @@ struct Config {
   ServerConfig server;
   StoreConfig store;
   SecretsConfig secrets;
+  NodeConfig node;
   AuthConfig auth;
   OrderConfig orders;
   ChannelsConfig channels;

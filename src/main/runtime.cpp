@@ -142,6 +142,24 @@ Result<std::unique_ptr<CommandStore>> open_scratch_store(const CommonOptions& op
   return open_store_of(std::move(config).value());
 }
 
+std::string resolve_node_id(const Config& config) {
+  if (!config.node.id.empty()) return config.node.id;
+  char host[256] = {};
+  std::string name = ::gethostname(host, sizeof(host) - 1) == 0 ? host : "node";
+  for (char& c : name) {
+    const bool token =
+        (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
+    if (!token) c = '-';
+  }
+  if (name.size() > 40) name.resize(40);
+  std::error_code ignored;
+  const std::string dir =
+      std::filesystem::absolute(config.store.data_dir, ignored).lexically_normal().string();
+  std::uint32_t hash = 2166136261u;  // FNV-1a: a short, stable tag of the path
+  for (unsigned char c : dir) hash = (hash ^ c) * 16777619u;
+  return fmt::format("{}-{:08x}", name, hash);
+}
+
 int fail(std::string_view message) {
   std::fprintf(stderr, "paygate: %.*s\n", static_cast<int>(message.size()), message.data());
   return 1;

@@ -50,11 +50,12 @@ Result<std::unique_ptr<CommandStore>> open_scratch_store(const CommonOptions& op
 // Blocks the calling (non-store) thread until the command completes.
 template <class T, class Start>
 Result<T> wait_for(Start start) {
-  std::promise<Result<T>> promise;
-  auto future = promise.get_future();
-  start([&promise](Result<T> result) { promise.set_value(std::move(result)); });
-  return future.get();
+  return wait_for_completion<T>(std::move(start));
 }
+
+// This node's id: [node] id (or PAYGATE_NODE_ID), else <hostname>-<8 hex of the data dir's absolute path>,
+// the same across restarts of one node and different for two nodes on one host.
+std::string resolve_node_id(const Config& config);
 
 // Prints "paygate: <message>" to stderr and returns the exit code 1.
 int fail(std::string_view message);

@@ -298,16 +298,25 @@ int run_serve(const CommonOptions& common, const ServeOptions& options) {
     };
   }
   CashierService cashier(**store, *orders, channels, channel_workers, order_events, std::move(sandbox_pay));
+  const std::string node_id = resolve_node_id(*config);
   RefundService refunds(**store, clock, config->refunds, channels, channel_workers, order_events,
-                        config->public_base_url(), destinations);
+                        config->public_base_url(), destinations, node_id);
   LedgerQueries ledger(**store);
   MerchantEvents merchant_events(**store, clock);
   http::WebhookHttpSender webhook_sender(config->webhooks.timeout_ms, destinations);
-  WebhookDispatcher webhooks(**store, webhook_sender, clock, config->webhooks, metrics);
+  WebhookDispatcher webhooks(**store, webhook_sender, clock, config->webhooks, metrics, node_id);
   order_events.subscribe_all([&webhooks](const Order&) { webhooks.wake(); });
   // Pending refunds whose answer was unclear (or never arrived) are asked about again on their schedule.
   PeriodicWorker refund_checker;
-  OrderScheduler order_scheduler(**store, *orders, refunds, clock, config->orders);
+  OrderScheduler order_scheduler(**store, *orders, refunds, clock, config->orders, node_id);
+  // What this node's previous run had claimed and not finished is due again now, not when its leases end.
+  if (auto released = wait_for<std::int64_t>(
+          [&](auto done) { (**store).release_claims(node_id, clock.now_unix_ms(), std::move(done)); });
+      !released.ok()) {
+    return fail(released.error().message);
+  } else if (*released > 0) {
+    log::info("claims_released", {{"node", node_id}, {"items", *released}});
+  }
 
   std::atomic<bool> stopping{false};
   Store& store_ref = **store;
@@ -330,6 +339,7 @@ int run_serve(const CommonOptions& common, const ServeOptions& options) {
                       {"public_url", config->public_base_url()},
                       {"data_dir", config->store.data_dir},
                       {"store", config->store.backend},
+                      {"node", node_id},
                       {"threads", threads},
                       {"startup_ms", startup_ms},
                       {"sandbox", sandbox ? sandbox->base_url() : std::string()},

@@ -128,8 +128,9 @@ int run_webhook_bench(const CommonOptions& common, const BenchOptions& options) 
   const double throughput_s = std::chrono::duration<double>(SteadyClock::now() - start).count();
   // Phase 2 starts from a quiet outbox: every phase 1 delivery also recorded, not just received.
   while (true) {
-    auto pending = store.list_due_events(std::numeric_limits<std::int64_t>::max(), 1);
-    if (pending.ok() && pending->empty()) break;
+    auto pending =
+        store.list_events(EventQuery{merchant, std::nullopt, DeliveryStatus::kPending, std::nullopt, 1});
+    if (pending.ok() && pending->events.empty()) break;
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
 

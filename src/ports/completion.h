@@ -2,6 +2,7 @@
 #pragma once
 
 #include <functional>
+#include <future>
 
 #include "core/result.h"
 
@@ -9,5 +10,15 @@ namespace paygate {
 
 template <class T>
 using Completion = std::function<void(Result<T>)>;
+
+// Blocks the calling thread until the command completes. For background threads and the CLI only: never
+// on an io thread, and never on a store thread (where completions run).
+template <class T, class Start>
+Result<T> wait_for_completion(Start start) {
+  std::promise<Result<T>> promise;
+  auto future = promise.get_future();
+  start([&promise](Result<T> result) { promise.set_value(std::move(result)); });
+  return future.get();
+}
 
 }  // namespace paygate

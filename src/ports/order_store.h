@@ -11,6 +11,7 @@
 #include "domain/order.h"
 #include "ports/channel_gateway.h"
 #include "ports/completion.h"
+#include "ports/job_claim.h"
 
 namespace paygate {
 
@@ -95,10 +96,11 @@ class OrderStore {
 
   // Not scoped to a merchant: for notifies and the public cashier page, which know only the order id.
   virtual Result<std::optional<Order>> find_order_by_id(const OrderId& order_id) = 0;
-  // Pending orders past their expiry, soonest first (the scheduler closes them).
-  virtual Result<std::vector<Order>> list_expired_orders(std::int64_t now_ms, std::uint32_t limit) = 0;
-  // Pending, unexpired channel orders whose next active query is due.
-  virtual Result<std::vector<Order>> list_orders_to_query(std::int64_t now_ms, std::uint32_t limit) = 0;
+  // Claims pending orders past their expiry, soonest first (the scheduler closes them). The lease is kept
+  // in next_query_at_ms, which for an order past its expiry means "when a job may look at it next".
+  virtual void claim_expired_orders(JobClaim claim, Completion<std::vector<Order>> done) = 0;
+  // Claims pending, unexpired channel orders whose next active query is due.
+  virtual void claim_orders_to_query(JobClaim claim, Completion<std::vector<Order>> done) = 0;
   virtual void note_order_query(OrderQueryCheck check, Completion<Order> done) = 0;
   // Late-paid orders with no refund yet (the late-payment policy "refund" gives them back).
   virtual Result<std::vector<Order>> list_late_payments_to_refund(std::uint32_t limit) = 0;

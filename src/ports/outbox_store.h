@@ -9,6 +9,7 @@
 
 #include "domain/event_delivery.h"
 #include "ports/completion.h"
+#include "ports/job_claim.h"
 
 namespace paygate {
 
@@ -40,8 +41,12 @@ class OutboxStore {
  public:
   virtual ~OutboxStore() = default;
 
-  // Pending events whose next attempt is due and that no earlier pending event of their order holds back.
-  virtual Result<std::vector<OutboxEvent>> list_due_events(std::int64_t now_ms, std::uint32_t limit) = 0;
+  // Claims pending events whose next attempt is due and that no earlier pending event of their order holds
+  // back (only durable events: they leave the process).
+  virtual void claim_due_events(JobClaim claim, Completion<std::vector<OutboxEvent>> done) = 0;
+  // Gives claimed events back unattempted, due at due_at_ms (a round that could not start them all).
+  virtual void release_events(std::vector<std::string> event_ids, std::int64_t due_at_ms,
+                              Completion<std::int64_t> done) = 0;
   virtual void record_delivery(DeliveryAttempt attempt, Completion<OutboxEvent> done) = 0;
   virtual Result<EventPage> list_events(const EventQuery& query) = 0;
   // Makes the merchant's event pending again, due now (EVENT_NOT_FOUND for another merchant's event).

@@ -10,6 +10,7 @@
 #include "domain/order.h"
 #include "domain/refund.h"
 #include "ports/completion.h"
+#include "ports/job_claim.h"
 
 namespace paygate {
 
@@ -72,8 +73,8 @@ class RefundStore {
                                                                      const std::string& out_refund_no) = 0;
   virtual Result<std::vector<Refund>> list_order_refunds(const MerchantId& merchant_id,
                                                          const OrderId& order_id) = 0;
-  // Pending refunds whose next channel check is due, oldest first.
-  virtual Result<std::vector<Refund>> list_due_refunds(std::int64_t now_ms, std::uint32_t limit) = 0;
+  // Claims pending refunds whose next channel check is due, oldest first.
+  virtual void claim_due_refunds(JobClaim claim, Completion<std::vector<Refund>> done) = 0;
 };
 
 }  // namespace paygate

@@ -134,10 +134,7 @@ class MerchantClient {
 // Runs an asynchronous store call to completion: start receives the completion to pass on.
 template <class T, class Start>
 Result<T> await(Start start) {
-  std::promise<Result<T>> promise;
-  auto future = promise.get_future();
-  start([&promise](Result<T> result) { promise.set_value(std::move(result)); });
-  return future.get();
+  return wait_for_completion<T>(std::move(start));
 }
 
 nlohmann::json order_body(const std::string& out_trade_no, std::int64_t amount = 990);

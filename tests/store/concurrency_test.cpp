@@ -3,6 +3,7 @@
 // serialises them; on PostgreSQL row locks, ON CONFLICT and re-run transactions must.
 #include <atomic>
 #include <future>
+#include <set>
 
 #include "tests/store/store_fixture.h"
 
@@ -134,6 +135,29 @@ TEST_P(Concurrency, AcknowledgedWritesSurviveAReopen) {
   for (const auto& result : results)
     EXPECT_TRUE(store().find_order_by_id(result->order.order_id)->has_value())
         << result->order.order_id.value;
+}
+
+TEST_P(Concurrency, TwoNodesClaimingTogetherNeverTakeTheSameWork) {
+  std::vector<Order> orders;
+  for (int i = 0; i < 60; ++i) {
+    Order order = new_order("claim-" + std::to_string(i));
+    order.expires_at_ms = now() - 1;  // all of them due for expiry
+    ASSERT_TRUE(create(order).ok());
+    orders.push_back(order);
+  }
+  Store* nodes[] = {&store(), &sut_->second_node()};
+  const auto claims = all_at_once<std::vector<Order>>(12, [&](int i, auto done) {
+    nodes[i % 2]->claim_expired_orders(JobClaim{i % 2 ? "node-b" : "node-a", now(), 60'000, 7}, done);
+  });
+  std::set<std::string> claimed;
+  std::size_t total = 0;
+  for (const auto& claim : claims) {
+    ASSERT_TRUE(claim.ok()) << claim.error().message;
+    for (const Order& order : *claim) claimed.insert(order.order_id.value);
+    total += claim->size();
+  }
+  EXPECT_EQ(total, claimed.size()) << "no order was handed to two claims";
+  EXPECT_EQ(total, 60u) << "12 claims of 7 cover all 60 orders";
 }
 
 INSTANTIATE_TEST_SUITE_P(Stores, Concurrency, ::testing::ValuesIn(kStoreKinds));

@@ -9,6 +9,14 @@ using OutboxCommands = StoreTest;
 using IdempotencyCommands = StoreTest;
 using MerchantCommands = StoreTest;
 
+std::vector<OutboxEvent> claim_events(Store& store, std::int64_t at_ms, std::int64_t lease_ms = 60'000) {
+  auto claimed = await<std::vector<OutboxEvent>>([&](auto done) {
+    store.claim_due_events(JobClaim{"node-a", at_ms, lease_ms, 10}, done);
+  });
+  EXPECT_TRUE(claimed.ok());
+  return claimed.ok() ? *claimed : std::vector<OutboxEvent>{};
+}
+
 ledger::Transfer transfer(std::string debit, std::string credit, std::int64_t minor) {
   return ledger::Transfer{std::move(debit), std::move(credit), Money{minor, Currency::kCny},
                           ledger::TransferCode::kReversal, "ref"};
@@ -81,18 +89,18 @@ TEST_P(OutboxCommands, AnOrdersEventsGoOutInOrderAndAttemptsAreRecorded) {
   ASSERT_TRUE(create_refund(new_refund(order, "r-e", 100)).ok());
   auto refund = store().find_refund_by_out_refund_no(merchant_, "r-e");
   ASSERT_TRUE(settle((*refund)->refund_id, RefundStatus::kSucceeded).ok());
-  auto due = store().list_due_events(now(), 10);
-  ASSERT_TRUE(due.ok());
-  ASSERT_EQ(due->size(), 1u) << "the refund's event waits behind the payment's";
-  EXPECT_EQ(due->front().type, "order.succeeded");
-  const std::string first = due->front().event_id;
+  auto due = claim_events(store(), now());
+  ASSERT_EQ(due.size(), 1u) << "the refund's event waits behind the payment's";
+  EXPECT_TRUE(claim_events(store(), now()).empty()) << "claimed events are held for their lease";
+  EXPECT_EQ(due.front().type, "order.succeeded");
+  const std::string first = due.front().event_id;
   auto retry = await<OutboxEvent>([&](auto done) {
     store().record_delivery(DeliveryAttempt{first, false, 500, "HTTP 500", now(), now() + 1'000}, done);
   });
   ASSERT_TRUE(retry.ok());
   EXPECT_EQ(retry->attempts, 1);
   EXPECT_EQ(retry->last_http_status, 500);
-  EXPECT_TRUE(store().list_due_events(now(), 10)->empty()) << "retrying later holds the order's queue";
+  EXPECT_TRUE(claim_events(store(), now()).empty()) << "retrying later holds the order's queue";
   auto delivered = await<OutboxEvent>([&](auto done) {
     store().record_delivery(DeliveryAttempt{first, true, 200, "", now(), 0}, done);
   });
@@ -103,23 +111,29 @@ TEST_P(OutboxCommands, AnOrdersEventsGoOutInOrderAndAttemptsAreRecorded) {
   });
   ASSERT_TRUE(late_answer.ok());
   EXPECT_EQ(late_answer->status, DeliveryStatus::kDelivered) << "a late answer changes nothing";
-  auto next = store().list_due_events(now(), 10);
-  ASSERT_TRUE(next.ok());
-  ASSERT_EQ(next->size(), 1u);
-  EXPECT_EQ(next->front().type, "refund.succeeded");
+  auto next = claim_events(store(), now());
+  ASSERT_EQ(next.size(), 1u);
+  EXPECT_EQ(next.front().type, "refund.succeeded");
   auto dead = await<OutboxEvent>([&](auto done) {
-    store().record_delivery(DeliveryAttempt{next->front().event_id, false, 0, "refused", now(), 0}, done);
+    store().record_delivery(DeliveryAttempt{next.front().event_id, false, 0, "refused", now(), 0}, done);
   });
   ASSERT_TRUE(dead.ok());
   EXPECT_EQ(dead->status, DeliveryStatus::kDead);
   auto resent = await<OutboxEvent>(
-      [&](auto done) { store().resend_event(merchant_, next->front().event_id, now(), done); });
+      [&](auto done) { store().resend_event(merchant_, next.front().event_id, now(), done); });
   ASSERT_TRUE(resent.ok());
   EXPECT_EQ(resent->status, DeliveryStatus::kPending);
   auto foreign = await<OutboxEvent>(
-      [&](auto done) { store().resend_event(other_merchant_, next->front().event_id, now(), done); });
+      [&](auto done) { store().resend_event(other_merchant_, next.front().event_id, now(), done); });
   ASSERT_FALSE(foreign.ok());
   EXPECT_EQ(foreign.error().code, ErrorCode::kEventNotFound);
+  auto reclaimed = claim_events(store(), now());
+  ASSERT_EQ(reclaimed.size(), 1u);
+  auto released = await<std::int64_t>(
+      [&](auto done) { store().release_events({reclaimed.front().event_id}, now(), done); });
+  ASSERT_TRUE(released.ok());
+  EXPECT_EQ(*released, 1);
+  EXPECT_EQ(claim_events(store(), now()).size(), 1u) << "a released event is due again at once";
   auto page = store().list_events(EventQuery{merchant_, std::nullopt, std::nullopt, std::nullopt, 1});
   ASSERT_TRUE(page.ok());
   ASSERT_EQ(page->events.size(), 1u);
@@ -135,6 +149,39 @@ TEST_P(OutboxCommands, AnOrdersEventsGoOutInOrderAndAttemptsAreRecorded) {
   ASSERT_EQ(delivered_only->events.size(), 1u);
 }
 
+TEST_P(OutboxCommands, ARestartedNodeTakesBackItsOwnClaimsAndNoOneElses) {
+  const Order first = paid("o-claims-1");
+  const Order second = paid("o-claims-2");
+  auto claim_as = [&](const std::string& node) {
+    return await<std::vector<OutboxEvent>>([&](auto done) {
+      store().claim_due_events(JobClaim{node, now(), 600'000, 1}, done);
+    });
+  };
+  auto mine = claim_as("node-a");
+  auto theirs = claim_as("node-b");
+  ASSERT_TRUE(mine.ok() && theirs.ok());
+  ASSERT_EQ(mine->size(), 1u);
+  ASSERT_EQ(theirs->size(), 1u);
+  EXPECT_TRUE(claim_as("node-c")->empty()) << "both events are held";
+  // node-a delivers nothing before it dies; node-b records a failure with a retry in an hour.
+  ASSERT_TRUE(await<OutboxEvent>([&](auto done) {
+                store().record_delivery(DeliveryAttempt{theirs->front().event_id, false, 500, "HTTP 500",
+                                                        now(), now() + 3'600'000},
+                                        done);
+              }).ok());
+  auto released = await<std::int64_t>([&](auto done) { store().release_claims("node-a", now(), done); });
+  ASSERT_TRUE(released.ok());
+  EXPECT_EQ(*released, 1);
+  auto again = claim_as("node-a");
+  ASSERT_TRUE(again.ok());
+  ASSERT_EQ(again->size(), 1u) << "node-a's unfinished event is due again at once";
+  EXPECT_EQ(again->front().event_id, mine->front().event_id);
+  ASSERT_TRUE(await<std::int64_t>([&](auto done) { store().release_claims("node-b", now(), done); }).ok());
+  EXPECT_TRUE(claim_as("node-c")->empty()) << "a finished attempt keeps its retry schedule";
+  (void)first;
+  (void)second;
+}
+
 TEST_P(OutboxCommands, AnEventWithoutAnEndpointIsKeptButNeverDue) {
   Order order = new_order("o-no-url");
   order.notify_url.clear();
@@ -143,7 +190,7 @@ TEST_P(OutboxCommands, AnEventWithoutAnEndpointIsKeptButNeverDue) {
   auto events = events_of(order);
   ASSERT_EQ(events.size(), 1u);
   EXPECT_EQ(events[0].status, DeliveryStatus::kNoEndpoint);
-  EXPECT_TRUE(store().list_due_events(now() + 1'000'000, 10)->empty());
+  EXPECT_TRUE(claim_events(store(), now() + 1'000'000).empty());
   auto resend = await<OutboxEvent>(
       [&](auto done) { store().resend_event(merchant_, events[0].event_id, now(), done); });
   ASSERT_FALSE(resend.ok());

@@ -185,7 +185,17 @@ TEST_P(OrderCommands, ListsPageNewestFirstWithFilters) {
   EXPECT_TRUE(other->orders.empty());
 }
 
-TEST_P(OrderCommands, TheSchedulersListsHoldExactlyTheOrdersDue) {
+TEST_P(OrderCommands, JobsClaimExactlyTheOrdersDueAndHoldThemForTheLease) {
+  auto claim_expired = [&](std::int64_t at_ms) {
+    return await<std::vector<Order>>([&](auto done) {
+      store().claim_expired_orders(JobClaim{"node-a", at_ms, 5'000, 10}, done);
+    });
+  };
+  auto claim_queries = [&](std::int64_t at_ms) {
+    return await<std::vector<Order>>([&](auto done) {
+      store().claim_orders_to_query(JobClaim{"node-a", at_ms, 5'000, 10}, done);
+    });
+  };
   Order soon = new_order("o-expiring");
   soon.expires_at_ms = now() + 1'000;
   soon.next_query_at_ms = now() + 500;
@@ -193,23 +203,31 @@ TEST_P(OrderCommands, TheSchedulersListsHoldExactlyTheOrdersDue) {
   Order later = new_order("o-later");
   later.next_query_at_ms = now() + 5'000;
   ASSERT_TRUE(create(later).ok());
-  EXPECT_TRUE(store().list_expired_orders(now(), 10)->empty());
-  auto to_query = store().list_orders_to_query(now() + 600, 10);
+  EXPECT_TRUE(claim_expired(now())->empty());
+  auto to_query = claim_queries(now() + 600);
   ASSERT_TRUE(to_query.ok());
   ASSERT_EQ(to_query->size(), 1u);
   EXPECT_EQ(to_query->front().order_id, soon.order_id);
+  EXPECT_EQ(to_query->front().next_query_at_ms, now() + 600 + 5'000) << "the lease is the next look";
+  EXPECT_TRUE(claim_queries(now() + 600)->empty()) << "a claimed order is not handed out twice";
   auto noted = await<Order>([&](auto done) {
     store().note_order_query(OrderQueryCheck{soon.order_id, 1, now() + 10'000}, done);
   });
   ASSERT_TRUE(noted.ok());
   EXPECT_EQ(noted->query_attempts, 1);
-  EXPECT_TRUE(store().list_orders_to_query(now() + 600, 10)->empty());
-  auto expired = store().list_expired_orders(now() + 1'000, 10);
+  EXPECT_TRUE(claim_expired(now() + 1'000)->empty()) << "its next look is 10 s away";
+  auto expired = claim_expired(now() + 10'000);
   ASSERT_TRUE(expired.ok());
   ASSERT_EQ(expired->size(), 1u);
   EXPECT_EQ(expired->front().order_id, soon.order_id);
-  EXPECT_TRUE(store().list_orders_to_query(now() + 1'000, 10)->empty())
-      << "an expired order is closed, not queried";
+  EXPECT_TRUE(claim_expired(now() + 10'000)->empty());
+  auto again = claim_expired(now() + 15'001);
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->size(), 1u) << "a lease that ran out (its node died) lets another claim it";
+  auto queried = claim_queries(now() + 20'000);
+  ASSERT_EQ(queried->size(), 1u) << "only the unexpired order is queried";
+  EXPECT_EQ(queried->front().order_id, later.order_id);
+  EXPECT_TRUE(claim_queries(now() + 20'000)->empty()) << "once per lease";
 }
 
 INSTANTIATE_TEST_SUITE_P(Stores, OrderCommands, ::testing::ValuesIn(kStoreKinds));

@@ -78,16 +78,23 @@ TEST_P(RefundCommands, ANotifyIsAppliedOnceAndChecksAreScheduled) {
   const Order order = paid("o-r3");
   auto refund = create_refund(new_refund(order, "r-n", 1'000));
   ASSERT_TRUE(refund.ok());
-  EXPECT_TRUE(store().list_due_refunds(now(), 10)->empty());
-  auto due = store().list_due_refunds(now() + 1'000, 10);
+  auto claim = [&](std::int64_t at_ms) {
+    return await<std::vector<Refund>>([&](auto done) {
+      store().claim_due_refunds(JobClaim{"node-a", at_ms, 30'000, 10}, done);
+    });
+  };
+  EXPECT_TRUE(claim(now())->empty());
+  auto due = claim(now() + 1'000);
   ASSERT_TRUE(due.ok());
   ASSERT_EQ(due->size(), 1u);
+  EXPECT_TRUE(claim(now() + 1'000)->empty()) << "claimed: held for its lease";
   auto noted = await<Refund>([&](auto done) {
     store().note_refund_check(RefundCheck{refund->refund.refund_id, 1, now() + 60'000}, done);
   });
   ASSERT_TRUE(noted.ok());
   EXPECT_EQ(noted->channel_attempts, 1);
-  EXPECT_TRUE(store().list_due_refunds(now() + 1'000, 10)->empty());
+  EXPECT_TRUE(claim(now() + 59'000)->empty());
+  EXPECT_EQ(claim(now() + 60'000)->size(), 1u);
   const ReceivedNotify notify{Channel::kWechatpay, "refund-notify-1", "acct-1", "{}"};
   auto first = settle(refund->refund.refund_id, RefundStatus::kSucceeded, notify);
   ASSERT_TRUE(first.ok());

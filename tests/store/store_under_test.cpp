@@ -36,6 +36,7 @@ class SqliteUnderTest final : public StoreUnderTest {
     db.exec(sql.c_str());
   }
   Balances balances() override { return store_balances(dir_.path() + "/paygate.db"); }
+  Store& second_node() override { return *store_; }
   void reopen() override {
     store_.reset();
     ASSERT_TRUE(open());
@@ -94,8 +95,18 @@ class PostgresUnderTest final : public StoreUnderTest {
     return out;
   }
   void reopen() override {
+    second_.reset();
     store_.reset();
     ASSERT_TRUE(open(false));
+  }
+  Store& second_node() override {
+    if (!second_) {
+      auto store = std::move(store_);
+      EXPECT_TRUE(open(false));
+      second_ = std::move(store_);
+      store_ = std::move(store);
+    }
+    return *second_;
   }
 
  private:
@@ -104,6 +115,7 @@ class PostgresUnderTest final : public StoreUnderTest {
   StoreOptions options_;
   postgres::ConnectOptions connect_;
   std::unique_ptr<postgres::PostgresStore> store_;
+  std::unique_ptr<postgres::PostgresStore> second_;
 };
 
 }  // namespace

@@ -31,6 +31,9 @@ class StoreUnderTest {
   virtual Balances balances() = 0;
   // Makes every acknowledged write visible to a fresh reopen, then reopens (a restart of the node).
   virtual void reopen() = 0;
+  // Another node on the same data: a second PostgreSQL store on the same database; on SQLite, which has
+  // one node by design, the same store.
+  virtual Store& second_node() = 0;
 };
 
 // kind: "sqlite" or "postgres". Fails the calling test (and returns nullptr) when the store cannot open.

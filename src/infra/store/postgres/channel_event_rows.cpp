@@ -24,7 +24,7 @@ Result<ChannelTradeOutcome> move_order(Connection& db, AccountCache& accounts, O
              " channel_fee_bps = CASE WHEN $3 THEN $7 ELSE channel_fee_bps END,"
              " fee_rounding = CASE WHEN $3 THEN $8 ELSE fee_rounding END,"
              " refund_fees = CASE WHEN $3 THEN $9 ELSE refund_fees END,"
-             " late_payment = late_payment OR $13"
+             " late_payment = late_payment OR $13, claimed_by = ''"
              " WHERE order_id = $10 AND status = $11 AND version = $12",
              {to_string(decision.to), event.at_ms, paying, event.report.channel_trade_no,
               event.report.paid_at_ms, event.fees.merchant_rate_bps, event.fees.channel_rate_bps,

@@ -146,7 +146,7 @@ Result<OrderEventOutcome> update_order_status(Connection& db, const OrderEventCo
     case TransitionKind::kMove:
       break;
   }
-  if (db.run("UPDATE orders SET status = $1, version = version + 1, updated_at_ms = $2"
+  if (db.run("UPDATE orders SET status = $1, version = version + 1, updated_at_ms = $2, claimed_by = ''"
              " WHERE order_id = $3 AND status = $4 AND version = $5",
              {to_string(next.to), command.at_ms, order->order_id.value, to_string(order->status),
               order->version}) != 1) {
@@ -162,19 +162,26 @@ Result<OrderEventOutcome> update_order_status(Connection& db, const OrderEventCo
   return OrderEventOutcome{std::move(*order), true};
 }
 
-std::vector<Order> select_expired_orders(Connection& db, std::int64_t now_ms, std::uint32_t limit) {
-  return all_orders(db.query("SELECT " PAYGATE_ORDER_COLUMNS
-                             " FROM orders WHERE status = 'pending' AND expires_at_ms <= $1"
-                             " ORDER BY expires_at_ms LIMIT $2",
-                             {now_ms, std::int64_t{limit}}));
+// Claims lock the rows they take and skip rows another node is claiming at that moment; the lease goes
+// into next_query_at_ms in the same statement.
+std::vector<Order> claim_expired_orders(Connection& db, const JobClaim& claim) {
+  return all_orders(db.query(
+      "WITH due AS (SELECT order_id FROM orders WHERE status = 'pending'"
+      "   AND expires_at_ms <= $1 AND next_query_at_ms <= $1"
+      "   ORDER BY expires_at_ms LIMIT $2 FOR UPDATE SKIP LOCKED)"
+      " UPDATE orders SET next_query_at_ms = $3, claimed_by = $4 WHERE order_id IN (SELECT order_id FROM due)"
+      " RETURNING " PAYGATE_ORDER_COLUMNS,
+      {claim.now_ms, std::int64_t{claim.limit}, claim.now_ms + claim.lease_ms, claim.node_id}));
 }
 
-std::vector<Order> select_orders_to_query(Connection& db, std::int64_t now_ms, std::uint32_t limit) {
-  return all_orders(
-      db.query("SELECT " PAYGATE_ORDER_COLUMNS
-               " FROM orders WHERE status = 'pending' AND channel_account_id <> ''"
-               " AND next_query_at_ms <= $1 AND expires_at_ms > $1 ORDER BY next_query_at_ms LIMIT $2",
-               {now_ms, std::int64_t{limit}}));
+std::vector<Order> claim_orders_to_query(Connection& db, const JobClaim& claim) {
+  return all_orders(db.query(
+      "WITH due AS (SELECT order_id FROM orders WHERE status = 'pending'"
+      "   AND channel_account_id <> '' AND next_query_at_ms <= $1 AND expires_at_ms > $1"
+      "   ORDER BY next_query_at_ms LIMIT $2 FOR UPDATE SKIP LOCKED)"
+      " UPDATE orders SET next_query_at_ms = $3, claimed_by = $4 WHERE order_id IN (SELECT order_id FROM due)"
+      " RETURNING " PAYGATE_ORDER_COLUMNS,
+      {claim.now_ms, std::int64_t{claim.limit}, claim.now_ms + claim.lease_ms, claim.node_id}));
 }
 
 std::vector<Order> select_late_payments_to_refund(Connection& db, std::uint32_t limit) {
@@ -188,7 +195,8 @@ std::vector<Order> select_late_payments_to_refund(Connection& db, std::uint32_t 
 
 Result<Order> update_order_query(Connection& db, const OrderQueryCheck& check) {
   db.run(
-      "UPDATE orders SET query_attempts = $1, next_query_at_ms = $2 WHERE order_id = $3 AND status = "
+      "UPDATE orders SET query_attempts = $1, next_query_at_ms = $2, claimed_by = '' WHERE order_id = $3 AND "
+      "status = "
       "'pending'",
       {check.attempts, check.next_query_at_ms, check.order_id.value});
   auto order = select_order_by_id(db, check.order_id);

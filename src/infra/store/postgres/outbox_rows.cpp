@@ -1,5 +1,7 @@
 // Outbox events: written in the same transaction as the state change they announce, then delivered to the
 // merchant's notify_url by the webhook dispatcher, which records every attempt here.
+#include <algorithm>
+
 #include "fmt/format.h"
 #include "infra/store/postgres/rows.h"
 #include "infra/store/shared/outbox_payloads.h"
@@ -38,18 +40,35 @@ void insert_refund_event(Connection& db, const Refund& refund, const Order& orde
   insert_event(db, store_rows::refund_event(refund, order, type, at_ms));
 }
 
-std::vector<OutboxEvent> select_due_events(Connection& db, std::int64_t now_ms, std::uint32_t limit) {
+std::vector<OutboxEvent> claim_due_events(Connection& db, const JobClaim& claim) {
   // An order's events go out in the order they were written: an event waits while an earlier one of the
-  // same order is still pending.
-  auto rows = db.query("SELECT " PAYGATE_EVENT_COLUMNS
-                       " FROM outbox_events e WHERE e.status = 'pending' AND e.next_attempt_at_ms <= $1"
-                       " AND NOT EXISTS (SELECT 1 FROM outbox_events p WHERE p.order_id = e.order_id"
-                       "   AND p.status = 'pending' AND p.seq < e.seq)"
-                       " ORDER BY e.next_attempt_at_ms, e.seq LIMIT $2",
-                       {now_ms, std::int64_t{limit}});
+  // same order is still pending (claimed or not).
+  auto rows = db.query(
+      "WITH due AS (SELECT e.event_id FROM outbox_events e WHERE e.status = 'pending'"
+      "   AND e.next_attempt_at_ms <= $1"
+      "   AND NOT EXISTS (SELECT 1 FROM outbox_events p WHERE p.order_id = e.order_id"
+      "     AND p.status = 'pending' AND p.seq < e.seq)"
+      "   ORDER BY e.next_attempt_at_ms, e.seq LIMIT $2 FOR UPDATE SKIP LOCKED)"
+      " UPDATE outbox_events SET next_attempt_at_ms = $3, claimed_by = $4"
+      " WHERE event_id IN (SELECT event_id FROM due) RETURNING " PAYGATE_EVENT_COLUMNS,
+      {claim.now_ms, std::int64_t{claim.limit}, claim.now_ms + claim.lease_ms, claim.node_id});
   std::vector<OutboxEvent> out;
   while (rows.next()) out.push_back(read_event(rows));
+  std::sort(out.begin(), out.end(),
+            [](const OutboxEvent& a, const OutboxEvent& b) { return a.created_at_ms < b.created_at_ms; });
   return out;
+}
+
+std::int64_t release_events(Connection& db, const std::vector<std::string>& event_ids,
+                            std::int64_t due_at_ms) {
+  std::int64_t released = 0;
+  for (const std::string& event_id : event_ids) {
+    released += db.run(
+        "UPDATE outbox_events SET next_attempt_at_ms = $1, claimed_by = '' WHERE event_id = $2 AND status = "
+        "'pending'",
+        {due_at_ms, event_id});
+  }
+  return released;
 }
 
 Result<OutboxEvent> update_delivery(Connection& db, const DeliveryAttempt& attempt) {
@@ -62,7 +81,7 @@ Result<OutboxEvent> update_delivery(Connection& db, const DeliveryAttempt& attem
                                                                   : DeliveryStatus::kPending;
   db.run(
       "UPDATE outbox_events SET status = $1, attempts = attempts + 1, next_attempt_at_ms = $2,"
-      " last_http_status = $3, last_error = $4, delivered_at_ms = $5 WHERE event_id = $6",
+      " last_http_status = $3, last_error = $4, delivered_at_ms = $5, claimed_by = '' WHERE event_id = $6",
       {to_string(status), attempt.next_attempt_at_ms, attempt.http_status, attempt.error,
        attempt.delivered ? attempt.at_ms : std::int64_t{0}, attempt.event_id});
   return std::move(*select_event(db, attempt.event_id, false));
@@ -75,9 +94,27 @@ Result<OutboxEvent> update_resend(Connection& db, const MerchantId& merchant_id,
     return make_error(ErrorCode::kEventNotFound, fmt::format("event '{}' not found", event_id));
   if (event->notify_url.empty())
     return make_error(ErrorCode::kInvalidParameter, "event: its order and refund have no notify_url");
-  db.run("UPDATE outbox_events SET status = 'pending', next_attempt_at_ms = $1 WHERE event_id = $2",
-         {now_ms, event_id});
+  db.run(
+      "UPDATE outbox_events SET status = 'pending', next_attempt_at_ms = $1, claimed_by = '' WHERE event_id "
+      "= $2",
+      {now_ms, event_id});
   return std::move(*select_event(db, event_id, false));
+}
+
+std::int64_t release_claims(Connection& db, const std::string& node_id, std::int64_t now_ms) {
+  // Whatever the node had claimed was due when it claimed it, so it is due now.
+  return db.run(
+             "UPDATE orders SET next_query_at_ms = LEAST(next_query_at_ms, $1), claimed_by = ''"
+             " WHERE claimed_by = $2",
+             {now_ms, node_id}) +
+         db.run(
+             "UPDATE refunds SET next_channel_check_ms = LEAST(next_channel_check_ms, $1), claimed_by = ''"
+             " WHERE claimed_by = $2",
+             {now_ms, node_id}) +
+         db.run(
+             "UPDATE outbox_events SET next_attempt_at_ms = LEAST(next_attempt_at_ms, $1), claimed_by = ''"
+             " WHERE claimed_by = $2",
+             {now_ms, node_id});
 }
 
 EventPage select_events(Connection& db, const EventQuery& query) {

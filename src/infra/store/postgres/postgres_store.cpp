@@ -347,12 +347,20 @@ Result<std::optional<Order>> PostgresStore::find_order_by_id(const OrderId& orde
   return read<std::optional<Order>>([&](Connection& db) { return select_order_by_id(db, order_id); });
 }
 
-Result<std::vector<Order>> PostgresStore::list_expired_orders(std::int64_t now_ms, std::uint32_t limit) {
-  return read<std::vector<Order>>([&](Connection& db) { return select_expired_orders(db, now_ms, limit); });
+void PostgresStore::claim_expired_orders(JobClaim claim, Completion<std::vector<Order>> done) {
+  write<std::vector<Order>>(
+      [claim](Connection& db) -> Result<std::vector<Order>> {
+        return paygate::postgres::claim_expired_orders(db, claim);
+      },
+      std::move(done));
 }
 
-Result<std::vector<Order>> PostgresStore::list_orders_to_query(std::int64_t now_ms, std::uint32_t limit) {
-  return read<std::vector<Order>>([&](Connection& db) { return select_orders_to_query(db, now_ms, limit); });
+void PostgresStore::claim_orders_to_query(JobClaim claim, Completion<std::vector<Order>> done) {
+  write<std::vector<Order>>(
+      [claim](Connection& db) -> Result<std::vector<Order>> {
+        return paygate::postgres::claim_orders_to_query(db, claim);
+      },
+      std::move(done));
 }
 
 void PostgresStore::note_order_query(OrderQueryCheck check, Completion<Order> done) {
@@ -429,8 +437,12 @@ Result<std::vector<Refund>> PostgresStore::list_order_refunds(const MerchantId& 
       [&](Connection& db) { return select_order_refunds(db, merchant_id, order_id); });
 }
 
-Result<std::vector<Refund>> PostgresStore::list_due_refunds(std::int64_t now_ms, std::uint32_t limit) {
-  return read<std::vector<Refund>>([&](Connection& db) { return select_due_refunds(db, now_ms, limit); });
+void PostgresStore::claim_due_refunds(JobClaim claim, Completion<std::vector<Refund>> done) {
+  write<std::vector<Refund>>(
+      [claim](Connection& db) -> Result<std::vector<Refund>> {
+        return paygate::postgres::claim_due_refunds(db, claim);
+      },
+      std::move(done));
 }
 
 // ---- ledger
@@ -474,8 +486,21 @@ Status PostgresStore::for_each_transfer(const std::function<void(const StoredTra
 
 // ---- outbox: a committed event is durable on PostgreSQL, so the reads need not wait for anything.
 
-Result<std::vector<OutboxEvent>> PostgresStore::list_due_events(std::int64_t now_ms, std::uint32_t limit) {
-  return read<std::vector<OutboxEvent>>([&](Connection& db) { return select_due_events(db, now_ms, limit); });
+void PostgresStore::claim_due_events(JobClaim claim, Completion<std::vector<OutboxEvent>> done) {
+  write<std::vector<OutboxEvent>>(
+      [claim](Connection& db) -> Result<std::vector<OutboxEvent>> {
+        return paygate::postgres::claim_due_events(db, claim);
+      },
+      std::move(done));
+}
+
+void PostgresStore::release_events(std::vector<std::string> event_ids, std::int64_t due_at_ms,
+                                   Completion<std::int64_t> done) {
+  write<std::int64_t>(
+      [event_ids = std::move(event_ids), due_at_ms](Connection& db) -> Result<std::int64_t> {
+        return paygate::postgres::release_events(db, event_ids, due_at_ms);
+      },
+      std::move(done));
 }
 
 void PostgresStore::record_delivery(DeliveryAttempt attempt, Completion<OutboxEvent> done) {
@@ -507,6 +532,18 @@ void PostgresStore::claim_idempotency_key(IdempotencyClaim claim, Completion<Ide
 void PostgresStore::finish_idempotency_key(IdempotencyResult result, Completion<bool> done) {
   write<bool>([result = std::move(result)](Connection& db) -> Result<bool> { return finish_key(db, result); },
               std::move(done));
+}
+
+}  // namespace paygate::postgres
+
+namespace paygate::postgres {
+
+void PostgresStore::release_claims(std::string node_id, std::int64_t now_ms, Completion<std::int64_t> done) {
+  write<std::int64_t>(
+      [node_id = std::move(node_id), now_ms](Connection& db) -> Result<std::int64_t> {
+        return paygate::postgres::release_claims(db, node_id, now_ms);
+      },
+      std::move(done));
 }
 
 }  // namespace paygate::postgres

@@ -125,6 +125,7 @@ Result<RefundOutcome> update_refund_settlement(Connection& db, AccountCache& acc
   }
   if (db.run(
           "UPDATE refunds SET status = $1, version = version + 1, updated_at_ms = $2, succeeded_at_ms = $3,"
+          " claimed_by = '',"
           " failure_code = $4, failure_message = $5 WHERE refund_id = $6 AND status = 'pending' AND version "
           "= $7",
           {to_string(settlement.status), settlement.at_ms, refund->succeeded_at_ms, refund->failure_code,
@@ -139,7 +140,8 @@ Result<RefundOutcome> update_refund_settlement(Connection& db, AccountCache& acc
 
 Result<Refund> update_refund_check(Connection& db, const RefundCheck& check) {
   db.run(
-      "UPDATE refunds SET channel_attempts = $1, next_channel_check_ms = $2 WHERE refund_id = $3"
+      "UPDATE refunds SET channel_attempts = $1, next_channel_check_ms = $2, claimed_by = '' WHERE refund_id "
+      "= $3"
       " AND status = 'pending'",
       {check.attempts, check.next_check_ms, check.refund_id.value});
   auto refund = select_refund_by_id(db, check.refund_id);
@@ -169,11 +171,14 @@ std::vector<Refund> select_order_refunds(Connection& db, const MerchantId& merch
                               {order_id.value, merchant_id.value}));
 }
 
-std::vector<Refund> select_due_refunds(Connection& db, std::int64_t now_ms, std::uint32_t limit) {
-  return all_refunds(db.query("SELECT " PAYGATE_REFUND_COLUMNS
-                              " FROM refunds WHERE status = 'pending' AND next_channel_check_ms <= $1"
-                              " ORDER BY next_channel_check_ms LIMIT $2",
-                              {now_ms, std::int64_t{limit}}));
+std::vector<Refund> claim_due_refunds(Connection& db, const JobClaim& claim) {
+  return all_refunds(
+      db.query("WITH due AS (SELECT refund_id FROM refunds WHERE status = 'pending'"
+               "   AND next_channel_check_ms <= $1 ORDER BY next_channel_check_ms LIMIT $2"
+               "   FOR UPDATE SKIP LOCKED)"
+               " UPDATE refunds SET next_channel_check_ms = $3, claimed_by = $4"
+               " WHERE refund_id IN (SELECT refund_id FROM due) RETURNING " PAYGATE_REFUND_COLUMNS,
+               {claim.now_ms, std::int64_t{claim.limit}, claim.now_ms + claim.lease_ms, claim.node_id}));
 }
 
 }  // namespace paygate::postgres

@@ -25,7 +25,7 @@ Result<ChannelTradeOutcome> move_order(Connection& db, AccountBook& book, Order 
         " channel_fee_bps = CASE WHEN ?3 THEN ?7 ELSE channel_fee_bps END,"
         " fee_rounding = CASE WHEN ?3 THEN ?8 ELSE fee_rounding END,"
         " refund_fees = CASE WHEN ?3 THEN ?9 ELSE refund_fees END,"
-        " late_payment = CASE WHEN ?13 THEN 1 ELSE late_payment END"
+        " late_payment = CASE WHEN ?13 THEN 1 ELSE late_payment END, claimed_by = ''"
         " WHERE order_id = ?10 AND status = ?11 AND version = ?12")
       .bind(1, to_string(decision.to))
       .bind(2, event.at_ms)

@@ -147,7 +147,7 @@ Result<OrderEventOutcome> update_order_status(Connection& db, const OrderEventCo
   // Compare-and-set on (status, version): on SQLite the single writer already serialises, but the same
   // statement is what keeps several PostgreSQL nodes from both moving one order.
   db.prepare(
-        "UPDATE orders SET status = ?, version = version + 1, updated_at_ms = ?"
+        "UPDATE orders SET status = ?, version = version + 1, updated_at_ms = ?, claimed_by = ''"
         " WHERE order_id = ? AND status = ? AND version = ?")
       .bind(1, to_string(next.to))
       .bind(2, command.at_ms)
@@ -170,24 +170,44 @@ Result<OrderEventOutcome> update_order_status(Connection& db, const OrderEventCo
   return OrderEventOutcome{std::move(*order), true};
 }
 
-std::vector<Order> select_expired_orders(Connection& db, std::int64_t now_ms, std::uint32_t limit) {
-  auto row = db.prepare(
-      "SELECT " PAYGATE_ORDER_COLUMNS
-      " FROM orders WHERE status = 'pending' AND expires_at_ms <= ? ORDER BY expires_at_ms LIMIT ?");
-  row.bind(1, now_ms).bind(2, std::int64_t{limit});
-  std::vector<Order> out;
-  while (row.step()) out.push_back(read_order(row));
-  return out;
+namespace {
+
+// Pushes each claimed order's next look lease_ms ahead (the claim's lease).
+std::vector<Order> lease_orders(Connection& db, std::vector<Order> orders, const JobClaim& claim) {
+  const std::int64_t until_ms = claim.now_ms + claim.lease_ms;
+  for (Order& order : orders) {
+    db.prepare("UPDATE orders SET next_query_at_ms = ?, claimed_by = ? WHERE order_id = ?")
+        .bind(1, until_ms)
+        .bind(2, claim.node_id)
+        .bind(3, order.order_id.value)
+        .run();
+    order.next_query_at_ms = until_ms;
+  }
+  return orders;
 }
 
-std::vector<Order> select_orders_to_query(Connection& db, std::int64_t now_ms, std::uint32_t limit) {
-  auto row = db.prepare("SELECT " PAYGATE_ORDER_COLUMNS
-                        " FROM orders WHERE status = 'pending' AND channel_account_id <> ''"
-                        " AND next_query_at_ms <= ? AND expires_at_ms > ? ORDER BY next_query_at_ms LIMIT ?");
-  row.bind(1, now_ms).bind(2, now_ms).bind(3, std::int64_t{limit});
+}  // namespace
+
+std::vector<Order> claim_expired_orders(Connection& db, const JobClaim& claim) {
+  auto row =
+      db.prepare("SELECT " PAYGATE_ORDER_COLUMNS
+                 " FROM orders WHERE status = 'pending' AND expires_at_ms <= ?1 AND next_query_at_ms <= ?1"
+                 " ORDER BY expires_at_ms LIMIT ?2");
+  row.bind(1, claim.now_ms).bind(2, std::int64_t{claim.limit});
   std::vector<Order> out;
   while (row.step()) out.push_back(read_order(row));
-  return out;
+  return lease_orders(db, std::move(out), claim);
+}
+
+std::vector<Order> claim_orders_to_query(Connection& db, const JobClaim& claim) {
+  auto row =
+      db.prepare("SELECT " PAYGATE_ORDER_COLUMNS
+                 " FROM orders WHERE status = 'pending' AND channel_account_id <> ''"
+                 " AND next_query_at_ms <= ?1 AND expires_at_ms > ?1 ORDER BY next_query_at_ms LIMIT ?2");
+  row.bind(1, claim.now_ms).bind(2, std::int64_t{claim.limit});
+  std::vector<Order> out;
+  while (row.step()) out.push_back(read_order(row));
+  return lease_orders(db, std::move(out), claim);
 }
 
 std::vector<Order> select_late_payments_to_refund(Connection& db, std::uint32_t limit) {
@@ -204,8 +224,8 @@ std::vector<Order> select_late_payments_to_refund(Connection& db, std::uint32_t 
 
 Result<Order> update_order_query(Connection& db, const OrderQueryCheck& check) {
   db.prepare(
-        "UPDATE orders SET query_attempts = ?, next_query_at_ms = ? WHERE order_id = ? AND status = "
-        "'pending'")
+        "UPDATE orders SET query_attempts = ?, next_query_at_ms = ?, claimed_by = '' WHERE order_id = ?"
+        " AND status = 'pending'")
       .bind(1, std::int64_t{check.attempts})
       .bind(2, check.next_query_at_ms)
       .bind(3, check.order_id.value)

@@ -46,7 +46,7 @@ void insert_refund_event(Connection& db, const Refund& refund, const Order& orde
   insert_event(db, store_rows::refund_event(refund, order, type, at_ms));
 }
 
-std::vector<OutboxEvent> select_due_events(Connection& db, std::int64_t now_ms, std::uint32_t limit) {
+std::vector<OutboxEvent> claim_due_events(Connection& db, const JobClaim& claim) {
   // An order's events go out in the order they were written: an event waits while an earlier one of the
   // same order is still pending.
   auto row = db.prepare("SELECT " PAYGATE_EVENT_COLUMNS
@@ -54,10 +54,34 @@ std::vector<OutboxEvent> select_due_events(Connection& db, std::int64_t now_ms, 
                         " AND NOT EXISTS (SELECT 1 FROM outbox_events p WHERE p.order_id = e.order_id"
                         "   AND p.status = 'pending' AND p.rowid < e.rowid)"
                         " ORDER BY e.next_attempt_at_ms LIMIT ?");
-  row.bind(1, now_ms).bind(2, std::int64_t{limit});
+  row.bind(1, claim.now_ms).bind(2, std::int64_t{claim.limit});
   std::vector<OutboxEvent> out;
   while (row.step()) out.push_back(read_event(row));
+  const std::int64_t until_ms = claim.now_ms + claim.lease_ms;
+  for (OutboxEvent& event : out) {
+    db.prepare("UPDATE outbox_events SET next_attempt_at_ms = ?, claimed_by = ? WHERE event_id = ?")
+        .bind(1, until_ms)
+        .bind(2, claim.node_id)
+        .bind(3, event.event_id)
+        .run();
+    event.next_attempt_at_ms = until_ms;
+  }
   return out;
+}
+
+std::int64_t release_events(Connection& db, const std::vector<std::string>& event_ids,
+                            std::int64_t due_at_ms) {
+  std::int64_t released = 0;
+  for (const std::string& event_id : event_ids) {
+    db.prepare(
+          "UPDATE outbox_events SET next_attempt_at_ms = ?, claimed_by = '' WHERE event_id = ? AND status = "
+          "'pending'")
+        .bind(1, due_at_ms)
+        .bind(2, event_id)
+        .run();
+    released += db.changes();
+  }
+  return released;
 }
 
 Result<OutboxEvent> update_delivery(Connection& db, const DeliveryAttempt& attempt) {
@@ -70,7 +94,7 @@ Result<OutboxEvent> update_delivery(Connection& db, const DeliveryAttempt& attem
                                                                   : DeliveryStatus::kPending;
   db.prepare(
         "UPDATE outbox_events SET status = ?, attempts = attempts + 1, next_attempt_at_ms = ?,"
-        " last_http_status = ?, last_error = ?, delivered_at_ms = ? WHERE event_id = ?")
+        " last_http_status = ?, last_error = ?, delivered_at_ms = ?, claimed_by = '' WHERE event_id = ?")
       .bind(1, to_string(status))
       .bind(2, attempt.next_attempt_at_ms)
       .bind(3, std::int64_t{attempt.http_status})
@@ -88,11 +112,40 @@ Result<OutboxEvent> update_resend(Connection& db, const MerchantId& merchant_id,
     return make_error(ErrorCode::kEventNotFound, fmt::format("event '{}' not found", event_id));
   if (event->notify_url.empty())
     return make_error(ErrorCode::kInvalidParameter, "event: its order and refund have no notify_url");
-  db.prepare("UPDATE outbox_events SET status = 'pending', next_attempt_at_ms = ? WHERE event_id = ?")
+  db.prepare(
+        "UPDATE outbox_events SET status = 'pending', next_attempt_at_ms = ?, claimed_by = '' WHERE event_id "
+        "= ?")
       .bind(1, now_ms)
       .bind(2, event_id)
       .run();
   return std::move(*select_event(db, event_id));
+}
+
+std::int64_t release_claims(Connection& db, const std::string& node_id, std::int64_t now_ms) {
+  // Whatever the node had claimed was due when it claimed it, so it is due now.
+  std::int64_t released = 0;
+  db.prepare(
+        "UPDATE orders SET next_query_at_ms = MIN(next_query_at_ms, ?1), claimed_by = '' WHERE claimed_by = "
+        "?2")
+      .bind(1, now_ms)
+      .bind(2, node_id)
+      .run();
+  released += db.changes();
+  db.prepare(
+        "UPDATE refunds SET next_channel_check_ms = MIN(next_channel_check_ms, ?1), claimed_by = ''"
+        " WHERE claimed_by = ?2")
+      .bind(1, now_ms)
+      .bind(2, node_id)
+      .run();
+  released += db.changes();
+  db.prepare(
+        "UPDATE outbox_events SET next_attempt_at_ms = MIN(next_attempt_at_ms, ?1), claimed_by = ''"
+        " WHERE claimed_by = ?2")
+      .bind(1, now_ms)
+      .bind(2, node_id)
+      .run();
+  released += db.changes();
+  return released;
 }
 
 EventPage select_events(Connection& db, const EventQuery& query) {

@@ -128,7 +128,8 @@ Result<RefundOutcome> update_refund_settlement(Connection& db, AccountBook& book
   }
   const std::string_view event_type = decision->outbox_type;
   db.prepare(
-        "UPDATE refunds SET status = ?, version = version + 1, updated_at_ms = ?, succeeded_at_ms = ?,"
+        "UPDATE refunds SET status = ?, version = version + 1, updated_at_ms = ?, succeeded_at_ms = ?, "
+        "claimed_by = '',"
         " failure_code = ?, failure_message = ? WHERE refund_id = ? AND status = 'pending' AND version = ?")
       .bind(1, to_string(settlement.status))
       .bind(2, settlement.at_ms)
@@ -149,7 +150,7 @@ Result<RefundOutcome> update_refund_settlement(Connection& db, AccountBook& book
 
 Result<Refund> update_refund_check(Connection& db, const RefundCheck& check) {
   db.prepare(
-        "UPDATE refunds SET channel_attempts = ?, next_channel_check_ms = ?"
+        "UPDATE refunds SET channel_attempts = ?, next_channel_check_ms = ?, claimed_by = ''"
         " WHERE refund_id = ? AND status = 'pending'")
       .bind(1, std::int64_t{check.attempts})
       .bind(2, check.next_check_ms)
@@ -189,13 +190,22 @@ std::vector<Refund> select_order_refunds(Connection& db, const MerchantId& merch
   return out;
 }
 
-std::vector<Refund> select_due_refunds(Connection& db, std::int64_t now_ms, std::uint32_t limit) {
+std::vector<Refund> claim_due_refunds(Connection& db, const JobClaim& claim) {
   auto row = db.prepare("SELECT " PAYGATE_REFUND_COLUMNS
                         " FROM refunds WHERE status = 'pending' AND next_channel_check_ms <= ?"
                         " ORDER BY next_channel_check_ms LIMIT ?");
-  row.bind(1, now_ms).bind(2, std::int64_t{limit});
+  row.bind(1, claim.now_ms).bind(2, std::int64_t{claim.limit});
   std::vector<Refund> out;
   while (row.step()) out.push_back(read_refund(row));
+  const std::int64_t until_ms = claim.now_ms + claim.lease_ms;
+  for (Refund& refund : out) {
+    db.prepare("UPDATE refunds SET next_channel_check_ms = ?, claimed_by = ? WHERE refund_id = ?")
+        .bind(1, until_ms)
+        .bind(2, claim.node_id)
+        .bind(3, refund.refund_id.value)
+        .run();
+    refund.next_channel_check_ms = until_ms;
+  }
   return out;
 }
 

@@ -38,8 +38,8 @@ std::optional<Order> select_order(Connection& db, const MerchantId& merchant_id,
 std::optional<Order> select_order_by_out_trade_no(Connection& db, const MerchantId& merchant_id,
                                                   const std::string& out_trade_no);
 OrderPage select_orders(Connection& db, const OrderQuery& query);
-std::vector<Order> select_expired_orders(Connection& db, std::int64_t now_ms, std::uint32_t limit);
-std::vector<Order> select_orders_to_query(Connection& db, std::int64_t now_ms, std::uint32_t limit);
+std::vector<Order> claim_expired_orders(Connection& db, const JobClaim& claim);
+std::vector<Order> claim_orders_to_query(Connection& db, const JobClaim& claim);
 Result<Order> update_order_query(Connection& db, const OrderQueryCheck& check);
 std::vector<Order> select_late_payments_to_refund(Connection& db, std::uint32_t limit);
 
@@ -65,7 +65,11 @@ void insert_order_event(Connection& db, const Order& order, std::string_view typ
 void insert_refund_event(Connection& db, const Refund& refund, const Order& order, std::string_view type,
                          std::int64_t at_ms);
 
-std::vector<OutboxEvent> select_due_events(Connection& db, std::int64_t now_ms, std::uint32_t limit);
+std::vector<OutboxEvent> claim_due_events(Connection& db, const JobClaim& claim);
+std::int64_t release_events(Connection& db, const std::vector<std::string>& event_ids,
+                            std::int64_t due_at_ms);
+// Store::release_claims, over orders, refunds and outbox events.
+std::int64_t release_claims(Connection& db, const std::string& node_id, std::int64_t now_ms);
 Result<OutboxEvent> update_delivery(Connection& db, const DeliveryAttempt& attempt);
 Result<OutboxEvent> update_resend(Connection& db, const MerchantId& merchant_id, const std::string& event_id,
                                   std::int64_t now_ms);
@@ -85,7 +89,7 @@ std::optional<Refund> select_refund_by_out_refund_no(Connection& db, const Merch
                                                      const std::string& out_refund_no);
 std::vector<Refund> select_order_refunds(Connection& db, const MerchantId& merchant_id,
                                          const OrderId& order_id);
-std::vector<Refund> select_due_refunds(Connection& db, std::int64_t now_ms, std::uint32_t limit);
+std::vector<Refund> claim_due_refunds(Connection& db, const JobClaim& claim);
 
 IdempotencyDecision claim_key(Connection& db, const IdempotencyClaim& claim);
 bool finish_key(Connection& db, const IdempotencyResult& result);

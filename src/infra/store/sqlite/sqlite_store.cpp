@@ -288,12 +288,20 @@ Result<std::optional<Order>> SqliteStore::find_order_by_id(const OrderId& order_
   return read<std::optional<Order>>([&](Connection& db) { return select_order_by_id(db, order_id); });
 }
 
-Result<std::vector<Order>> SqliteStore::list_expired_orders(std::int64_t now_ms, std::uint32_t limit) {
-  return read<std::vector<Order>>([&](Connection& db) { return select_expired_orders(db, now_ms, limit); });
+void SqliteStore::claim_expired_orders(JobClaim claim, Completion<std::vector<Order>> done) {
+  write<std::vector<Order>>(
+      [claim](Connection& db) -> Result<std::vector<Order>> {
+        return paygate::sqlite::claim_expired_orders(db, claim);
+      },
+      std::move(done));
 }
 
-Result<std::vector<Order>> SqliteStore::list_orders_to_query(std::int64_t now_ms, std::uint32_t limit) {
-  return read<std::vector<Order>>([&](Connection& db) { return select_orders_to_query(db, now_ms, limit); });
+void SqliteStore::claim_orders_to_query(JobClaim claim, Completion<std::vector<Order>> done) {
+  write<std::vector<Order>>(
+      [claim](Connection& db) -> Result<std::vector<Order>> {
+        return paygate::sqlite::claim_orders_to_query(db, claim);
+      },
+      std::move(done));
 }
 
 void SqliteStore::note_order_query(OrderQueryCheck check, Completion<Order> done) {
@@ -368,8 +376,12 @@ Result<std::vector<Refund>> SqliteStore::list_order_refunds(const MerchantId& me
       [&](Connection& db) { return select_order_refunds(db, merchant_id, order_id); });
 }
 
-Result<std::vector<Refund>> SqliteStore::list_due_refunds(std::int64_t now_ms, std::uint32_t limit) {
-  return read<std::vector<Refund>>([&](Connection& db) { return select_due_refunds(db, now_ms, limit); });
+void SqliteStore::claim_due_refunds(JobClaim claim, Completion<std::vector<Refund>> done) {
+  write<std::vector<Refund>>(
+      [claim](Connection& db) -> Result<std::vector<Refund>> {
+        return paygate::sqlite::claim_due_refunds(db, claim);
+      },
+      std::move(done));
 }
 
 Result<MerchantBalance> SqliteStore::merchant_balance(const MerchantId& merchant_id) {
@@ -411,12 +423,23 @@ Status SqliteStore::for_each_transfer(const std::function<void(const StoredTrans
 
 // Events leave the process (webhooks, the events API), so they wait until the commits that wrote them are
 // durable: a read can see a batch between its COMMIT and its fsync, and a crash then would undo an event
-// that a merchant had already been told about.
-Result<std::vector<OutboxEvent>> SqliteStore::list_due_events(std::int64_t now_ms, std::uint32_t limit) {
-  auto due =
-      read<std::vector<OutboxEvent>>([&](Connection& db) { return select_due_events(db, now_ms, limit); });
-  writer_->wait_until_durable();
-  return due;
+// that a merchant had already been told about. A claim is a write, so it completes once its own batch is
+// durable, and with it every batch before (the ones that wrote the events it hands out).
+void SqliteStore::claim_due_events(JobClaim claim, Completion<std::vector<OutboxEvent>> done) {
+  write<std::vector<OutboxEvent>>(
+      [claim](Connection& db) -> Result<std::vector<OutboxEvent>> {
+        return paygate::sqlite::claim_due_events(db, claim);
+      },
+      std::move(done));
+}
+
+void SqliteStore::release_events(std::vector<std::string> event_ids, std::int64_t due_at_ms,
+                                 Completion<std::int64_t> done) {
+  write<std::int64_t>(
+      [event_ids = std::move(event_ids), due_at_ms](Connection& db) -> Result<std::int64_t> {
+        return paygate::sqlite::release_events(db, event_ids, due_at_ms);
+      },
+      std::move(done));
 }
 
 void SqliteStore::record_delivery(DeliveryAttempt attempt, Completion<OutboxEvent> done) {
@@ -448,6 +471,18 @@ void SqliteStore::claim_idempotency_key(IdempotencyClaim claim, Completion<Idemp
 void SqliteStore::finish_idempotency_key(IdempotencyResult result, Completion<bool> done) {
   write<bool>([result = std::move(result)](Connection& db) -> Result<bool> { return finish_key(db, result); },
               std::move(done));
+}
+
+}  // namespace paygate::sqlite
+
+namespace paygate::sqlite {
+
+void SqliteStore::release_claims(std::string node_id, std::int64_t now_ms, Completion<std::int64_t> done) {
+  write<std::int64_t>(
+      [node_id = std::move(node_id), now_ms](Connection& db) -> Result<std::int64_t> {
+        return paygate::sqlite::release_claims(db, node_id, now_ms);
+      },
+      std::move(done));
 }
 
 }  // namespace paygate::sqlite

@@ -67,8 +67,8 @@ class SqliteStore final : public Store {
   Result<OrderPage> list_orders(const OrderQuery& query) override;
 
   Result<std::optional<Order>> find_order_by_id(const OrderId& order_id) override;
-  Result<std::vector<Order>> list_expired_orders(std::int64_t now_ms, std::uint32_t limit) override;
-  Result<std::vector<Order>> list_orders_to_query(std::int64_t now_ms, std::uint32_t limit) override;
+  void claim_expired_orders(JobClaim claim, Completion<std::vector<Order>> done) override;
+  void claim_orders_to_query(JobClaim claim, Completion<std::vector<Order>> done) override;
   void note_order_query(OrderQueryCheck check, Completion<Order> done) override;
   Result<std::vector<Order>> list_late_payments_to_refund(std::uint32_t limit) override;
   void attach_payment(PaymentAttachment attachment, Completion<Order> done) override;
@@ -86,7 +86,7 @@ class SqliteStore final : public Store {
                                                              const std::string& out_refund_no) override;
   Result<std::vector<Refund>> list_order_refunds(const MerchantId& merchant_id,
                                                  const OrderId& order_id) override;
-  Result<std::vector<Refund>> list_due_refunds(std::int64_t now_ms, std::uint32_t limit) override;
+  void claim_due_refunds(JobClaim claim, Completion<std::vector<Refund>> done) override;
 
   Result<MerchantBalance> merchant_balance(const MerchantId& merchant_id) override;
   Result<std::vector<StoredTransfer>> list_transfers(const MerchantId& merchant_id, const OrderId& order_id,
@@ -96,7 +96,9 @@ class SqliteStore final : public Store {
   Result<std::vector<LedgerAccountRow>> list_ledger_accounts() override;
   Status for_each_transfer(const std::function<void(const StoredTransfer&)>& visit) override;
 
-  Result<std::vector<OutboxEvent>> list_due_events(std::int64_t now_ms, std::uint32_t limit) override;
+  void claim_due_events(JobClaim claim, Completion<std::vector<OutboxEvent>> done) override;
+  void release_events(std::vector<std::string> event_ids, std::int64_t due_at_ms,
+                      Completion<std::int64_t> done) override;
   void record_delivery(DeliveryAttempt attempt, Completion<OutboxEvent> done) override;
   Result<EventPage> list_events(const EventQuery& query) override;
   void resend_event(MerchantId merchant_id, std::string event_id, std::int64_t now_ms,
@@ -106,6 +108,7 @@ class SqliteStore final : public Store {
   void finish_idempotency_key(IdempotencyResult result, Completion<bool> done) override;
 
   void drain() override;
+  void release_claims(std::string node_id, std::int64_t now_ms, Completion<std::int64_t> done) override;
 
  private:
   class ReaderPool;
