@@ -61,6 +61,10 @@ bool testing_postgres() {
 
 std::vector<std::string> store_environment(const std::string& data_dir) {
   if (!testing_postgres() || data_dir.empty()) return {};
+  return postgres_environment(data_dir);
+}
+
+std::vector<std::string> postgres_environment(const std::string& data_dir) {
   return {"PAYGATE_STORE_BACKEND=postgres", "PAYGATE_STORE_URL=" + database_url(data_dir)};
 }
 

@@ -28,15 +28,22 @@ trap stop EXIT
 "${as_owner[@]}" "$bindir/initdb" -D "$dir/data" -U paygate --auth=trust --locale=C -E UTF8 >"$dir/initdb.log" 2>&1 ||
   { cat "$dir/initdb.log" >&2; exit 2; }
 
-# A free port: try random ones until the server starts on one.
+# A free port: try random ones until the server starts on one. The settings go into the cluster's own
+# postgresql.auto.conf, so a test can stop and start it again with a plain `pg_ctl -D` (an outage test).
 for attempt in 1 2 3 4 5 6 7 8; do
   port=$((20000 + RANDOM % 40000))
-  if "${as_owner[@]}" "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
-      -o "-c listen_addresses=127.0.0.1 -p $port -k $dir -c max_connections=300 -c shared_buffers=128MB" \
-      start >/dev/null 2>&1; then
+  "${as_owner[@]}" tee "$dir/data/postgresql.auto.conf" >/dev/null <<CONF
+listen_addresses = '127.0.0.1'
+port = $port
+unix_socket_directories = '$dir'
+max_connections = 300
+shared_buffers = '128MB'
+CONF
+  if "${as_owner[@]}" "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 start >/dev/null 2>&1; then
     export PAYGATE_TEST_POSTGRES_URL="postgresql://paygate@127.0.0.1:$port/postgres"
     export PAYGATE_TEST_POSTGRES_DATA="$dir/data"
     export PAYGATE_TEST_POSTGRES_BIN="$bindir"
+    export PAYGATE_TEST_POSTGRES_LOG="$dir/server.log"
     "$@"
     exit $?
   fi
