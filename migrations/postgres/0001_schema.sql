@@ -2,7 +2,9 @@
 -- readers serves both stores), with what several nodes need on top: sequence-ordered outbox events and
 -- transfers, ledger balances rolled up from append-only deltas (see ledger_account_deltas below), and
 -- background work claimed by nodes (claimed_by; ports/job_claim.h).
--- Money is BIGINT minor units plus a currency code; times are BIGINT Unix milliseconds.
+-- Money is BIGINT minor units plus a currency code; times are BIGINT Unix milliseconds. Every id column is
+-- COLLATE "C": ids compare bytewise (pages list them in the same order as SQLite), and a join between two id
+-- columns of one collation can use their indexes (mixed collations cannot).
 CREATE TABLE merchants (
   merchant_id            TEXT COLLATE "C" PRIMARY KEY,
   name                   TEXT NOT NULL,
@@ -16,7 +18,7 @@ CREATE TABLE merchants (
 
 CREATE TABLE orders (
   order_id            TEXT COLLATE "C" PRIMARY KEY,
-  merchant_id         TEXT NOT NULL REFERENCES merchants (merchant_id),
+  merchant_id         TEXT COLLATE "C" NOT NULL REFERENCES merchants (merchant_id),
   out_trade_no        TEXT NOT NULL,
   amount_minor        BIGINT NOT NULL CHECK (amount_minor > 0),
   currency            TEXT NOT NULL,
@@ -26,7 +28,7 @@ CREATE TABLE orders (
   notify_url          TEXT NOT NULL DEFAULT '',
   metadata            TEXT NOT NULL DEFAULT '',
   client_ip           TEXT NOT NULL DEFAULT '',
-  user_id             TEXT NOT NULL DEFAULT '',
+  user_id             TEXT COLLATE "C" NOT NULL DEFAULT '',
   status              TEXT NOT NULL
                       CHECK (status IN ('pending', 'succeeded', 'partially_refunded', 'refunded', 'closed', 'failed')),
   version             BIGINT NOT NULL,
@@ -34,7 +36,7 @@ CREATE TABLE orders (
   updated_at_ms       BIGINT NOT NULL,
   expires_at_ms       BIGINT NOT NULL,
   request_fingerprint TEXT NOT NULL,
-  channel_account_id  TEXT NOT NULL DEFAULT '',
+  channel_account_id  TEXT COLLATE "C" NOT NULL DEFAULT '',
   payment_url         TEXT NOT NULL DEFAULT '',
   channel_trade_no    TEXT NOT NULL DEFAULT '',
   paid_at_ms          BIGINT NOT NULL DEFAULT 0,
@@ -60,7 +62,7 @@ CREATE INDEX orders_late_payments ON orders (order_id) WHERE late_payment AND st
 CREATE INDEX orders_claimed ON orders (claimed_by) WHERE claimed_by <> '';
 
 CREATE TABLE idempotency_keys (
-  merchant_id         TEXT NOT NULL,
+  merchant_id         TEXT COLLATE "C" NOT NULL,
   idempotency_key     TEXT NOT NULL,
   request_fingerprint TEXT NOT NULL,
   state               TEXT NOT NULL CHECK (state IN ('in_progress', 'completed')),
@@ -73,9 +75,9 @@ CREATE TABLE idempotency_keys (
 
 CREATE TABLE notify_inbox (
   channel            TEXT NOT NULL,
-  notify_id          TEXT NOT NULL,
-  channel_account_id TEXT NOT NULL,
-  order_id           TEXT NOT NULL,
+  notify_id          TEXT COLLATE "C" NOT NULL,
+  channel_account_id TEXT COLLATE "C" NOT NULL,
+  order_id           TEXT COLLATE "C" NOT NULL,
   received_at_ms     BIGINT NOT NULL,
   raw                TEXT NOT NULL,
   PRIMARY KEY (channel, notify_id)
@@ -85,9 +87,9 @@ CREATE TABLE notify_inbox (
 -- commit order, which is the order they are delivered in.
 CREATE TABLE outbox_events (
   seq                BIGSERIAL UNIQUE,
-  event_id           TEXT PRIMARY KEY,
-  merchant_id        TEXT NOT NULL,
-  order_id           TEXT NOT NULL,
+  event_id           TEXT COLLATE "C" PRIMARY KEY,
+  merchant_id        TEXT COLLATE "C" NOT NULL,
+  order_id           TEXT COLLATE "C" NOT NULL,
   type               TEXT NOT NULL,
   payload            TEXT NOT NULL,
   created_at_ms      BIGINT NOT NULL,
@@ -113,7 +115,7 @@ CREATE INDEX outbox_events_claimed ON outbox_events (claimed_by) WHERE claimed_b
 -- A posting that moves a flagged account towards its limit (a refund debiting a merchant payable) locks
 -- that one row and checks the balance first: only that direction can break the flag.
 CREATE TABLE ledger_accounts (
-  code           TEXT PRIMARY KEY,
+  code           TEXT COLLATE "C" PRIMARY KEY,
   type           TEXT NOT NULL CHECK (type IN ('asset', 'liability', 'revenue', 'expense')),
   currency       TEXT NOT NULL,
   debits_posted  BIGINT NOT NULL DEFAULT 0 CHECK (debits_posted >= 0),
@@ -125,7 +127,7 @@ CREATE TABLE ledger_accounts (
 
 CREATE TABLE ledger_account_deltas (
   delta_id BIGSERIAL PRIMARY KEY,
-  code     TEXT NOT NULL,
+  code     TEXT COLLATE "C" NOT NULL,
   debits   BIGINT NOT NULL CHECK (debits >= 0),
   credits  BIGINT NOT NULL CHECK (credits >= 0)
 );
@@ -134,14 +136,14 @@ CREATE INDEX ledger_account_deltas_by_code ON ledger_account_deltas (code);
 CREATE TABLE ledger_transfers (
   transfer_id    BIGSERIAL PRIMARY KEY,
   batch_id       BIGINT NOT NULL,
-  debit_account  TEXT NOT NULL,
-  credit_account TEXT NOT NULL,
+  debit_account  TEXT COLLATE "C" NOT NULL,
+  credit_account TEXT COLLATE "C" NOT NULL,
   amount_minor   BIGINT NOT NULL CHECK (amount_minor > 0),
   currency       TEXT NOT NULL,
   code           TEXT NOT NULL,
   reference      TEXT NOT NULL,
-  order_id       TEXT NOT NULL DEFAULT '',
-  merchant_id    TEXT NOT NULL DEFAULT '',
+  order_id       TEXT COLLATE "C" NOT NULL DEFAULT '',
+  merchant_id    TEXT COLLATE "C" NOT NULL DEFAULT '',
   created_at_ms  BIGINT NOT NULL,
   CHECK (debit_account <> credit_account)
 );
@@ -149,8 +151,8 @@ CREATE INDEX ledger_transfers_by_order ON ledger_transfers (order_id) WHERE orde
 
 CREATE TABLE refunds (
   refund_id             TEXT COLLATE "C" PRIMARY KEY,
-  merchant_id           TEXT NOT NULL REFERENCES merchants (merchant_id),
-  order_id              TEXT NOT NULL REFERENCES orders (order_id),
+  merchant_id           TEXT COLLATE "C" NOT NULL REFERENCES merchants (merchant_id),
+  order_id              TEXT COLLATE "C" NOT NULL REFERENCES orders (order_id),
   out_refund_no         TEXT NOT NULL,
   amount_minor          BIGINT NOT NULL CHECK (amount_minor > 0),
   currency              TEXT NOT NULL,
@@ -174,7 +176,7 @@ CREATE INDEX refunds_pending_by_check ON refunds (next_channel_check_ms) WHERE s
 CREATE INDEX refunds_claimed ON refunds (claimed_by) WHERE claimed_by <> '';
 
 CREATE TABLE operators (
-  operator_id   TEXT PRIMARY KEY,
+  operator_id   TEXT COLLATE "C" PRIMARY KEY,
   name          TEXT NOT NULL,
   role          TEXT NOT NULL CHECK (role IN ('admin', 'viewer')),
   key_sha256    TEXT NOT NULL UNIQUE,
@@ -185,12 +187,12 @@ CREATE TABLE operators (
 CREATE TABLE audit_log (
   audit_id    BIGSERIAL PRIMARY KEY,
   at_ms       BIGINT NOT NULL,
-  operator_id TEXT NOT NULL,
+  operator_id TEXT COLLATE "C" NOT NULL,
   action      TEXT NOT NULL,
   target      TEXT NOT NULL,
   before_json TEXT NOT NULL,
   after_json  TEXT NOT NULL,
-  request_id  TEXT NOT NULL
+  request_id  TEXT COLLATE "C" NOT NULL
 );
 
 -- Append-only, whoever asks.

@@ -7,7 +7,7 @@
 namespace paygate::postgres {
 
 ConnectionPool::ConnectionPool(ConnectOptions options, std::uint32_t size, std::uint32_t wait_ms)
-    : options_(std::move(options)), wait_ms_(wait_ms), free_slots_(size) {}
+    : options_(std::move(options)), wait_ms_(wait_ms), size_(size), free_slots_(size) {}
 
 ConnectionPool::Lease::~Lease() {
   if (pool_ && db_) pool_->give_back(std::move(db_));

@@ -34,12 +34,15 @@ class ConnectionPool {
 
   // STORE_BUSY when none came free in time; STORE_UNAVAILABLE when a new connection could not be opened.
   Result<Lease> lease();
+  // How many connections it may hold: after an outage, that many idle ones may turn out to be dead.
+  std::uint32_t size() const { return size_; }
 
  private:
   void give_back(std::unique_ptr<Connection> db);
 
   const ConnectOptions options_;
   const std::uint32_t wait_ms_;
+  const std::uint32_t size_;
   std::mutex mutex_;
   std::condition_variable available_;
   std::vector<std::unique_ptr<Connection>> idle_;

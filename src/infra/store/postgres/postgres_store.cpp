@@ -24,12 +24,14 @@ Error unavailable(const PgError& e, const char* what) {
 }
 
 // The body in a transaction on a leased connection; again when it lost a race or the connection broke
-// before COMMIT was sent. A connection lost during COMMIT leaves the outcome unknown: STORE_UNAVAILABLE,
+// before COMMIT was sent (after an outage every idle connection of the pool may be dead: each one found so
+// is closed and does not count as an attempt). A connection lost during COMMIT leaves the outcome unknown: STORE_UNAVAILABLE,
 // and the caller's retry is answered by the command's own idempotency.
 template <class T, class Body>
 Result<T> transact(ConnectionPool& pool, Body& body, TransactionMetrics* metrics,
                    bool read_only_snapshot = false) {
   const auto started = std::chrono::steady_clock::now();
+  std::uint32_t dead_connections = 0;
   for (int attempt = 1;; ++attempt) {
     auto lease = pool.lease();
     if (!lease.ok()) return std::move(lease).error();
@@ -50,7 +52,12 @@ Result<T> transact(ConnectionPool& pool, Body& body, TransactionMetrics* metrics
       return result;
     } catch (const PgError& e) {
       rollback_quietly(db);
-      const bool again = !committing && (e.is_retryable() || e.connection_lost());
+      if (!committing && e.connection_lost() && dead_connections < pool.size()) {
+        ++dead_connections;
+        --attempt;
+        continue;
+      }
+      const bool again = !committing && e.is_retryable();
       if (again && attempt < kAttemptsMax) {
         if (metrics) metrics->retries.increment();
         continue;
@@ -212,13 +219,17 @@ void PostgresStore::write_money(Body body, OrderOf order_of, Completion<T> done)
 
 template <class T, class Query>
 Result<T> PostgresStore::read(Query query) {
-  auto lease = reader_connections_.lease();
-  if (!lease.ok()) return std::move(lease).error();
-  try {
-    return Result<T>(query(**lease));
-  } catch (const PgError& e) {
-    rollback_quietly(**lease);
-    return unavailable(e, "store_read_failed");
+  for (std::uint32_t dead_connections = 0;; ++dead_connections) {
+    auto lease = reader_connections_.lease();
+    if (!lease.ok()) return std::move(lease).error();
+    try {
+      return Result<T>(query(**lease));
+    } catch (const PgError& e) {
+      rollback_quietly(**lease);
+      // A connection that died in an outage is closed as its lease ends; the read tries a fresh one.
+      if (e.connection_lost() && dead_connections < reader_connections_.size()) continue;
+      return unavailable(e, "store_read_failed");
+    }
   }
 }
 
@@ -467,8 +478,13 @@ void PostgresStore::post_transfers(LedgerPostingCommand command, Completion<std:
       [](std::int64_t) { return OrderId{}; }, std::move(done));
 }
 
+// The whole-store scans (verify, export) are exempt from the per-statement deadline: on a large store they
+// run for minutes by design, in one snapshot that nothing else waits on.
 Result<LedgerReport> PostgresStore::verify_ledger() {
-  return read_snapshot<LedgerReport>([](Connection& db) { return verify_books(db); });
+  return read_snapshot<LedgerReport>([](Connection& db) {
+    db.exec("SET LOCAL statement_timeout = 0");
+    return verify_books(db);
+  });
 }
 
 Result<std::vector<LedgerAccountRow>> PostgresStore::list_ledger_accounts() {
@@ -477,6 +493,7 @@ Result<std::vector<LedgerAccountRow>> PostgresStore::list_ledger_accounts() {
 
 Status PostgresStore::for_each_transfer(const std::function<void(const StoredTransfer&)>& visit) {
   auto visited = read_snapshot<bool>([&](Connection& db) {
+    db.exec("SET LOCAL statement_timeout = 0");
     visit_transfers(db, visit);
     return true;
   });
