@@ -49,6 +49,7 @@ struct BenchOptions {
   std::string method = "qr";       // create-orders with a channel
   std::uint32_t orders = 20'000;   // alipay-notifies: orders (and notifies) prepared before the run
   std::uint32_t accounts = 1'000;  // ledger-post: wallets and merchants the postings spread over
+  std::uint32_t payees = 0;        // ledger-post: merchants the postings pay (0 = as many as accounts)
   std::uint32_t rate = 2'000;      // webhooks: payments per second in the delay phase
 };
 int run_bench(const CommonOptions& common, const BenchOptions& options);

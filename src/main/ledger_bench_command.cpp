@@ -4,7 +4,8 @@
 // updates commit together, and a posting counts only once its group commit is on disk.
 //
 // --accounts N spreads the postings over N wallets and N merchants (N = 1: every posting hits the same
-// two rows, the hot-account case).
+// two rows, the hot-account case). --payees M pays M merchants instead (M = 1 with many wallets: one hot
+// payee, as a streamer taking tips or a channel receivable taking payments).
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -33,6 +34,7 @@ int run_ledger_bench(const CommonOptions& common, const BenchOptions& options) {
   const paygate::Clock& clock = (*opened)->clock;
 
   const std::uint32_t accounts = options.accounts;
+  const std::uint32_t payees = options.payees == 0 ? accounts : options.payees;
   // Fund every wallet first (not timed): postings then move 1 fen at a time and never run dry.
   for (std::uint32_t i = 0; i < accounts; ++i) {
     auto funded = wait_for<std::int64_t>([&](auto done) {
@@ -47,10 +49,8 @@ int run_ledger_bench(const CommonOptions& common, const BenchOptions& options) {
 
   // Account codes made once: the generator shares the two cores with the writer and should cost little.
   std::vector<std::string> wallets, merchants;
-  for (std::uint32_t i = 0; i < accounts; ++i) {
-    wallets.push_back(wallet(i));
-    merchants.push_back(merchant(i));
-  }
+  for (std::uint32_t i = 0; i < accounts; ++i) wallets.push_back(wallet(i));
+  for (std::uint32_t i = 0; i < payees; ++i) merchants.push_back(merchant(i));
   std::mutex mutex;
   std::condition_variable changed;
   std::uint32_t in_flight = 0;
@@ -70,7 +70,7 @@ int run_ledger_bench(const CommonOptions& common, const BenchOptions& options) {
     const std::uint64_t n = sequence++;
     // A fixed stride walks payers and merchants in different orders, so pairs vary.
     const auto payer = static_cast<std::uint32_t>(n % accounts);
-    const auto payee = static_cast<std::uint32_t>((n * 7919) % accounts);
+    const auto payee = static_cast<std::uint32_t>((n * 7919) % payees);
     const auto submitted = Clock::now();
     store.post_transfers(
         LedgerPostingCommand{{ledger::Transfer{wallets[payer], merchants[payee], Money{1, Currency::kCny},
@@ -105,6 +105,7 @@ int run_ledger_bench(const CommonOptions& common, const BenchOptions& options) {
   const nlohmann::json out = {
       {"scenario", "ledger-post"},
       {"accounts", accounts},
+      {"payees", payees},
       {"concurrency", options.concurrency},
       {"transfers", completed},
       {"refused", refused},

@@ -117,6 +117,10 @@ int main(int argc, char** argv) {
                    "ledger-post: accounts to spread postings over (1 = hot)")
       ->check(CLI::Range(1, 10'000'000));
   bench
+      ->add_option("--payees", bench_options.payees,
+                   "ledger-post: merchants paid (default: --accounts; 1 = one hot payee credited by many payers)")
+      ->check(CLI::Range(1, 10'000'000));
+  bench
       ->add_option("--channel", bench_options.channel,
                    "create-orders: also pay through this channel (alipay, wechatpay)")
       ->check(CLI::IsMember({"alipay", "wechatpay"}));
