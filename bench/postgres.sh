@@ -65,7 +65,7 @@ for run in hot spread; do
   payees=$([[ $run == hot ]] && echo 1 || echo 1000)
   PAYGATE_STORE_BACKEND=postgres PAYGATE_STORE_URL="postgresql://bench@127.0.0.1:$port/post_$run" \
     "$binary" bench ledger-post --data-dir "$work/post_$run" --accounts 1000 --payees "$payees" --concurrency 4096 \
-    --duration "$duration" > "$work/post_$run.json"
+    --duration "$duration" | grep -v '^{"ts"' > "$work/post_$run.json"
 done
 
 # 3. One node over HTTP: creates, then notifies.
@@ -83,17 +83,17 @@ for run in creates notifies; do
   gw_before=$(cpu_s "$gateway_pid"); pg_before=$(pg_cpu_s)
   if [[ $run == creates ]]; then
     "$binary" bench create-orders --data-dir "$work/node/data" --target "http://127.0.0.1:$gw_port" \
-      --concurrency 64 --duration "$duration" > "$work/$run.json"
+      --concurrency 64 --duration "$duration" | grep -v '^{"ts"' > "$work/$run.json"
   else
     "$binary" bench alipay-notifies --orders 20000 --data-dir "$work/node/data" --target "http://127.0.0.1:$gw_port" \
-      --concurrency "$notify_concurrency" --duration "$duration" > "$work/$run.json"
+      --concurrency "$notify_concurrency" --duration "$duration" | grep -v '^{"ts"' > "$work/$run.json"
   fi
   awk -v a="$(cpu_s "$gateway_pid")" -v b="$gw_before" 'BEGIN {print a - b}' > "$work/$run.gwcpu"
   awk -v a="$(pg_cpu_s)" -v b="$pg_before" 'BEGIN {print a - b}' > "$work/$run.pgcpu"
 done
 kill -TERM "$gateway_pid"; wait "$gateway_pid" || true
 PAYGATE_STORE_BACKEND=postgres PAYGATE_STORE_URL="postgresql://bench@127.0.0.1:$port/paygate" \
-  "$binary" ledger verify --data-dir "$work/node/data" > "$work/verify.json"
+  "$binary" ledger verify --data-dir "$work/node/data" | grep -v '^{"ts"' > "$work/verify.json"
 
 python3 - "$work" "$tpcb" "$hot_row" <<'PY'
 import json, sys

@@ -54,10 +54,22 @@ std::optional<AccountCache::Entry> AccountCache::find(const std::string& code) c
   return std::nullopt;
 }
 
+namespace {
+thread_local std::vector<std::pair<std::string, AccountCache::Entry>> staged_accounts;
+}  // namespace
+
 void AccountCache::remember(const std::string& code, const Entry& entry) {
-  std::lock_guard lock(mutex_);
-  entries_.insert_or_assign(code, entry);
+  staged_accounts.emplace_back(code, entry);
 }
+
+void AccountCache::transaction_committed() {
+  if (staged_accounts.empty()) return;
+  std::lock_guard lock(mutex_);
+  for (auto& [code, entry] : staged_accounts) entries_.insert_or_assign(std::move(code), entry);
+  staged_accounts.clear();
+}
+
+void AccountCache::transaction_failed() { staged_accounts.clear(); }
 
 Result<std::int64_t> post_batch(Connection& db, AccountCache& accounts, const ledger::TransferBatch& batch,
                                 const PostingContext& context) {

@@ -15,8 +15,9 @@
 namespace paygate::postgres {
 
 // What never changes about an account once it exists (its currency and flags), shared by every connection
-// of the process. Only accounts committed by someone are cached: one this transaction created may still
-// roll back.
+// of the process. Only committed accounts are cached: what a transaction learns waits (per thread) until
+// its COMMIT returned — an account an earlier command of the same batch created would otherwise be cached
+// and then vanish with a batch that failed to commit.
 class AccountCache {
  public:
   struct Entry {
@@ -25,7 +26,11 @@ class AccountCache {
     bool credits_must_not_exceed_debits = false;
   };
   std::optional<Entry> find(const std::string& code) const;
+  // Staged for the calling thread's transaction.
   void remember(const std::string& code, const Entry& entry);
+  // The calling thread's transaction committed (its staged entries are now true) or did not.
+  void transaction_committed();
+  void transaction_failed();
 
  private:
   mutable std::mutex mutex_;

@@ -20,6 +20,7 @@
 #include "infra/store/postgres/connection_pool.h"
 #include "infra/store/postgres/ledger_postings.h"
 #include "infra/store/postgres/migrations.h"
+#include "infra/store/postgres/write_command.h"
 #include "ports/store.h"
 
 namespace paygate::postgres {
@@ -39,6 +40,9 @@ struct PostgresStoreOptions {
   std::uint32_t writers = 8;                // write commands in flight at once (one connection each)
   std::uint32_t readers = 8;                // reader connections
   std::uint32_t writer_queue_max = 65'536;  // queued write commands; beyond it writes get STORE_BUSY
+  // Commands a writer takes from the queue into one transaction (one WAL flush for all of them), each in a
+  // savepoint so that one that fails is undone alone. 1 = a transaction per command.
+  std::uint32_t batch_max = 64;
   std::uint32_t reader_wait_ms = 2'000;     // a read waits this long for a free connection, then STORE_BUSY
   std::uint32_t roll_up_interval_ms = 250;  // how often ledger deltas are folded into account rows
   bool verify_ledger_each_command = false;  // as SqliteStoreOptions: tests and debugging only
@@ -131,6 +135,8 @@ class PostgresStore final : public Store {
   Result<T> read_snapshot(Query query);
 
   void run_writer();
+  // Several commands in one transaction, a savepoint each; completes every one of them.
+  void run_batch(std::vector<std::unique_ptr<WriteCommand>>& batch);
   void run_roll_up();
 
   const PostgresStoreOptions options_;
@@ -142,7 +148,7 @@ class PostgresStore final : public Store {
   std::mutex mutex_;
   std::condition_variable work_;      // writers wait here for commands
   std::condition_variable stopping_;  // the roll-up waits here between rounds
-  std::deque<std::function<void()>> queue_;
+  std::deque<std::unique_ptr<WriteCommand>> queue_;
   bool draining_ = false;
   std::vector<std::thread> writers_;
   std::thread roll_up_;
