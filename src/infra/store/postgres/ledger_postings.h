@@ -48,8 +48,8 @@ struct PostingContext {
 Result<std::int64_t> post_batch(Connection& db, AccountCache& accounts, const ledger::TransferBatch& batch,
                                 const PostingContext& context);
 
-// Folds up to `limit` deltas into their accounts' rows, in its own transaction; returns how many. One node
-// at a time (an advisory lock); another node's roll-up running now makes this one return 0.
+// Folds the deltas of up to `limit` accounts into their rows, in its own transaction; returns how many deltas.
+// One node at a time (an advisory lock); another node's roll-up running now makes this one return 0.
 std::int64_t roll_up_deltas(Connection& db, std::int64_t limit);
 
 }  // namespace paygate::postgres

@@ -8,7 +8,7 @@ namespace {
 
 // A transaction that lost a race is run again this many times in all before the caller hears of it.
 constexpr int kAttemptsMax = 5;
-constexpr std::int64_t kRollUpBatch = 10'000;
+constexpr std::int64_t kRollUpAccounts = 10'000;  // accounts folded per round
 
 void rollback_quietly(Connection& db) {
   try {
@@ -232,8 +232,7 @@ void PostgresStore::run_roll_up() {
     try {
       auto lease = writer_connections_.lease();
       if (lease.ok()) {
-        while (roll_up_deltas(**lease, kRollUpBatch) == kRollUpBatch) {
-        }
+        roll_up_deltas(**lease, kRollUpAccounts);
       }
     } catch (const PgError& e) {
       // A deadlock with a posting that locked an account row is expected under load: the next round
