@@ -79,9 +79,10 @@ std::int64_t query_store_int(const std::string& data_dir, const std::string& sql
   return row.step() ? row.column_int64(0) : 0;
 }
 
-Balances stored_balances(const std::string& data_dir) {
-  if (!testing_postgres()) return store_balances(data_dir + "/paygate.db");
-  auto db = connect(data_dir);
+Balances postgres_balances(const std::string& url) {
+  postgres::ConnectOptions options;
+  options.url = url;
+  postgres::Connection db(options);
   auto rows = db.query_text(
       "SELECT a.code, a.debits_posted + COALESCE(SUM(d.debits), 0) - a.credits_posted - "
       "COALESCE(SUM(d.credits), 0)"
@@ -90,6 +91,11 @@ Balances stored_balances(const std::string& data_dir) {
   Balances out;
   while (rows.next()) out[rows.column_text(0)] = rows.column_int64(1);
   return out;
+}
+
+Balances stored_balances(const std::string& data_dir) {
+  if (!testing_postgres()) return store_balances(data_dir + "/paygate.db");
+  return postgres_balances(database_url(data_dir));
 }
 
 std::string stored_merchant_secrets(const std::string& data_dir) {

@@ -18,6 +18,8 @@ std::vector<std::string> store_environment(const std::string& data_dir);
 std::vector<std::string> postgres_environment(const std::string& data_dir);
 // The first column of the first row of a query on data_dir's store (plain SQL both stores accept).
 std::int64_t query_store_int(const std::string& data_dir, const std::string& sql);
+// debits − credits of every account of a PostgreSQL store (rolled-up rows plus deltas not yet folded).
+Balances postgres_balances(const std::string& url);
 // debits − credits of every account in data_dir's store.
 Balances stored_balances(const std::string& data_dir);
 // Everything the store holds about merchants' secrets, as stored (files on SQLite, the column values on

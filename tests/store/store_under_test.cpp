@@ -8,6 +8,7 @@
 #include "infra/store/postgres/postgres_store.h"
 #include "infra/store/sqlite/connection.h"
 #include "infra/store/sqlite/sqlite_store.h"
+#include "tests/integration/test_store.h"
 
 namespace paygate::test {
 namespace {
@@ -83,17 +84,8 @@ class PostgresUnderTest final : public StoreUnderTest {
     postgres::Connection db(connect_);
     db.exec(sql.c_str());
   }
-  Balances balances() override {
-    postgres::Connection db(connect_);
-    auto rows = db.query_text(
-        "SELECT a.code, a.debits_posted + COALESCE(SUM(d.debits), 0) - a.credits_posted - "
-        "COALESCE(SUM(d.credits), 0) FROM ledger_accounts a LEFT JOIN ledger_account_deltas d ON d.code = "
-        "a.code"
-        " GROUP BY a.code, a.debits_posted, a.credits_posted");
-    Balances out;
-    while (rows.next()) out[rows.column_text(0)] = rows.column_int64(1);
-    return out;
-  }
+  Balances balances() override { return postgres_balances(connect_.url); }
+
   void reopen() override {
     second_.reset();
     store_.reset();
