@@ -91,22 +91,48 @@ void Gateway::add_route(std::string method, std::string_view pattern, Access acc
   router_.add(std::move(method), pattern, RouteSpec{access, std::move(handler), std::move(metrics)});
 }
 
-Status Gateway::authenticate(RequestContext& context, Access access) {
-  const http::Request& request = context.request;
+void Gateway::serve_merchant(const std::shared_ptr<RequestContext>& context, const RouteSpec& route,
+                             http::Responder reply) {
+  const http::Request& request = context->request;
   const std::string_view authorization = request.header("authorization");
-  if (access == Access::kMerchant) {
-    // Operator keys and merchant credentials never cross: each API refuses the other's by name.
-    if (authorization.substr(0, 7 + kOperatorKeyPrefix.size()) ==
-        fmt::format("Bearer {}", kOperatorKeyPrefix)) {
-      return make_error(ErrorCode::kOperatorKeyRejected,
-                        "operator keys are not accepted by the merchant API");
-    }
-    auto merchant = services_.authenticator.authenticate(
-        SignedRequest{request.method, request.target, authorization, request.body});
-    if (!merchant.ok()) return std::move(merchant).error();
-    context.merchant = std::move(merchant).value();
-    return {};
+  // Operator keys and merchant credentials never cross: each API refuses the other's by name.
+  if (authorization.substr(0, 7 + kOperatorKeyPrefix.size()) == fmt::format("Bearer {}", kOperatorKeyPrefix)) {
+    return reply(error_response(
+        make_error(ErrorCode::kOperatorKeyRejected, "operator keys are not accepted by the merchant API"),
+        context->request_id));
   }
+  auto proceed = [this, context, &route, reply](Result<Merchant> merchant) {
+    if (!merchant.ok()) return reply(error_response(merchant.error(), context->request_id));
+    context->merchant = std::move(merchant).value();
+    guarded(*context, reply, [&] {
+      if (context->request.method == "POST" && !context->request.header("idempotency-key").empty())
+        return run_idempotent(context, route, reply);
+      route.handler(*context, reply);
+    });
+  };
+  const SignedRequest signed_request{request.method, request.target, authorization, request.body};
+  // A shared replay guard answers on its own thread: the rest of the request goes back to the connection's.
+  if (services_.authenticator.answers_inline()) {
+    services_.authenticator.authenticate(signed_request, std::move(proceed));
+  } else {
+    services_.authenticator.authenticate(signed_request, context->on_connection<Merchant>(std::move(proceed)));
+  }
+}
+
+void Gateway::guarded(const RequestContext& context, const http::Responder& reply,
+                      const std::function<void()>& work) {
+  try {
+    work();
+  } catch (const std::exception& e) {
+    log::error("handler_threw", {{"request_id", context.request_id}, {"error", e.what()}});
+    reply(
+        error_response(make_error(ErrorCode::kInternal, "unexpected error; see the log for this request_id"),
+                       context.request_id));
+  }
+}
+
+Status Gateway::authenticate_operator(RequestContext& context, Access access) {
+  const std::string_view authorization = context.request.header("authorization");
   auto op = services_.operators->authenticate(authorization);
   if (!op.ok()) return std::move(op).error();
   if (auto allowed = OperatorService::allow(*op, access == Access::kOperatorWrite); !allowed) return allowed;
@@ -151,7 +177,7 @@ void Gateway::handle(const http::Request& request, http::Responder respond) {
   http::Responder reply =
       instrument(context, matched ? match.pattern : std::string_view("unmatched"),
                  matched ? *match.target->metrics : unmatched_metrics_, std::move(respond));
-  try {
+  guarded(*context, reply, [&] {
     if (match.outcome == http::Router<RouteSpec>::Outcome::kNotFound) {
       return reply(error_response(make_error(ErrorCode::kRouteNotFound, "no endpoint at this path"),
                                   context->request_id));
@@ -164,21 +190,13 @@ void Gateway::handle(const http::Request& request, http::Responder respond) {
     }
     const RouteSpec& route = *match.target;
     context->params = std::move(match.params);
+    if (route.access == Access::kMerchant) return serve_merchant(context, route, reply);
     if (route.access != Access::kPublic) {
-      if (auto status = authenticate(*context, route.access); !status)
+      if (auto status = authenticate_operator(*context, route.access); !status)
         return reply(error_response(status.error(), context->request_id));
-      if (route.access == Access::kMerchant && request.method == "POST" &&
-          !request.header("idempotency-key").empty()) {
-        return run_idempotent(context, route, reply);
-      }
     }
     route.handler(*context, reply);
-  } catch (const std::exception& e) {
-    log::error("handler_threw", {{"request_id", context->request_id}, {"error", e.what()}});
-    reply(
-        error_response(make_error(ErrorCode::kInternal, "unexpected error; see the log for this request_id"),
-                       context->request_id));
-  }
+  });
 }
 
 void Gateway::run_idempotent(const std::shared_ptr<RequestContext>& context, const RouteSpec& route,

@@ -100,8 +100,15 @@ class Gateway {
   void add(std::string method, std::string_view pattern, bool authenticated, RouteHandler handler);
   void add_admin(std::string method, std::string_view pattern, bool writes, RouteHandler handler);
   void add_route(std::string method, std::string_view pattern, Access access, RouteHandler handler);
-  // The caller behind the request, for the route's access; an error answer when there is none.
-  Status authenticate(RequestContext& context, Access access);
+  // A merchant route: the signature and nonce checked (maybe on the replay guard's thread), then the route,
+  // through its Idempotency-Key when a POST has one.
+  void serve_merchant(const std::shared_ptr<RequestContext>& context, const RouteSpec& route,
+                      http::Responder reply);
+  // The operator behind an /admin/v1 request, allowed the route's access; an error answer when not.
+  Status authenticate_operator(RequestContext& context, Access access);
+  // Runs work, answering 500 INTERNAL_ERROR (logged with the request id) if it throws.
+  static void guarded(const RequestContext& context, const http::Responder& reply,
+                      const std::function<void()>& work);
   void add_order_routes();
   void add_refund_routes();
   void add_event_routes();

@@ -16,11 +16,11 @@ bool is_nonce_char(char c) {
 
 }  // namespace
 
-Authenticator::Authenticator(MerchantDirectory& merchants, NonceCache& nonces, const Clock& clock,
+Authenticator::Authenticator(MerchantDirectory& merchants, ReplayGuard& nonces, const Clock& clock,
                              std::uint32_t window_s)
     : merchants_(merchants), nonces_(nonces), clock_(clock), window_ms_(std::int64_t{window_s} * 1000) {}
 
-Result<Merchant> Authenticator::authenticate(const SignedRequest& request) {
+Result<Authenticator::Verified> Authenticator::verify(const SignedRequest& request) {
   if (request.authorization.empty()) {
     return make_error(ErrorCode::kAuthMissing, "the Authorization header is required");
   }
@@ -66,16 +66,29 @@ Result<Merchant> Authenticator::authenticate(const SignedRequest& request) {
   if (!merchant.enabled) return make_error(ErrorCode::kMerchantDisabled, "the merchant is disabled");
 
   // The nonce must be remembered for as long as its timestamp could still pass the window check.
-  switch (nonces_.remember(merchant.merchant_id.value, fields->nonce, timestamp_ms + window_ms_, now_ms)) {
-    case NonceVerdict::kFresh:
-      return **found;
-    case NonceVerdict::kReused:
-      return make_error(ErrorCode::kNonceReused, "nonce was already used");
-    case NonceVerdict::kShareExhausted:
-      return make_error(ErrorCode::kRateLimited,
-                        "this merchant has used its share of nonces in the timestamp window; retry shortly");
-  }
-  return make_error(ErrorCode::kInternal, "unreachable");
+  return Verified{merchant,
+                  NonceUse{merchant.merchant_id.value, fields->nonce, timestamp_ms + window_ms_, now_ms}};
+}
+
+void Authenticator::authenticate(const SignedRequest& request, Completion<Merchant> done) {
+  auto verified = verify(request);
+  if (!verified.ok()) return done(std::move(verified).error());
+  NonceUse nonce = std::move(verified->nonce);
+  nonces_.remember(std::move(nonce), [merchant = std::move(verified->merchant),
+                                      done = std::move(done)](Result<NonceVerdict> verdict) mutable {
+    if (!verdict.ok()) return done(std::move(verdict).error());
+    switch (*verdict) {
+      case NonceVerdict::kFresh:
+        return done(std::move(merchant));
+      case NonceVerdict::kReused:
+        return done(make_error(ErrorCode::kNonceReused, "nonce was already used"));
+      case NonceVerdict::kShareExhausted:
+        return done(make_error(
+            ErrorCode::kRateLimited,
+            "this merchant has used its share of nonces in the timestamp window; retry shortly"));
+    }
+    done(make_error(ErrorCode::kInternal, "unreachable"));
+  });
 }
 
 }  // namespace paygate

@@ -1,12 +1,13 @@
 // Authenticates merchant API requests (DESIGN §10). Checks run cheapest first and each failure has its own
-// code; the nonce is recorded only after the signature verifies, so forged requests cannot burn nonces.
+// code; the nonce is recorded only after the signature verifies, so forged requests cannot burn nonces. The
+// nonce goes to the replay guard last: in memory on one node, in Redis when several share the traffic.
 #pragma once
 
 #include <cstdint>
 #include <string_view>
 
 #include "app/merchant_directory.h"
-#include "app/nonce_cache.h"
+#include "ports/replay_guard.h"
 #include "core/time.h"
 
 namespace paygate {
@@ -20,13 +21,23 @@ struct SignedRequest {
 
 class Authenticator {
  public:
-  Authenticator(MerchantDirectory& merchants, NonceCache& nonces, const Clock& clock, std::uint32_t window_s);
+  Authenticator(MerchantDirectory& merchants, ReplayGuard& nonces, const Clock& clock, std::uint32_t window_s);
 
-  Result<Merchant> authenticate(const SignedRequest& request);
+  // Completes with the merchant, or the first check that failed. `done` runs on the caller's thread when
+  // answers_inline(), else on the replay guard's thread.
+  void authenticate(const SignedRequest& request, Completion<Merchant> done);
+  bool answers_inline() const { return nonces_.answers_inline(); }
 
  private:
+  struct Verified {
+    Merchant merchant;
+    NonceUse nonce;
+  };
+  // Every check but the nonce's: the header's form, the window, the merchant and the signature.
+  Result<Verified> verify(const SignedRequest& request);
+
   MerchantDirectory& merchants_;
-  NonceCache& nonces_;
+  ReplayGuard& nonces_;
   const Clock& clock_;
   const std::int64_t window_ms_;
 };

@@ -19,10 +19,9 @@
 #include <vector>
 
 #include "core/metrics.h"
+#include "ports/replay_guard.h"
 
 namespace paygate {
-
-enum class NonceVerdict : std::uint8_t { kFresh, kReused, kShareExhausted };
 
 // A set of non-zero 64-bit fingerprints: linear probing, grown at 3/4 load.
 class FingerprintSet {
@@ -39,7 +38,8 @@ class FingerprintSet {
   std::size_t count_ = 0;
 };
 
-class NonceCache {
+// One node's replay guard: in memory, answered on the caller's thread.
+class NonceCache final : public ReplayGuard {
  public:
   // window_ms: how far a timestamp may be from now; a nonce lives until its timestamp + window, so at most
   // 2 × window from now.
@@ -50,6 +50,10 @@ class NonceCache {
   // request: accepting it unrecorded would allow a replay).
   NonceVerdict remember(std::string_view merchant_id, std::string_view nonce, std::int64_t expires_at_ms,
                         std::int64_t now_ms);
+  void remember(NonceUse use, Completion<NonceVerdict> done) override {
+    done(remember(use.merchant_id, use.nonce, use.expires_at_ms, use.now_ms));
+  }
+  bool answers_inline() const override { return true; }
 
   // Live fingerprints and the bytes their tables hold, over all merchants (tests).
   std::size_t entries() const;

@@ -117,6 +117,11 @@ std::vector<Section> sections(Config& c) {
         {"reader_wait_ms", unsigned_in(c.store.reader_wait_ms, 1, 600'000)}}},
       {"secrets", {{"master_key_file", string_into(c.secrets.master_key_file)}}},
       {"node", {{"id", string_into(c.node.id)}}},
+      {"redis",
+       {{"url", string_into(c.redis.url)},
+        {"password_file", string_into(c.redis.password_file)},
+        {"timeout_ms", unsigned_in(c.redis.timeout_ms, 10, 60'000)},
+        {"events_stream_max", unsigned_in(c.redis.events_stream_max, 100, 100'000'000)}}},
       {"auth",
        {{"timestamp_window_s", unsigned_in(c.auth.timestamp_window_s, 1, 3600)},
         {"nonces_per_merchant_max", unsigned_in(c.auth.nonces_per_merchant_max, 1, 100'000'000)},
@@ -411,6 +416,9 @@ Status apply_environment(Config& config) {
   if (const char* url = std::getenv("PAYGATE_STORE_URL"); url != nullptr && *url != '\0') {
     config.store.url = url;
   }
+  if (const char* url = std::getenv("PAYGATE_REDIS_URL"); url != nullptr && *url != '\0') {
+    config.redis.url = url;
+  }
   if (const char* demo = std::getenv("PAYGATE_DEMO_ENABLED"); demo != nullptr && *demo != '\0') {
     const std::string_view value = demo;
     if (value != "0" && value != "1") return config_error("PAYGATE_DEMO_ENABLED", "must be 0 or 1");
@@ -449,6 +457,8 @@ Status validate(const Config& config) {
     }
   }
   if (auto status = validate_store_url(config.store); !status) return status;
+  if (!config.redis.url.empty() && config.redis.url.rfind("redis://", 0) != 0)
+    return config_error("redis.url", "must start with redis://");
   if (!config.node.id.empty() && !is_token(config.node.id, 64))
     return config_error("node.id", "must be 1-64 characters of [A-Za-z0-9_-]");
   if (config.store.write_batch_max > config.store.writer_queue_max) {

@@ -56,6 +56,16 @@ struct NodeConfig {
   std::string id;
 };
 
+// Redis, which several nodes share (replay protection, live updates across nodes, the paygate:events
+// stream). Required with store.backend = "postgres"; optional on one SQLite node. The URL never holds the
+// password: that comes from password_file, else the environment variable PAYGATE_REDIS_PASSWORD.
+struct RedisConfig {
+  std::string url;  // "redis://HOST[:PORT][/DB]"; "" = no Redis
+  std::string password_file;
+  std::uint32_t timeout_ms = 500;             // connect, and each round trip; past it: DEPENDENCY_UNAVAILABLE
+  std::uint32_t events_stream_max = 100'000;  // paygate:events keeps about this many entries (XADD MAXLEN ~)
+};
+
 struct SecretsConfig {
   // The master key file every node reads (env PAYGATE_MASTER_KEY_FILE wins); "" = <data_dir>/master.key.
   std::string master_key_file;
@@ -175,6 +185,7 @@ struct Config {
   StoreConfig store;
   SecretsConfig secrets;
   NodeConfig node;
+  RedisConfig redis;
   AuthConfig auth;
   OrderConfig orders;
   ChannelsConfig channels;
@@ -194,8 +205,9 @@ struct Config {
 // types and out-of-range values are errors whose message names the key, e.g. "server.body_bytes_max: …".
 Result<Config> load_config(std::string_view path);
 
-// Applies PAYGATE_LISTEN, PAYGATE_DATA_DIR, PAYGATE_STORE_BACKEND, PAYGATE_STORE_URL, PAYGATE_DEMO_ENABLED
-// (1|0) and PAYGATE_LEDGER_VERIFY_EACH_COMMAND (1|0) from the environment.
+// Applies PAYGATE_LISTEN, PAYGATE_DATA_DIR, PAYGATE_STORE_BACKEND, PAYGATE_STORE_URL, PAYGATE_NODE_ID,
+// PAYGATE_REDIS_URL, PAYGATE_DEMO_ENABLED (1|0) and PAYGATE_LEDGER_VERIFY_EACH_COMMAND (1|0) from the
+// environment.
 Status apply_environment(Config& config);
 
 // "HOST:PORT" -> server.listen_host / listen_port.

@@ -67,6 +67,9 @@ constexpr std::array kCatalogue = {
               "The server is shutting down; retry against another node or later."},
     ErrorInfo{"STORE_UNAVAILABLE", 503, C::kInternal, true,
               "The store could not complete the operation; it was not applied."},
+    ErrorInfo{"DEPENDENCY_UNAVAILABLE", 503, C::kRetryLater, true,
+              "A shared service the gateway needs (Redis: replay protection) did not answer; nothing was "
+              "applied. Retry shortly with a fresh nonce."},
     ErrorInfo{"LEDGER_INVARIANT_VIOLATED", 500, C::kInternal, false,
               "The change would have broken a ledger invariant; it was refused and nothing was written."},
     ErrorInfo{"DESTINATION_FORBIDDEN", 400, C::kRejected, false,

@@ -47,6 +47,7 @@ enum class ErrorCode : std::uint8_t {
   kStoreBusy,
   kShuttingDown,
   kStoreUnavailable,
+  kDependencyUnavailable,
   kLedgerInvariantViolated,
   kDestinationForbidden,
   kHandlerTimeout,

@@ -14,6 +14,7 @@
 #include "api/gateway.h"
 #include "app/cashier.h"
 #include "app/merchants.h"
+#include "app/nonce_cache.h"
 #include "app/notifies.h"
 #include "app/operators.h"
 #include "app/order_events.h"
@@ -29,6 +30,7 @@
 #include "infra/http/http_client.h"
 #include "infra/http/webhook_http_sender.h"
 #include "main/commands.h"
+#include "main/redis_runtime.h"
 #include "main/runtime.h"
 #include "main/sandbox_runtime.h"
 #include "net/http_server.h"
@@ -233,6 +235,13 @@ int run_serve(const CommonOptions& common, const ServeOptions& options) {
   if (!config.ok()) return fail(config.error().message);
   log::init(*log::parse_level(config->log.level));
 
+  // Nodes on one PostgreSQL share replay protection and live updates through Redis: without it a replayed
+  // request could pass on another node.
+  if (config->store.backend == "postgres" && config->redis.url.empty()) {
+    return fail(
+        "store.backend = \"postgres\" needs [redis] url (or PAYGATE_REDIS_URL): nodes share replay protection "
+        "and live updates through Redis");
+  }
   SystemClock clock;
   MetricsRegistry metrics;
   auto store = open_store(*config, metrics, clock);
@@ -267,9 +276,20 @@ int run_serve(const CommonOptions& common, const ServeOptions& options) {
                     config->auth.nonces_per_merchant_max);
   nonces.export_to(metrics.gauge("paygate_auth_nonces", "Request nonces remembered for replay protection"),
                    metrics.gauge("paygate_auth_nonce_table_bytes", "Bytes of the nonce fingerprint tables"));
-  Authenticator authenticator(directory, nonces, clock, config->auth.timestamp_window_s);
-  IdempotencyService idempotency(**store, clock);
   OrderEventHub order_events;
+  const std::string node_id = resolve_node_id(*config);
+  std::unique_ptr<RedisRuntime> shared;
+  if (!config->redis.url.empty()) {
+    auto started_redis = RedisRuntime::start(*config, **store, order_events, clock, metrics, node_id);
+    if (!started_redis.ok()) return fail(started_redis.error().message);
+    shared = std::move(started_redis).value();
+  } else if (auto off = wait_for<bool>([&](auto done) { (**store).set_event_feed(false, std::move(done)); });
+             !off.ok()) {
+    return fail(off.error().message);  // no feed: nothing may pile up in its queue
+  }
+  Authenticator authenticator(directory, shared ? shared->replay_guard() : static_cast<ReplayGuard&>(nonces),
+                              clock, config->auth.timestamp_window_s);
+  IdempotencyService idempotency(**store, clock);
   const FeePolicy fees(*config);
   NotifyService notifies(**store, channels, order_events, clock, fees);
   // Set once the listener is bound (its port may be chosen at bind time).
@@ -298,7 +318,6 @@ int run_serve(const CommonOptions& common, const ServeOptions& options) {
     };
   }
   CashierService cashier(**store, *orders, channels, channel_workers, order_events, std::move(sandbox_pay));
-  const std::string node_id = resolve_node_id(*config);
   RefundService refunds(**store, clock, config->refunds, channels, channel_workers, order_events,
                         config->public_base_url(), destinations, node_id);
   LedgerQueries ledger(**store);
@@ -340,6 +359,7 @@ int run_serve(const CommonOptions& common, const ServeOptions& options) {
                       {"data_dir", config->store.data_dir},
                       {"store", config->store.backend},
                       {"node", node_id},
+                      {"redis", !config->redis.url.empty()},
                       {"threads", threads},
                       {"startup_ms", startup_ms},
                       {"sandbox", sandbox ? sandbox->base_url() : std::string()},
@@ -357,6 +377,7 @@ int run_serve(const CommonOptions& common, const ServeOptions& options) {
   // Channel calls still queued finish (their store writes land), then the store flushes, then the sandbox.
   channel_workers.stop();
   webhooks.stop();  // deliveries in flight finish and are recorded; the rest wait in the outbox
+  if (shared) shared->stop();  // what the feed has not taken waits in the store's queue
   (*store)->drain();
   if (sandbox) sandbox->stop();
   log::info("stopped", {});

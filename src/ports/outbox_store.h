@@ -49,6 +49,15 @@ class OutboxStore {
                               Completion<std::int64_t> done) = 0;
   virtual void record_delivery(DeliveryAttempt attempt, Completion<OutboxEvent> done) = 0;
   virtual Result<EventPage> list_events(const EventQuery& query) = 0;
+
+  // The event feed for other services (ports/event_feed.h). While enabled, every event written is also
+  // queued for the feed in the same command; disabling stops queueing (what is queued stays). A deployment
+  // without a feed queues nothing.
+  virtual void set_event_feed(bool enabled, Completion<bool> done) = 0;
+  // Claims queued events, oldest first (only durable ones), leased to the claiming node.
+  virtual void claim_feed_events(JobClaim claim, Completion<std::vector<OutboxEvent>> done) = 0;
+  // Removes the events from the feed queue once the feed holds them.
+  virtual void finish_feed_events(std::vector<std::string> event_ids, Completion<std::int64_t> done) = 0;
   // Makes the merchant's event pending again, due now (EVENT_NOT_FOUND for another merchant's event).
   virtual void resend_event(MerchantId merchant_id, std::string event_id, std::int64_t now_ms,
                             Completion<OutboxEvent> done) = 0;

@@ -4,6 +4,7 @@
 #include <future>
 
 #include "app/authenticator.h"
+#include "app/nonce_cache.h"
 #include "app/merchant_signature.h"
 #include "infra/store/sqlite/sqlite_store.h"
 #include "tests/integration/harness.h"
@@ -34,7 +35,10 @@ class AuthenticatorTest : public ::testing::Test {
     fields.signature = sign_canonical_request(
         secret, canonical_request("POST", "/api/v1/orders", fields.timestamp, nonce, body));
     header_ = format_authorization(fields);
-    return authenticator_->authenticate(SignedRequest{"POST", "/api/v1/orders", header_, body});
+    return authenticate(SignedRequest{"POST", "/api/v1/orders", header_, body});
+  }
+  Result<Merchant> authenticate(const SignedRequest& request) {
+    return wait_for_completion<Merchant>([&](auto done) { authenticator_->authenticate(request, done); });
   }
   ErrorCode code_of(const Result<Merchant>& result) {
     return result.ok() ? ErrorCode::kInternal : result.error().code;
@@ -55,7 +59,7 @@ TEST_F(AuthenticatorTest, AcceptsAWellSignedRequestOnce) {
   auto merchant = check("mch_on", "sk_on", now_s, "nonce-0001");
   ASSERT_TRUE(merchant.ok()) << merchant.error().message;
   EXPECT_EQ(merchant->merchant_id.value, "mch_on");
-  EXPECT_EQ(code_of(authenticator_->authenticate(SignedRequest{"POST", "/api/v1/orders", header_, "{}"})),
+  EXPECT_EQ(code_of(authenticate(SignedRequest{"POST", "/api/v1/orders", header_, "{}"})),
             ErrorCode::kNonceReused);
 }
 
@@ -79,7 +83,7 @@ TEST_F(AuthenticatorTest, ANonceIsFreeAgainOnlyWhenItsTimestampCouldNoLongerPass
 
 TEST_F(AuthenticatorTest, RejectionsInOrder) {
   const std::int64_t now_s = clock_.now_unix_ms() / 1000;
-  EXPECT_EQ(code_of(authenticator_->authenticate(SignedRequest{"POST", "/", "", ""})),
+  EXPECT_EQ(code_of(authenticate(SignedRequest{"POST", "/", "", ""})),
             ErrorCode::kAuthMissing);
   EXPECT_EQ(code_of(check("mch_on", "sk_on", now_s, "bad nonce!")), ErrorCode::kAuthMalformed);
   EXPECT_EQ(code_of(check("mch_none", "sk_on", now_s, "nonce-unk1")), ErrorCode::kMerchantUnknown);

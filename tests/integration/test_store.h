@@ -14,7 +14,8 @@ namespace paygate::test {
 bool testing_postgres();
 // "NAME=value" entries that point a gateway or CLI run on data_dir at its store ({} on SQLite).
 std::vector<std::string> store_environment(const std::string& data_dir);
-// The same entries for PostgreSQL whichever store the suite runs on (a database of data_dir's own).
+// The same entries for PostgreSQL whichever store the suite runs on (a database of data_dir's own), with the
+// suite's Redis (PAYGATE_TEST_REDIS_URL) that PostgreSQL nodes need.
 std::vector<std::string> postgres_environment(const std::string& data_dir);
 // The first column of the first row of a query on data_dir's store (plain SQL both stores accept).
 std::int64_t query_store_int(const std::string& data_dir, const std::string& sql);

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <chrono>
+#include <map>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -32,8 +33,21 @@ class Receiver {
     thread_ = std::thread([this] { server_.run(1, [] {}); });
   }
   ~Receiver() {
+    for (std::thread& held : held_) held.join();
     server_.stop();
     thread_.join();
+  }
+  // Each answer comes hold_ms after its delivery arrived (a slow endpoint), from a thread of its own, so
+  // deliveries overlap as they would at a real endpoint.
+  void hold_answers(std::chrono::milliseconds hold) {
+    std::lock_guard lock(mutex_);
+    hold_ = hold;
+  }
+  // Deliveries of an event that arrived while another delivery of the same event was still unanswered: a
+  // dispatcher that claims its work never makes one.
+  int overlapping_deliveries() {
+    std::lock_guard lock(mutex_);
+    return overlapping_;
   }
 
   std::uint16_t port() const { return port_; }
@@ -60,15 +74,25 @@ class Receiver {
  private:
   void handle(const http::Request& request, http::Responder respond) {
     http::Response response;
-    {
-      std::lock_guard lock(mutex_);
-      deliveries_.push_back(Delivery{std::string(request.header("paygate-event-id")),
-                                     std::string(request.header("paygate-signature")), request.body});
-      response.status = failures_left_ > 0 ? 500 : 200;
-      if (failures_left_ > 0) --failures_left_;
-    }
+    const std::string event_id(request.header("paygate-event-id"));
+    std::unique_lock lock(mutex_);
+    deliveries_.push_back(Delivery{event_id, std::string(request.header("paygate-signature")), request.body});
+    response.status = failures_left_ > 0 ? 500 : 200;
+    if (failures_left_ > 0) --failures_left_;
     response.body = "{}";
-    respond(std::move(response));
+    if (hold_.count() == 0) {
+      lock.unlock();
+      return respond(std::move(response));
+    }
+    if (in_flight_[event_id]++ > 0) ++overlapping_;
+    held_.emplace_back([this, event_id, hold = hold_, respond, response = std::move(response)]() mutable {
+      std::this_thread::sleep_for(hold);  // the slow endpoint's own time, not a wait for a condition
+      {
+        std::lock_guard done(mutex_);
+        --in_flight_[event_id];
+      }
+      respond(std::move(response));
+    });
   }
 
   MetricsRegistry metrics_;
@@ -78,6 +102,10 @@ class Receiver {
   std::mutex mutex_;
   int failures_left_ = 0;
   std::vector<Delivery> deliveries_;
+  std::chrono::milliseconds hold_{0};
+  std::map<std::string, int> in_flight_;
+  int overlapping_ = 0;
+  std::vector<std::thread> held_;
 };
 
 }  // namespace paygate::test

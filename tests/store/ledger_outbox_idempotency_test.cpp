@@ -179,6 +179,50 @@ TEST_P(OutboxCommands, ARestartedNodeTakesBackItsOwnClaimsAndNoOneElses) {
   EXPECT_TRUE(claim_as("node-c")->empty()) << "a finished attempt keeps its retry schedule";
 }
 
+TEST_P(OutboxCommands, TheEventFeedQueuesEventsOnlyWhileEnabledAndHandsThemOutOnceInOrder) {
+  auto set_feed = [&](bool enabled) {
+    ASSERT_TRUE(await<bool>([&](auto done) { store().set_event_feed(enabled, done); }).ok());
+  };
+  auto claim_feed = [&](const std::string& node, std::int64_t at_ms) {
+    auto claimed = await<std::vector<OutboxEvent>>(
+        [&](auto done) { store().claim_feed_events(JobClaim{node, at_ms, 60'000, 10}, done); });
+    EXPECT_TRUE(claimed.ok());
+    return claimed.ok() ? *claimed : std::vector<OutboxEvent>{};
+  };
+  paid("o-feed-before");
+  EXPECT_TRUE(claim_feed("node-a", now()).empty()) << "nothing is queued while the feed is off";
+
+  set_feed(true);
+  const Order first = paid("o-feed-1");
+  const Order second = paid("o-feed-2");
+  auto claimed = claim_feed("node-a", now());
+  ASSERT_EQ(claimed.size(), 2u);
+  EXPECT_EQ(claimed[0].event_id, events_of(first).at(0).event_id) << "oldest first";
+  EXPECT_EQ(claimed[1].event_id, events_of(second).at(0).event_id);
+  EXPECT_EQ(claimed[0].type, "order.succeeded");
+  EXPECT_FALSE(claimed[0].payload.empty());
+  EXPECT_TRUE(claim_feed("node-b", now()).empty()) << "claimed events are leased to node-a";
+
+  // node-a appended only the first before it died: its claim is taken over after the lease, or at once
+  // when node-a starts again.
+  auto finished = await<std::int64_t>(
+      [&](auto done) { store().finish_feed_events({claimed[0].event_id}, done); });
+  ASSERT_TRUE(finished.ok());
+  EXPECT_EQ(*finished, 1);
+  auto taken_over = claim_feed("node-b", now() + 60'000);
+  ASSERT_EQ(taken_over.size(), 1u);
+  EXPECT_EQ(taken_over[0].event_id, claimed[1].event_id);
+  ASSERT_TRUE(await<std::int64_t>([&](auto done) { store().release_claims("node-b", now(), done); }).ok());
+  EXPECT_EQ(claim_feed("node-c", now()).size(), 1u) << "a restarted node gives its claims back";
+
+  set_feed(false);
+  paid("o-feed-after");
+  ASSERT_TRUE(await<std::int64_t>([&](auto done) {
+                store().finish_feed_events({claimed[1].event_id}, done);
+              }).ok());
+  EXPECT_TRUE(claim_feed("node-a", now() + 120'000).empty()) << "nothing queued after the feed is off";
+}
+
 TEST_P(OutboxCommands, AnEventWithoutAnEndpointIsKeptButNeverDue) {
   Order order = new_order("o-no-url");
   order.notify_url.clear();

@@ -643,3 +643,33 @@ void PostgresStore::release_claims(std::string node_id, std::int64_t now_ms, Com
 }
 
 }  // namespace paygate::postgres
+
+namespace paygate::postgres {
+
+void PostgresStore::set_event_feed(bool enabled, Completion<bool> done) {
+  write<bool>(
+      [enabled](Connection& db) -> Result<bool> {
+        update_event_feed_setting(db, enabled);
+        return enabled;
+      },
+      std::move(done));
+}
+
+// A claim is a write: like claim_due_events, it hands out only events whose commits are durable.
+void PostgresStore::claim_feed_events(JobClaim claim, Completion<std::vector<OutboxEvent>> done) {
+  write<std::vector<OutboxEvent>>(
+      [claim](Connection& db) -> Result<std::vector<OutboxEvent>> {
+        return paygate::postgres::claim_feed_events(db, claim);
+      },
+      std::move(done));
+}
+
+void PostgresStore::finish_feed_events(std::vector<std::string> event_ids, Completion<std::int64_t> done) {
+  write<std::int64_t>(
+      [event_ids = std::move(event_ids)](Connection& db) -> Result<std::int64_t> {
+        return delete_feed_events(db, event_ids);
+      },
+      std::move(done));
+}
+
+}  // namespace paygate::postgres

@@ -118,6 +118,9 @@ class PostgresStore final : public Store {
   void finish_idempotency_key(IdempotencyResult result, Completion<bool> done) override;
 
   void drain() override;
+  void set_event_feed(bool enabled, Completion<bool> done) override;
+  void claim_feed_events(JobClaim claim, Completion<std::vector<OutboxEvent>> done) override;
+  void finish_feed_events(std::vector<std::string> event_ids, Completion<std::int64_t> done) override;
   void release_claims(std::string node_id, std::int64_t now_ms, Completion<std::int64_t> done) override;
 
  private:

@@ -54,7 +54,11 @@ void insert_refund_event(Connection& db, const Refund& refund, const Order& orde
 std::vector<OutboxEvent> claim_due_events(Connection& db, const JobClaim& claim);
 std::int64_t release_events(Connection& db, const std::vector<std::string>& event_ids,
                             std::int64_t due_at_ms);
-// Store::release_claims, over orders, refunds and outbox events.
+// The event feed queue (migrations: event_feed).
+void update_event_feed_setting(Connection& db, bool enabled);
+std::vector<OutboxEvent> claim_feed_events(Connection& db, const JobClaim& claim);
+std::int64_t delete_feed_events(Connection& db, const std::vector<std::string>& event_ids);
+// Store::release_claims, over orders, refunds, outbox events and the event feed.
 std::int64_t release_claims(Connection& db, const std::string& node_id, std::int64_t now_ms);
 Result<OutboxEvent> update_delivery(Connection& db, const DeliveryAttempt& attempt);
 Result<OutboxEvent> update_resend(Connection& db, const MerchantId& merchant_id, const std::string& event_id,

@@ -145,6 +145,11 @@ std::int64_t release_claims(Connection& db, const std::string& node_id, std::int
       .bind(2, node_id)
       .run();
   released += db.changes();
+  db.prepare("UPDATE event_feed SET due_at_ms = MIN(due_at_ms, ?1), claimed_by = '' WHERE claimed_by = ?2")
+      .bind(1, now_ms)
+      .bind(2, node_id)
+      .run();
+  released += db.changes();
   return released;
 }
 
