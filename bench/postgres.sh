@@ -3,9 +3,10 @@
 # PostgreSQL 15 on loopback with durable commits (fsync on, synchronous_commit on), then
 #   1. pgbench TPC-B and a one-hot-row workload (the baselines, as bench/pgbench.sh runs them);
 #   2. paygate's ledger postings in-process on one hot account and spread over 1,000 (bench ledger-post);
-#   3. one `paygate serve --sandbox` node on the cluster: durable order creation over HTTP
-#      (bench create-orders) and paid-order notifies (bench alipay-notifies);
-# recording each process's own CPU per operation from /proc (gateway; all PostgreSQL processes together).
+#   3. one `paygate serve --sandbox` node, then two, on the cluster and one Redis: durable order creation
+#      over HTTP (bench create-orders) and paid-order notifies (bench alipay-notifies);
+# recording each process's own CPU per operation from /proc (each gateway; all PostgreSQL processes
+# together; Redis).
 # Usage: bench/postgres.sh [duration_s]. Prints a JSON summary; bench/RESULTS.md records the numbers.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -68,54 +69,89 @@ for run in hot spread; do
     --duration "$duration" | grep -v '^{"ts"' > "$work/post_$run.json"
 done
 
-# 3. One node over HTTP: creates, then notifies.
-"$bin/createdb" "${pg[@]}" paygate
-gw_port=$(free_port)
-mkdir -p "$work/node"
-printf '[channels]\nworkers = 32\n[orders]\nquery_first_ms = 600000\n[webhooks]\nallowed_networks = ["127.0.0.1/32"]\n' \
-  > "$work/node/bench.toml"
-PAYGATE_DEMO_ENABLED=1 PAYGATE_STORE_BACKEND=postgres PAYGATE_STORE_URL="postgresql://bench@127.0.0.1:$port/paygate" \
-  "$binary" serve --config "$work/node/bench.toml" --data-dir "$work/node/data" --listen "127.0.0.1:$gw_port" \
-  --sandbox --sandbox-listen 127.0.0.1:0 > "$work/node/serve.log" 2>&1 &
-gateway_pid=$!
-wait_for_http "http://127.0.0.1:$gw_port/readyz"
-for run in creates notifies; do
-  gw_before=$(cpu_s "$gateway_pid"); pg_before=$(pg_cpu_s)
-  if [[ $run == creates ]]; then
-    "$binary" bench create-orders --data-dir "$work/node/data" --target "http://127.0.0.1:$gw_port" \
-      --concurrency 64 --duration "$duration" | grep -v '^{"ts"' > "$work/$run.json"
-  else
-    "$binary" bench alipay-notifies --orders 20000 --data-dir "$work/node/data" --target "http://127.0.0.1:$gw_port" \
-      --concurrency "$notify_concurrency" --duration "$duration" | grep -v '^{"ts"' > "$work/$run.json"
-  fi
-  awk -v a="$(cpu_s "$gateway_pid")" -v b="$gw_before" 'BEGIN {print a - b}' > "$work/$run.gwcpu"
-  awk -v a="$(pg_cpu_s)" -v b="$pg_before" 'BEGIN {print a - b}' > "$work/$run.pgcpu"
-done
-kill -TERM "$gateway_pid"; wait "$gateway_pid" || true
-PAYGATE_STORE_BACKEND=postgres PAYGATE_STORE_URL="postgresql://bench@127.0.0.1:$port/paygate" \
-  "$binary" ledger verify --data-dir "$work/node/data" | grep -v '^{"ts"' > "$work/verify.json"
+# 3. Nodes over HTTP on one database and one Redis (which PostgreSQL nodes need: shared nonces, live
+#    updates, the event stream): one node, then two, each with its own load generator for creates and then
+#    notifies (two generators run at once). CPU per request is each process's own, from /proc.
+redis_port=$(free_port)
+redis-server --bind 127.0.0.1 --port "$redis_port" --save '' --appendonly no --dir "$work" \
+  --daemonize yes --pidfile "$work/redis.pid" --logfile "$work/redis.log"
+for _ in $(seq 1 200); do redis-cli -p "$redis_port" ping 2>/dev/null | grep -q PONG && break; sleep 0.02; done
+redis_pid=$(cat "$work/redis.pid")
+node_env=(PAYGATE_DEMO_ENABLED=1 PAYGATE_STORE_BACKEND=postgres PAYGATE_REDIS_URL="redis://127.0.0.1:$redis_port"
+          PAYGATE_MASTER_KEY_FILE="$work/master.key")
+run_nodes() {
+  local nodes=$1 db="paygate_$1" i run
+  "$bin/createdb" "${pg[@]}" "$db"
+  local pids=() ports=()
+  for i in $(seq 1 "$nodes"); do
+    ports+=("$(free_port)")
+    mkdir -p "$work/n$nodes-$i"
+    printf '[channels]\nworkers = 32\n[orders]\nquery_first_ms = 600000\n' > "$work/n$nodes-$i/bench.toml"
+    env "${node_env[@]}" PAYGATE_STORE_URL="postgresql://bench@127.0.0.1:$port/$db" PAYGATE_NODE_ID="bench-$i" \
+      "$binary" serve --config "$work/n$nodes-$i/bench.toml" --data-dir "$work/n$nodes-$i/data" \
+      --listen "127.0.0.1:${ports[-1]}" --sandbox --sandbox-listen 127.0.0.1:0 > "$work/n$nodes-$i/serve.log" 2>&1 &
+    pids+=($!)
+    wait_for_http "http://127.0.0.1:${ports[-1]}/readyz"
+  done
+  for run in creates notifies; do
+    local before=() pg_before redis_before loads=()
+    for i in $(seq 1 "$nodes"); do before+=("$(cpu_s "${pids[$((i - 1))]}")"); done
+    pg_before=$(pg_cpu_s); redis_before=$(cpu_s "$redis_pid")
+    for i in $(seq 1 "$nodes"); do
+      if [[ $run == creates ]]; then
+        "$binary" bench create-orders --data-dir "$work/n$nodes-$i/data" --target "http://127.0.0.1:${ports[$((i - 1))]}" \
+          --concurrency $((64 / nodes)) --duration "$duration" | grep -v '^{"ts"' > "$work/n$nodes-$run-$i.json" &
+      else
+        "$binary" bench alipay-notifies --orders $((20000 / nodes)) --data-dir "$work/n$nodes-$i/data" \
+          --target "http://127.0.0.1:${ports[$((i - 1))]}" --concurrency $((notify_concurrency / nodes)) \
+          --duration "$duration" | grep -v '^{"ts"' > "$work/n$nodes-$run-$i.json" &
+      fi
+      loads+=($!)
+    done
+    wait "${loads[@]}"
+    for i in $(seq 1 "$nodes"); do
+      awk -v a="$(cpu_s "${pids[$((i - 1))]}")" -v b="${before[$((i - 1))]}" 'BEGIN {print a - b}' > "$work/n$nodes-$run-$i.gwcpu"
+    done
+    awk -v a="$(pg_cpu_s)" -v b="$pg_before" 'BEGIN {print a - b}' > "$work/n$nodes-$run.pgcpu"
+    awk -v a="$(cpu_s "$redis_pid")" -v b="$redis_before" 'BEGIN {print a - b}' > "$work/n$nodes-$run.rediscpu"
+  done
+  for pid in "${pids[@]}"; do kill -TERM "$pid"; wait "$pid" || true; done
+  env "${node_env[@]}" PAYGATE_STORE_URL="postgresql://bench@127.0.0.1:$port/$db" \
+    "$binary" ledger verify --data-dir "$work/n$nodes-1/data" | grep -v '^{"ts"' > "$work/n$nodes-verify.json"
+}
+run_nodes 1
+run_nodes 2
 
 python3 - "$work" "$tpcb" "$hot_row" <<'PY'
 import json, sys
 w, tpcb, hot_row = sys.argv[1], float(sys.argv[2]), float(sys.argv[3])
 load = lambda name: json.load(open(f"{w}/{name}.json"))
 num = lambda name: float(open(f"{w}/{name}").read().strip() or 0)
-hot, spread, creates, notifies, verify = load("post_hot"), load("post_spread"), load("creates"), load("notifies"), load("verify")
+hot, spread = load("post_hot"), load("post_spread")
 per_op_ms = lambda cpu, ops: round(1000 * cpu / ops, 3) if ops else None
-print(json.dumps({
+summary = {
   "pgbench_tpcb_tps": round(tpcb), "pgbench_hot_row_tps": round(hot_row),
   "postings_hot_per_s": round(hot["transfers_per_s"]), "postings_hot_p99_ms": hot["p99_ms"],
   "postings_hot_ratio_to_hot_row": round(hot["transfers_per_s"] / hot_row, 2),
   "postings_spread_per_s": round(spread["transfers_per_s"]),
-  "creates_per_s": round(creates["requests_per_s"]), "creates_p99_ms": creates["p99_ms"],
-  "creates_ratio_to_tpcb": round(creates["requests_per_s"] / tpcb, 2),
-  "creates_gateway_cpu_ms": per_op_ms(num("creates.gwcpu"), creates["requests"]),
-  "creates_pg_cpu_ms": per_op_ms(num("creates.pgcpu"), creates["requests"]),
-  "notifies_per_s": round(notifies["requests_per_s"]), "notifies_p99_ms": notifies["p99_ms"],
-  "notifies_ratio_to_tpcb": round(notifies["requests_per_s"] / tpcb, 2),
-  "notifies_gateway_cpu_ms": per_op_ms(num("notifies.gwcpu"), notifies["requests"]),
-  "notifies_pg_cpu_ms": per_op_ms(num("notifies.pgcpu"), notifies["requests"]),
-  "notifies_all_success": notifies["succeeded"] == notifies["requests"],
-  "books_sound": hot["books_sound"] and spread["books_sound"] and verify["sound"],
-}, indent=2))
+}
+sound = hot["books_sound"] and spread["books_sound"]
+for nodes in (1, 2):
+  for run in ("creates", "notifies"):
+    parts = [load(f"n{nodes}-{run}-{i}") for i in range(1, nodes + 1)]
+    requests = sum(p["requests"] for p in parts)
+    rate = sum(p["requests_per_s"] for p in parts)
+    key = f"{nodes}_node{'s' if nodes > 1 else ''}_{run}"
+    summary[f"{key}_per_s"] = round(rate)
+    summary[f"{key}_p99_ms"] = max(p["p99_ms"] for p in parts)
+    summary[f"{key}_ratio_to_tpcb"] = round(rate / tpcb, 2)
+    summary[f"{key}_gateway_cpu_ms"] = [per_op_ms(num(f"n{nodes}-{run}-{i}.gwcpu"), p["requests"])
+                                        for i, p in enumerate(parts, 1)]
+    summary[f"{key}_pg_cpu_ms"] = per_op_ms(num(f"n{nodes}-{run}.pgcpu"), requests)
+    summary[f"{key}_redis_cpu_ms"] = per_op_ms(num(f"n{nodes}-{run}.rediscpu"), requests)
+    if run == "notifies":
+      summary[f"{key}_all_success"] = all(p["succeeded"] == p["requests"] for p in parts)
+  sound = sound and load(f"n{nodes}-verify")["sound"]
+summary["books_sound"] = sound
+print(json.dumps(summary, indent=2))
 PY

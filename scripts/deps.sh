@@ -10,7 +10,7 @@ build_packages=(
   libgtest-dev libgmock-dev libbenchmark-dev liburiparser-dev
   clang-14 libclang-rt-14-dev libqrencode-dev libzip-dev zlib1g-dev openssl ca-certificates
   chromium ledger hledger
-  libpq-dev postgresql libhiredis-dev redis-server
+  libpq-dev postgresql postgresql-15-auto-failover libhiredis-dev redis-server
 )
 bench_packages=(nginx-light wrk curl python3 postgresql-contrib)
 

@@ -96,7 +96,8 @@ void Gateway::serve_merchant(const std::shared_ptr<RequestContext>& context, con
   const http::Request& request = context->request;
   const std::string_view authorization = request.header("authorization");
   // Operator keys and merchant credentials never cross: each API refuses the other's by name.
-  if (authorization.substr(0, 7 + kOperatorKeyPrefix.size()) == fmt::format("Bearer {}", kOperatorKeyPrefix)) {
+  if (authorization.substr(0, 7 + kOperatorKeyPrefix.size()) ==
+      fmt::format("Bearer {}", kOperatorKeyPrefix)) {
     return reply(error_response(
         make_error(ErrorCode::kOperatorKeyRejected, "operator keys are not accepted by the merchant API"),
         context->request_id));
@@ -115,7 +116,8 @@ void Gateway::serve_merchant(const std::shared_ptr<RequestContext>& context, con
   if (services_.authenticator.answers_inline()) {
     services_.authenticator.authenticate(signed_request, std::move(proceed));
   } else {
-    services_.authenticator.authenticate(signed_request, context->on_connection<Merchant>(std::move(proceed)));
+    services_.authenticator.authenticate(signed_request,
+                                         context->on_connection<Merchant>(std::move(proceed)));
   }
 }
 

@@ -83,9 +83,9 @@ void Authenticator::authenticate(const SignedRequest& request, Completion<Mercha
       case NonceVerdict::kReused:
         return done(make_error(ErrorCode::kNonceReused, "nonce was already used"));
       case NonceVerdict::kShareExhausted:
-        return done(make_error(
-            ErrorCode::kRateLimited,
-            "this merchant has used its share of nonces in the timestamp window; retry shortly"));
+        return done(
+            make_error(ErrorCode::kRateLimited,
+                       "this merchant has used its share of nonces in the timestamp window; retry shortly"));
     }
     done(make_error(ErrorCode::kInternal, "unreachable"));
   });

@@ -7,8 +7,8 @@
 #include <string_view>
 
 #include "app/merchant_directory.h"
-#include "ports/replay_guard.h"
 #include "core/time.h"
+#include "ports/replay_guard.h"
 
 namespace paygate {
 
@@ -21,7 +21,8 @@ struct SignedRequest {
 
 class Authenticator {
  public:
-  Authenticator(MerchantDirectory& merchants, ReplayGuard& nonces, const Clock& clock, std::uint32_t window_s);
+  Authenticator(MerchantDirectory& merchants, ReplayGuard& nonces, const Clock& clock,
+                std::uint32_t window_s);
 
   // Completes with the merchant, or the first check that failed. `done` runs on the caller's thread when
   // answers_inline(), else on the replay guard's thread.

@@ -25,7 +25,8 @@ std::int64_t EventFeedRelay::relay_queued() {
   std::int64_t appended = 0;
   for (;;) {
     auto claimed = wait_for_completion<std::vector<OutboxEvent>>([&](auto done) {
-      store_.claim_feed_events(JobClaim{node_id_, clock_.now_unix_ms(), kLeaseMs, kClaimMax}, std::move(done));
+      store_.claim_feed_events(JobClaim{node_id_, clock_.now_unix_ms(), kLeaseMs, kClaimMax},
+                               std::move(done));
     });
     if (!claimed.ok()) {
       failures_.increment();
@@ -42,7 +43,8 @@ std::int64_t EventFeedRelay::relay_queued() {
     if (!sent.ok()) {
       // The claim stays leased: the events are appended again once it runs out.
       failures_.increment();
-      log::warn("event_feed_append_failed", {{"error", sent.error().message}, {"events", static_cast<std::int64_t>(event_ids.size())}});
+      log::warn("event_feed_append_failed",
+                {{"error", sent.error().message}, {"events", static_cast<std::int64_t>(event_ids.size())}});
       return appended;
     }
     const auto count = static_cast<std::int64_t>(event_ids.size());

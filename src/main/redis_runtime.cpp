@@ -36,11 +36,11 @@ RedisRuntime::RedisRuntime(const Config& config, redis::RedisEndpoint endpoint, 
 
 Result<std::unique_ptr<RedisRuntime>> RedisRuntime::start(const Config& config, Store& store,
                                                           OrderEventHub& hub, const Clock& clock,
-                                                          MetricsRegistry& metrics, const std::string& node_id) {
+                                                          MetricsRegistry& metrics,
+                                                          const std::string& node_id) {
   auto endpoint = redis_endpoint(config);
   if (!endpoint.ok()) return std::move(endpoint).error();
-  std::unique_ptr<RedisRuntime> runtime(
-      new RedisRuntime(config, *endpoint, store, clock, metrics, node_id));
+  std::unique_ptr<RedisRuntime> runtime(new RedisRuntime(config, *endpoint, store, clock, metrics, node_id));
   if (auto status = runtime->client_.check(); !status) {
     return make_error(ErrorCode::kDependencyUnavailable,
                       fmt::format("[redis] url {}: {}", config.redis.url, status.error().message));

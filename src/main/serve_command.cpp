@@ -239,7 +239,8 @@ int run_serve(const CommonOptions& common, const ServeOptions& options) {
   // request could pass on another node.
   if (config->store.backend == "postgres" && config->redis.url.empty()) {
     return fail(
-        "store.backend = \"postgres\" needs [redis] url (or PAYGATE_REDIS_URL): nodes share replay protection "
+        "store.backend = \"postgres\" needs [redis] url (or PAYGATE_REDIS_URL): nodes share replay "
+        "protection "
         "and live updates through Redis");
   }
   SystemClock clock;
@@ -278,6 +279,11 @@ int run_serve(const CommonOptions& common, const ServeOptions& options) {
                    metrics.gauge("paygate_auth_nonce_table_bytes", "Bytes of the nonce fingerprint tables"));
   OrderEventHub order_events;
   const std::string node_id = resolve_node_id(*config);
+  // Which node a scrape came from, whatever the scraper calls the target.
+  metrics
+      .gauge("paygate_node_info", "This node: its id and store backend (always 1)",
+             {{"node", node_id}, {"store", config->store.backend}})
+      .set(1);
   std::unique_ptr<RedisRuntime> shared;
   if (!config->redis.url.empty()) {
     auto started_redis = RedisRuntime::start(*config, **store, order_events, clock, metrics, node_id);
@@ -376,7 +382,7 @@ int run_serve(const CommonOptions& common, const ServeOptions& options) {
   std::filesystem::remove(address_file);
   // Channel calls still queued finish (their store writes land), then the store flushes, then the sandbox.
   channel_workers.stop();
-  webhooks.stop();  // deliveries in flight finish and are recorded; the rest wait in the outbox
+  webhooks.stop();             // deliveries in flight finish and are recorded; the rest wait in the outbox
   if (shared) shared->stop();  // what the feed has not taken waits in the store's queue
   (*store)->drain();
   if (sandbox) sandbox->stop();

@@ -4,8 +4,8 @@
 #include <future>
 
 #include "app/authenticator.h"
-#include "app/nonce_cache.h"
 #include "app/merchant_signature.h"
+#include "app/nonce_cache.h"
 #include "infra/store/sqlite/sqlite_store.h"
 #include "tests/integration/harness.h"
 
@@ -83,8 +83,7 @@ TEST_F(AuthenticatorTest, ANonceIsFreeAgainOnlyWhenItsTimestampCouldNoLongerPass
 
 TEST_F(AuthenticatorTest, RejectionsInOrder) {
   const std::int64_t now_s = clock_.now_unix_ms() / 1000;
-  EXPECT_EQ(code_of(authenticate(SignedRequest{"POST", "/", "", ""})),
-            ErrorCode::kAuthMissing);
+  EXPECT_EQ(code_of(authenticate(SignedRequest{"POST", "/", "", ""})), ErrorCode::kAuthMissing);
   EXPECT_EQ(code_of(check("mch_on", "sk_on", now_s, "bad nonce!")), ErrorCode::kAuthMalformed);
   EXPECT_EQ(code_of(check("mch_none", "sk_on", now_s, "nonce-unk1")), ErrorCode::kMerchantUnknown);
   EXPECT_EQ(code_of(check("mch_on", "sk_wrong", now_s, "nonce-sig1")), ErrorCode::kSignatureInvalid);

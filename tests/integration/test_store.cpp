@@ -65,7 +65,8 @@ std::vector<std::string> store_environment(const std::string& data_dir) {
 }
 
 std::vector<std::string> postgres_environment(const std::string& data_dir) {
-  std::vector<std::string> entries{"PAYGATE_STORE_BACKEND=postgres", "PAYGATE_STORE_URL=" + database_url(data_dir)};
+  std::vector<std::string> entries{"PAYGATE_STORE_BACKEND=postgres",
+                                   "PAYGATE_STORE_URL=" + database_url(data_dir)};
   // PostgreSQL nodes need Redis (tests/support/with_redis.sh); without it they refuse to start, and say so.
   if (const char* redis = std::getenv("PAYGATE_TEST_REDIS_URL"); redis != nullptr)
     entries.push_back(std::string("PAYGATE_REDIS_URL=") + redis);

@@ -14,38 +14,48 @@ namespace {
 std::string required_env(const char* name) {
   const char* value = std::getenv(name);
   if (value == nullptr || *value == '\0')
-    throw std::runtime_error(fmt::format("{} is not set: run under tests/support/with_postgres.sh and "
-                                         "tests/support/with_redis.sh",
-                                         name));
+    throw std::runtime_error(
+        fmt::format("{} is not set: run under tests/support/with_postgres.sh and "
+                    "tests/support/with_redis.sh",
+                    name));
   return value;
 }
 
 }  // namespace
 
-Cluster::Cluster(int nodes, const std::string& extra_toml) {
-  sandbox_ = std::make_unique<GatewayProcess>(dir_.path() + "/sandbox",
-                                              std::vector<std::string>{"--notify-retry-scale", "0.001"},
-                                              "sandbox");
+Cluster::Cluster(int nodes, const std::string& extra_toml, const std::string& store_url) {
+  sandbox_ = std::make_unique<GatewayProcess>(
+      dir_.path() + "/sandbox", std::vector<std::string>{"--notify-retry-scale", "0.001"}, "sandbox");
   sandbox_->start();
   alipay_ = nlohmann::json::parse(read_text(dir_.path() + "/sandbox/sandbox/alipay.json"));
   // One database for every node: the key names it (tests/integration/test_store.h).
-  environment_ = postgres_environment(dir_.path() + "/cluster");
+  if (store_url.empty()) {
+    environment_ = postgres_environment(dir_.path() + "/cluster");
+  } else {
+    environment_ = {"PAYGATE_STORE_BACKEND=postgres", "PAYGATE_STORE_URL=" + store_url,
+                    "PAYGATE_REDIS_URL=" + required_env("PAYGATE_TEST_REDIS_URL")};
+  }
   for (const std::string& entry : environment_) {
     if (entry.starts_with("PAYGATE_STORE_URL=")) store_url_ = entry.substr(entry.find('=') + 1);
   }
   required_env("PAYGATE_TEST_REDIS_URL");
   environment_.push_back("PAYGATE_MASTER_KEY_FILE=" + dir_.path() + "/master.key");
+  // Webhooks go to the test's receiver on loopback: the destination guard must allow it.
+  std::string toml = extra_toml;
+  const std::string allow = "allowed_networks = [\"127.0.0.1/32\"]\n";
+  if (const auto at = toml.find("[webhooks]\n"); at != std::string::npos) {
+    toml.insert(at + 11, allow);
+  } else {
+    toml += "[webhooks]\n" + allow;
+  }
   for (int i = 0; i < nodes; ++i) {
     const std::string node_dir = fmt::format("{}/node-{}", dir_.path(), i);
     const std::string listen = fmt::format("127.0.0.1:{}", free_loopback_port());
     const std::string config = write_external_sandbox_config(
-        node_dir, alipay_,
-        fmt::format("[server]\npublic_url = \"http://{}\"\n"
-                    "[webhooks]\nallowed_networks = [\"127.0.0.1/32\"]\n{}",
-                    listen, extra_toml),
+        node_dir, alipay_, fmt::format("[server]\npublic_url = \"http://{}\"\n{}", listen, toml),
         /*channel_timeout_ms=*/1'000);
-    auto node = std::make_unique<GatewayProcess>(node_dir + "/data",
-                                                 std::vector<std::string>{"--config", config, "--listen", listen});
+    auto node = std::make_unique<GatewayProcess>(
+        node_dir + "/data", std::vector<std::string>{"--config", config, "--listen", listen});
     std::vector<std::string> environment = environment_;
     environment.push_back(fmt::format("PAYGATE_NODE_ID=node-{}", i));
     node->set_environment(std::move(environment));
@@ -106,7 +116,8 @@ void stop_redis() {
 void start_redis() {
   const std::string command = "redis-server " + required_env("PAYGATE_TEST_REDIS_CONF") + " > /dev/null";
   if (std::system(command.c_str()) != 0) throw std::runtime_error("redis-server did not start");
-  const std::string ping = "redis-cli -u " + required_env("PAYGATE_TEST_REDIS_URL") + " ping 2>/dev/null | grep -q PONG";
+  const std::string ping =
+      "redis-cli -u " + required_env("PAYGATE_TEST_REDIS_URL") + " ping 2>/dev/null | grep -q PONG";
   for (int i = 0; i < 200; ++i) {
     if (std::system(ping.c_str()) == 0) return;
     std::this_thread::sleep_for(std::chrono::milliseconds(25));

@@ -17,8 +17,9 @@ namespace paygate::test {
 
 class Cluster {
  public:
-  // extra_toml: more configuration for every node.
-  explicit Cluster(int nodes, const std::string& extra_toml = "");
+  // extra_toml: more configuration for every node. store_url: the nodes' PostgreSQL ("" = a database of
+  // the cluster's own on the suite's server).
+  explicit Cluster(int nodes, const std::string& extra_toml = "", const std::string& store_url = "");
   ~Cluster();
 
   int size() const { return static_cast<int>(nodes_.size()); }

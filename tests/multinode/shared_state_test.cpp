@@ -75,12 +75,14 @@ json wait_for_status(MerchantClient& client, const std::string& order_id, const 
 TEST(SharedState, ARequestAcceptedByOneNodeIsRefusedAsAReplayByAnother) {
   Cluster cluster(2);
   const std::string body = order_body("replayed-1").dump();
-  const std::string header = sign_request_header(cluster.merchant().merchant_id, cluster.merchant().secret,
-                                                 "POST", "/api/v1/orders", body, SystemClock().now_unix_ms() / 1000);
+  const std::string header =
+      sign_request_header(cluster.merchant().merchant_id, cluster.merchant().secret, "POST", "/api/v1/orders",
+                          body, SystemClock().now_unix_ms() / 1000);
   auto send = [&](int node) {
     http::Client raw(cluster.node(node).endpoint());
-    return raw.send("POST", "/api/v1/orders",
-                    {{"authorization", header}, {"content-type", "application/json"}}, body)
+    return raw
+        .send("POST", "/api/v1/orders", {{"authorization", header}, {"content-type", "application/json"}},
+              body)
         .value();
   };
   const auto first = send(0);
@@ -90,6 +92,12 @@ TEST(SharedState, ARequestAcceptedByOneNodeIsRefusedAsAReplayByAnother) {
   EXPECT_EQ(json::parse(replayed.body).value("code", ""), "NONCE_REUSED");
   const auto again = send(0);
   EXPECT_EQ(json::parse(again.body).value("code", ""), "NONCE_REUSED");
+  // Each node says which it is in its metrics.
+  http::Client scrape(cluster.node(1).endpoint());
+  EXPECT_NE(scrape.send("GET", "/metrics")
+                .value()
+                .body.find("paygate_node_info{node=\"node-1\",store=\"postgres\"} 1"),
+            std::string::npos);
   cluster.stop();
 }
 
@@ -140,7 +148,8 @@ TEST(SharedState, WhileRedisIsDownSignedRequestsFailClosedAndPaymentsStillLand) 
   // The payer pays meanwhile: the channel's notify needs no nonce and lands.
   ASSERT_EQ(cluster.pay(order_id), 200);
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-  const std::string paid_sql = "SELECT COUNT(*) FROM orders WHERE order_id = '" + order_id + "' AND status = 'succeeded'";
+  const std::string paid_sql =
+      "SELECT COUNT(*) FROM orders WHERE order_id = '" + order_id + "' AND status = 'succeeded'";
   while (cluster.query_int(paid_sql) != 1 && std::chrono::steady_clock::now() < deadline)
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   ASSERT_EQ(cluster.query_int(paid_sql), 1) << "the notify did not land while Redis was down";

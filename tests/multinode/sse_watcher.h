@@ -39,8 +39,8 @@ class SseWatcher {
   bool wait_for(const std::string& needle, std::chrono::milliseconds within) {
     const auto deadline = std::chrono::steady_clock::now() + within;
     while (connected_ && received_.find(needle) == std::string::npos) {
-      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-          deadline - std::chrono::steady_clock::now());
+      const auto left =
+          std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
       if (left.count() <= 0) return false;
       pollfd readable{fd_, POLLIN, 0};
       if (::poll(&readable, 1, static_cast<int>(left.count())) <= 0) continue;

@@ -53,7 +53,8 @@ TEST(ThreeNodes, KillsUnderMixedLoadLoseNothingDoubleNothingAndShareTheWork) {
         try {
           auto client = cluster.client(node);
           const int n = sequence++;
-          json body = order_body("three-" + std::to_string(n), 500 + static_cast<std::int64_t>(random() % 500));
+          json body =
+              order_body("three-" + std::to_string(n), 500 + static_cast<std::int64_t>(random() % 500));
           body["channel"] = "alipay";
           body["method"] = "qr";
           body["notify_url"] = receiver.url();
@@ -106,12 +107,15 @@ TEST(ThreeNodes, KillsUnderMixedLoadLoseNothingDoubleNothingAndShareTheWork) {
   // Cashier pages on one node see payments whose notifies reach another (every node up now).
   for (int k = 0; k < kNodes; ++k) {
     auto creator = cluster.client(k);
-    const json order = creator.post("/api/v1/orders", [&] {
-      json body = order_body("three-live-" + std::to_string(k), 700);
-      body["channel"] = "alipay";
-      body["method"] = "qr";
-      return body.dump();
-    }()).data();
+    const json order = creator
+                           .post("/api/v1/orders",
+                                 [&] {
+                                   json body = order_body("three-live-" + std::to_string(k), 700);
+                                   body["channel"] = "alipay";
+                                   body["method"] = "qr";
+                                   return body.dump();
+                                 }())
+                           .data();
     SseWatcher page(cluster.node((k + 1) % kNodes).endpoint(), order["order_id"]);
     ASSERT_TRUE(page.wait_for("\"status\":\"pending\"", std::chrono::seconds(5)));
     ASSERT_EQ(cluster.pay(order["order_id"]), 200);
@@ -134,9 +138,10 @@ TEST(ThreeNodes, KillsUnderMixedLoadLoseNothingDoubleNothingAndShareTheWork) {
   for (const std::string& refund_id : refunds.acknowledged()) {
     EXPECT_EQ(client.get("/api/v1/refunds/" + refund_id).status, 200) << refund_id << " was lost";
   }
-  EXPECT_EQ(cluster.query_int("SELECT COUNT(*) FROM (SELECT order_id FROM outbox_events WHERE type IN "
-                              "('order.succeeded', 'order.late_payment') GROUP BY order_id HAVING COUNT(*) > 1) t"),
-            0)
+  EXPECT_EQ(
+      cluster.query_int("SELECT COUNT(*) FROM (SELECT order_id FROM outbox_events WHERE type IN "
+                        "('order.succeeded', 'order.late_payment') GROUP BY order_id HAVING COUNT(*) > 1) t"),
+      0)
       << "an order was paid twice";
   // Every event with an endpoint is delivered (at least once), and never by two nodes at once.
   const std::string undelivered_sql =
@@ -150,11 +155,12 @@ TEST(ThreeNodes, KillsUnderMixedLoadLoseNothingDoubleNothingAndShareTheWork) {
       cluster.query_int("SELECT COUNT(*) FROM outbox_events WHERE notify_url <> ''");
   EXPECT_EQ(static_cast<std::int64_t>(received.size()), events_with_endpoint);
   EXPECT_EQ(receiver.overlapping_deliveries(), 0) << "an event was being delivered by two nodes at once";
-  std::printf("three nodes: %zu orders (%d succeeded, %d partially refunded, %d closed, %d pending), %zu refunds, "
-              "%lld events, %zu deliveries, %d kills\n",
-              acknowledged.size(), statuses["succeeded"], statuses["partially_refunded"], statuses["closed"],
-              statuses["pending"], refunds.acknowledged().size(), static_cast<long long>(events_with_endpoint),
-              receiver.deliveries().size(), kKills);
+  std::printf(
+      "three nodes: %zu orders (%d succeeded, %d partially refunded, %d closed, %d pending), %zu refunds, "
+      "%lld events, %zu deliveries, %d kills\n",
+      acknowledged.size(), statuses["succeeded"], statuses["partially_refunded"], statuses["closed"],
+      statuses["pending"], refunds.acknowledged().size(), static_cast<long long>(events_with_endpoint),
+      receiver.deliveries().size(), kKills);
   EXPECT_GT(statuses["succeeded"] + statuses["partially_refunded"], 20);
   EXPECT_GT(statuses["closed"], 5);
 

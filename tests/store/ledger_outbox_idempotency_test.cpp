@@ -184,8 +184,9 @@ TEST_P(OutboxCommands, TheEventFeedQueuesEventsOnlyWhileEnabledAndHandsThemOutOn
     ASSERT_TRUE(await<bool>([&](auto done) { store().set_event_feed(enabled, done); }).ok());
   };
   auto claim_feed = [&](const std::string& node, std::int64_t at_ms) {
-    auto claimed = await<std::vector<OutboxEvent>>(
-        [&](auto done) { store().claim_feed_events(JobClaim{node, at_ms, 60'000, 10}, done); });
+    auto claimed = await<std::vector<OutboxEvent>>([&](auto done) {
+      store().claim_feed_events(JobClaim{node, at_ms, 60'000, 10}, done);
+    });
     EXPECT_TRUE(claimed.ok());
     return claimed.ok() ? *claimed : std::vector<OutboxEvent>{};
   };
@@ -205,8 +206,8 @@ TEST_P(OutboxCommands, TheEventFeedQueuesEventsOnlyWhileEnabledAndHandsThemOutOn
 
   // node-a appended only the first before it died: its claim is taken over after the lease, or at once
   // when node-a starts again.
-  auto finished = await<std::int64_t>(
-      [&](auto done) { store().finish_feed_events({claimed[0].event_id}, done); });
+  auto finished =
+      await<std::int64_t>([&](auto done) { store().finish_feed_events({claimed[0].event_id}, done); });
   ASSERT_TRUE(finished.ok());
   EXPECT_EQ(*finished, 1);
   auto taken_over = claim_feed("node-b", now() + 60'000);
@@ -217,9 +218,8 @@ TEST_P(OutboxCommands, TheEventFeedQueuesEventsOnlyWhileEnabledAndHandsThemOutOn
 
   set_feed(false);
   paid("o-feed-after");
-  ASSERT_TRUE(await<std::int64_t>([&](auto done) {
-                store().finish_feed_events({claimed[1].event_id}, done);
-              }).ok());
+  ASSERT_TRUE(
+      await<std::int64_t>([&](auto done) { store().finish_feed_events({claimed[1].event_id}, done); }).ok());
   EXPECT_TRUE(claim_feed("node-a", now() + 120'000).empty()) << "nothing queued after the feed is off";
 }
 

@@ -22,8 +22,9 @@ Error unreachable() {
 RedisClient::RedisClient(RedisEndpoint endpoint, MetricsRegistry& metrics)
     : endpoint_(std::move(endpoint)),
       round_trips_(metrics.counter("paygate_redis_round_trips_total", "Pipelines sent to Redis")),
-      failures_(metrics.counter("paygate_redis_failures_total",
-                                "Redis commands failed because Redis could not be reached (DEPENDENCY_UNAVAILABLE)")),
+      failures_(metrics.counter(
+          "paygate_redis_failures_total",
+          "Redis commands failed because Redis could not be reached (DEPENDENCY_UNAVAILABLE)")),
       up_(metrics.gauge("paygate_redis_up", "1 while this node's Redis connection works")),
       thread_([this] { run(); }) {}
 

@@ -53,7 +53,7 @@ class RedisClient {
   std::condition_variable queued_;
   std::deque<Job> queue_;
   bool stopping_ = false;
-  bool down_ = false;            // the last connect failed: commands fail at once until the next try
+  bool down_ = false;             // the last connect failed: commands fail at once until the next try
   std::int64_t next_try_ms_ = 0;  // steady-clock ms of the next reconnect
   std::unique_ptr<RedisConnection> connection_;  // the thread's own
   std::thread thread_;

@@ -122,7 +122,8 @@ Status RedisConnection::append(const RedisCommand& command) {
     argv.push_back(arg.data());
     lengths.push_back(arg.size());
   }
-  if (redisAppendCommandArgv(context_, static_cast<int>(argv.size()), argv.data(), lengths.data()) != REDIS_OK)
+  if (redisAppendCommandArgv(context_, static_cast<int>(argv.size()), argv.data(), lengths.data()) !=
+      REDIS_OK)
     return failure("write");
   return {};
 }

@@ -11,7 +11,8 @@ namespace paygate::redis {
 class RedisEventStream final : public EventFeed {
  public:
   static constexpr const char* kStream = "paygate:events";
-  RedisEventStream(RedisClient& client, std::uint32_t max_length) : client_(client), max_length_(max_length) {}
+  RedisEventStream(RedisClient& client, std::uint32_t max_length)
+      : client_(client), max_length_(max_length) {}
   void append(std::vector<OutboxEvent> events, Completion<bool> done) override;
 
  private:

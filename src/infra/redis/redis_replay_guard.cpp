@@ -29,7 +29,8 @@ constexpr std::int64_t kLiveBuckets = 2 * kBucketsPerWindow + 1;
 
 }  // namespace
 
-RedisReplayGuard::RedisReplayGuard(RedisClient& client, std::int64_t window_ms, std::uint32_t per_merchant_max)
+RedisReplayGuard::RedisReplayGuard(RedisClient& client, std::int64_t window_ms,
+                                   std::uint32_t per_merchant_max)
     : client_(client),
       window_ms_(window_ms),
       bucket_ms_(std::max<std::int64_t>(1, window_ms / kBucketsPerWindow)),

@@ -115,8 +115,9 @@ std::int64_t release_claims(Connection& db, const std::string& node_id, std::int
              "UPDATE outbox_events SET next_attempt_at_ms = LEAST(next_attempt_at_ms, $1), claimed_by = ''"
              " WHERE claimed_by = $2",
              {now_ms, node_id}) +
-         db.run("UPDATE event_feed SET due_at_ms = LEAST(due_at_ms, $1), claimed_by = '' WHERE claimed_by = $2",
-                {now_ms, node_id});
+         db.run(
+             "UPDATE event_feed SET due_at_ms = LEAST(due_at_ms, $1), claimed_by = '' WHERE claimed_by = $2",
+             {now_ms, node_id});
 }
 
 EventPage select_events(Connection& db, const EventQuery& query) {

@@ -10,7 +10,8 @@ void update_event_feed_setting(Connection& db, bool enabled) {
 }
 
 std::vector<OutboxEvent> claim_feed_events(Connection& db, const JobClaim& claim) {
-  auto row = db.prepare("SELECT " PAYGATE_EVENT_COLUMNS ", f.seq FROM event_feed f JOIN outbox_events e"
+  auto row = db.prepare("SELECT " PAYGATE_EVENT_COLUMNS
+                        ", f.seq FROM event_feed f JOIN outbox_events e"
                         " USING (event_id) WHERE f.due_at_ms <= ? ORDER BY f.seq LIMIT ?");
   row.bind(1, claim.now_ms).bind(2, std::int64_t{claim.limit});
   std::vector<std::int64_t> claimed_seqs;
