@@ -41,15 +41,6 @@ CONF
 "${as_pg[@]}" "$bin/pg_ctl" -D "$work/db" -l "$work/pg.log" -w start >/dev/null
 pg=(-h 127.0.0.1 -p "$port" -U bench)
 
-# CPU seconds (user + system) of a process, and of every PostgreSQL process together.
-cpu_s() { awk -v hz="$(getconf CLK_TCK)" '{print ($14 + $15) / hz}' "/proc/$1/stat"; }
-pg_cpu_s() {
-  local total=0 pid
-  for pid in $(pgrep -u postgres postgres); do total=$(awk -v t="$total" -v hz="$(getconf CLK_TCK)" \
-    '{print t + ($14 + $15) / hz}' "/proc/$pid/stat" 2>/dev/null || echo "$total"); done
-  echo "$total"
-}
-
 # 1. Baselines.
 "$bin/createdb" "${pg[@]}" bench
 "$bin/pgbench" "${pg[@]}" -i -s 10 -q bench >/dev/null 2>&1
@@ -94,26 +85,23 @@ run_nodes() {
     wait_for_http "http://127.0.0.1:${ports[-1]}/readyz"
   done
   for run in creates notifies; do
-    local before=() pg_before redis_before loads=()
-    for i in $(seq 1 "$nodes"); do before+=("$(cpu_s "${pids[$((i - 1))]}")"); done
-    pg_before=$(pg_cpu_s); redis_before=$(cpu_s "$redis_pid")
+    local loads=()
     for i in $(seq 1 "$nodes"); do
+      # Each generator measures the CPU its node, PostgreSQL (every postgres process) and Redis spent while
+      # its clock ran (not while it prepared its notifies).
+      local cpu=(--cpu-of "gateway=${pids[$((i - 1))]}" --cpu-of postgres=user:postgres
+                 --cpu-of "redis=$redis_pid")
       if [[ $run == creates ]]; then
         "$binary" bench create-orders --data-dir "$work/n$nodes-$i/data" --target "http://127.0.0.1:${ports[$((i - 1))]}" \
-          --concurrency $((64 / nodes)) --duration "$duration" | grep -v '^{"ts"' > "$work/n$nodes-$run-$i.json" &
+          --concurrency $((64 / nodes)) --duration "$duration" "${cpu[@]}" | grep -v '^{"ts"' > "$work/n$nodes-$run-$i.json" &
       else
         "$binary" bench alipay-notifies --orders $((20000 / nodes)) --data-dir "$work/n$nodes-$i/data" \
           --target "http://127.0.0.1:${ports[$((i - 1))]}" --concurrency $((notify_concurrency / nodes)) \
-          --duration "$duration" | grep -v '^{"ts"' > "$work/n$nodes-$run-$i.json" &
+          --duration "$duration" "${cpu[@]}" | grep -v '^{"ts"' > "$work/n$nodes-$run-$i.json" &
       fi
       loads+=($!)
     done
     wait "${loads[@]}"
-    for i in $(seq 1 "$nodes"); do
-      awk -v a="$(cpu_s "${pids[$((i - 1))]}")" -v b="${before[$((i - 1))]}" 'BEGIN {print a - b}' > "$work/n$nodes-$run-$i.gwcpu"
-    done
-    awk -v a="$(pg_cpu_s)" -v b="$pg_before" 'BEGIN {print a - b}' > "$work/n$nodes-$run.pgcpu"
-    awk -v a="$(cpu_s "$redis_pid")" -v b="$redis_before" 'BEGIN {print a - b}' > "$work/n$nodes-$run.rediscpu"
   done
   for pid in "${pids[@]}"; do kill -TERM "$pid"; wait "$pid" || true; done
   env "${node_env[@]}" PAYGATE_STORE_URL="postgresql://bench@127.0.0.1:$port/$db" \
@@ -145,10 +133,13 @@ for nodes in (1, 2):
     summary[f"{key}_per_s"] = round(rate)
     summary[f"{key}_p99_ms"] = max(p["p99_ms"] for p in parts)
     summary[f"{key}_ratio_to_tpcb"] = round(rate / tpcb, 2)
-    summary[f"{key}_gateway_cpu_ms"] = [per_op_ms(num(f"n{nodes}-{run}-{i}.gwcpu"), p["requests"])
-                                        for i, p in enumerate(parts, 1)]
-    summary[f"{key}_pg_cpu_ms"] = per_op_ms(num(f"n{nodes}-{run}.pgcpu"), requests)
-    summary[f"{key}_redis_cpu_ms"] = per_op_ms(num(f"n{nodes}-{run}.rediscpu"), requests)
+    # Each node's own CPU over its own requests; the shared servers' CPU over every node's requests (the
+    # generators' windows overlap, so the first one's view of them is divided by their requests scaled to it).
+    summary[f"{key}_gateway_cpu_ms"] = [per_op_ms(p["cpu_s"]["gateway"], p["requests"]) for p in parts]
+    first = parts[0]
+    scale = first["duration_s"] * rate
+    summary[f"{key}_pg_cpu_ms"] = per_op_ms(first["cpu_s"]["postgres"], scale)
+    summary[f"{key}_redis_cpu_ms"] = per_op_ms(first["cpu_s"]["redis"], scale)
     if run == "notifies":
       summary[f"{key}_all_success"] = all(p["succeeded"] == p["requests"] for p in parts)
   sound = sound and load(f"n{nodes}-verify")["sound"]

@@ -26,16 +26,16 @@ class EventFeedRelay {
 
   void start();
   void stop();
-  // Relays now rather than at the next poll (an order moved, so an event was written).
-  void wake() { poller_.wake(); }
   // Relays everything queued, a claim at a time; returns how many events it appended.
   std::int64_t relay_queued();
 
-  static constexpr std::uint32_t kClaimMax = 256;
+  static constexpr std::uint32_t kClaimMax = 1000;
   // Longer than an append takes (Redis' timeout is well under it), short enough that a dead node's claim
   // is soon taken over.
   static constexpr std::int64_t kLeaseMs = 10'000;
-  static constexpr std::int64_t kPollMs = 500;
+  // The feed is for other services, not for the payer waiting on a page: polling (rather than waking on
+  // every order change) lets one claim, one pipeline and one removal carry a whole interval's events.
+  static constexpr std::int64_t kPollMs = 200;
 
  private:
   Store& store_;

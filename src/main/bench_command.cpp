@@ -2,6 +2,9 @@
 // reports throughput and latency percentiles. Each connection keeps exactly one request in flight.
 #include <utility>
 
+#include <pwd.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <algorithm>
 #include <atomic>
 #include <boost/asio/co_spawn.hpp>
@@ -21,10 +24,13 @@
 #include <cstdio>
 #include <fstream>
 #include <functional>
+#include <iterator>
 #include <map>
 #include <optional>
 #include <sstream>
 #include <thread>
+
+#include <filesystem>
 
 #include "app/merchant_signature.h"
 #include "crypto/random.h"
@@ -357,7 +363,89 @@ Result<std::vector<BenchRequest>> prepare_wechatpay_callbacks(const Config& conf
 
 }  // namespace
 
+// User + system CPU seconds of a process so far (0 once it is gone).
+double process_cpu_s(int pid) {
+  std::ifstream stat(fmt::format("/proc/{}/stat", pid));
+  std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
+  const auto after_name = text.rfind(')');  // the command name may hold spaces
+  if (after_name == std::string::npos) return 0;
+  std::istringstream fields(text.substr(after_name + 2));
+  std::string field;
+  double ticks = 0;
+  for (int i = 3; i <= 15 && fields >> field; ++i) {
+    if (i == 14 || i == 15) ticks += std::stod(field);  // utime, stime
+  }
+  return ticks / static_cast<double>(::sysconf(_SC_CLK_TCK));
+}
+
+// Processes whose CPU a group counts: listed pids, or every process of a user (PostgreSQL forks a backend
+// per connection, and a pool opens some while the clock runs).
+struct CpuGroup {
+  std::string name;
+  std::vector<int> pids;
+  std::optional<uid_t> user;
+};
+
+// pid → CPU seconds of the group's processes now.
+std::map<int, double> group_cpu(const CpuGroup& group) {
+  std::map<int, double> cpu;
+  if (!group.user) {
+    for (int pid : group.pids) cpu[pid] = process_cpu_s(pid);
+    return cpu;
+  }
+  for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
+    const std::string name = entry.path().filename();
+    struct stat owner {};
+    if (name.empty() || !std::isdigit(static_cast<unsigned char>(name[0])) ||
+        ::stat(entry.path().c_str(), &owner) != 0 || owner.st_uid != *group.user)
+      continue;
+    cpu[std::stoi(name)] = process_cpu_s(std::stoi(name));
+  }
+  return cpu;
+}
+
+// What the group spent between two readings; a process that appeared in between counts from zero.
+double cpu_spent(const std::map<int, double>& before, const std::map<int, double>& after) {
+  double total = 0;
+  for (const auto& [pid, seconds] : after) {
+    auto it = before.find(pid);
+    total += seconds - (it == before.end() ? 0.0 : it->second);
+  }
+  return total;
+}
+
+// --cpu-of NAME=PID[,PID...] or NAME=user:LOGIN; refuses anything else.
+Result<std::vector<CpuGroup>> parse_cpu_of(const std::vector<std::string>& specs) {
+  std::vector<CpuGroup> groups;
+  for (const std::string& spec : specs) {
+    const auto equals = spec.find('=');
+    if (equals == std::string::npos || equals == 0)
+      return make_error(ErrorCode::kInvalidParameter,
+                        "--cpu-of: expected NAME=PID[,PID...] or NAME=user:LOGIN");
+    if (spec.compare(equals + 1, 5, "user:") == 0) {
+      const struct passwd* login = ::getpwnam(spec.substr(equals + 6).c_str());
+      if (login == nullptr)
+        return make_error(ErrorCode::kInvalidParameter,
+                          fmt::format("--cpu-of: no user '{}'", spec.substr(equals + 6)));
+      groups.push_back(CpuGroup{spec.substr(0, equals), {}, login->pw_uid});
+      continue;
+    }
+    std::vector<int> pids;
+    std::istringstream list(spec.substr(equals + 1));
+    for (std::string pid; std::getline(list, pid, ',');) {
+      if (pid.empty()) continue;
+      if (!std::all_of(pid.begin(), pid.end(), [](char c) { return c >= '0' && c <= '9'; }))
+        return make_error(ErrorCode::kInvalidParameter, fmt::format("--cpu-of: '{}' is not a pid", pid));
+      pids.push_back(std::stoi(pid));
+    }
+    groups.push_back(CpuGroup{spec.substr(0, equals), std::move(pids), std::nullopt});
+  }
+  return groups;
+}
+
 int run_bench(const CommonOptions& common, const BenchOptions& options) {
+  auto cpu_groups = parse_cpu_of(options.cpu_of);
+  if (!cpu_groups.ok()) return fail(cpu_groups.error().message);
   auto config = resolve_config(common);
   if (!config.ok()) return fail(config.error().message);
   auto credentials = read_credentials(config->store.data_dir + "/demo-merchant.json");
@@ -402,6 +490,8 @@ int run_bench(const CommonOptions& common, const BenchOptions& options) {
 
   std::vector<ConnectionStats> stats(options.concurrency);
   net::io_context io;
+  std::vector<std::map<int, double>> cpu_before;
+  for (const CpuGroup& group : *cpu_groups) cpu_before.push_back(group_cpu(group));
   const auto started = Clock::now();
   plan.deadline = started + std::chrono::seconds(options.duration_s);
   for (unsigned i = 0; i < options.concurrency; ++i) {
@@ -412,6 +502,9 @@ int run_bench(const CommonOptions& common, const BenchOptions& options) {
   io.run();
   for (auto& thread : threads) thread.join();
   const double elapsed_s = std::chrono::duration<double>(Clock::now() - started).count();
+  nlohmann::json cpu_s = nlohmann::json::object();
+  for (std::size_t i = 0; i < cpu_groups->size(); ++i)
+    cpu_s[(*cpu_groups)[i].name] = cpu_spent(cpu_before[i], group_cpu((*cpu_groups)[i]));
 
   std::vector<std::uint32_t> latencies;
   std::map<int, std::uint64_t> statuses;
@@ -439,6 +532,7 @@ int run_bench(const CommonOptions& common, const BenchOptions& options) {
       {"max_ms", latencies.empty() ? 0.0 : latencies.back() / 1000.0},
       {"statuses", status_counts},
       {"transport_errors", transport_errors},
+      {"cpu_s", cpu_s},
   };
   std::printf("%s\n", report.dump(2).c_str());
   return transport_errors == 0 && succeeded == latencies.size() ? 0 : 2;

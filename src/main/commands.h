@@ -51,6 +51,9 @@ struct BenchOptions {
   std::uint32_t accounts = 1'000;  // ledger-post: wallets and merchants the postings spread over
   std::uint32_t payees = 0;        // ledger-post: merchants the postings pay (0 = as many as accounts)
   std::uint32_t rate = 2'000;      // webhooks: payments per second in the delay phase
+  // "NAME=PID[,PID...]": CPU time of those processes over the measured window (not the preparation),
+  // reported as cpu_s.NAME, so a reader sees where each request's time goes.
+  std::vector<std::string> cpu_of;
 };
 int run_bench(const CommonOptions& common, const BenchOptions& options);
 int run_ledger_bench(const CommonOptions& common, const BenchOptions& options);

@@ -117,8 +117,9 @@ int main(int argc, char** argv) {
                    "ledger-post: accounts to spread postings over (1 = hot)")
       ->check(CLI::Range(1, 10'000'000));
   bench
-      ->add_option("--payees", bench_options.payees,
-                   "ledger-post: merchants paid (default: --accounts; 1 = one hot payee credited by many payers)")
+      ->add_option(
+          "--payees", bench_options.payees,
+          "ledger-post: merchants paid (default: --accounts; 1 = one hot payee credited by many payers)")
       ->check(CLI::Range(1, 10'000'000));
   bench
       ->add_option("--channel", bench_options.channel,
@@ -137,6 +138,9 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(1, 4096));
   bench->add_option("--duration", bench_options.duration_s, "Seconds to run")->check(CLI::Range(1, 3600));
   bench->add_option("--threads", bench_options.threads, "Client threads")->check(CLI::Range(1, 64));
+  bench->add_option("--cpu-of", bench_options.cpu_of,
+                    "NAME=PID[,PID...] or NAME=user:LOGIN: report those processes' CPU seconds over the "
+                    "measured run (repeatable)");
 
   CLI11_PARSE(app, argc, argv);
 

@@ -54,7 +54,6 @@ Result<std::unique_ptr<RedisRuntime>> RedisRuntime::start(const Config& config, 
     if (!order.ok()) return std::nullopt;
     return *order;
   });
-  hub.subscribe_all([relay = &runtime->relay_](const Order&) { relay->wake(); });
   runtime->relay_.start();
   return runtime;
 }

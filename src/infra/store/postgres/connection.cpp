@@ -98,7 +98,7 @@ void Connection::exec(const char* sql) {
   PQclear(result);
 }
 
-Rows Connection::query(const char* sql, std::initializer_list<Param> params) {
+Rows Connection::query(const char* sql, std::span<const Param> params) {
   auto it = prepared_.find(sql);
   if (it == prepared_.end()) {
     std::string name = "s" + std::to_string(prepared_.size() + 1);
@@ -111,11 +111,11 @@ Rows Connection::query(const char* sql, std::initializer_list<Param> params) {
 }
 
 Rows Connection::query_text(const std::string& sql, std::initializer_list<Param> params) {
-  return execute(nullptr, &sql, params);
+  return execute(nullptr, &sql, std::span<const Param>(params.begin(), params.size()));
 }
 
 Rows Connection::execute(const char* statement_name, const std::string* sql_text,
-                         std::initializer_list<Param> params) {
+                         std::span<const Param> params) {
   std::vector<const char*> values;
   values.reserve(params.size());
   for (const Param& param : params) values.push_back(param.text() ? param.text()->c_str() : nullptr);

@@ -7,6 +7,7 @@
 #include <memory>
 #include <optional>
 #include <stdexcept>
+#include <span>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -92,17 +93,21 @@ class Connection {
   // Runs SQL without parameters (several statements allowed): BEGIN, COMMIT, migrations.
   void exec(const char* sql);
   // Runs one statement; `sql` must be a string with static storage (it keys the prepared statement).
-  Rows query(const char* sql, std::initializer_list<Param> params = {});
+  Rows query(const char* sql, std::initializer_list<Param> params = {}) {
+    return query(sql, std::span<const Param>(params.begin(), params.size()));
+  }
+  Rows query(const char* sql, std::span<const Param> params);
   std::int64_t run(const char* sql, std::initializer_list<Param> params = {}) {
     return query(sql, params).affected();
   }
+  std::int64_t run(const char* sql, std::span<const Param> params) { return query(sql, params).affected(); }
   // Runs one statement without preparing it (SQL built at run time).
   Rows query_text(const std::string& sql, std::initializer_list<Param> params = {});
 
   bool healthy() const;  // the connection is up and not inside a failed transaction
 
  private:
-  Rows execute(const char* statement_name, const std::string* sql_text, std::initializer_list<Param> params);
+  Rows execute(const char* statement_name, const std::string* sql_text, std::span<const Param> params);
   [[noreturn]] void fail(pg_result* result, std::string_view what);
 
   pg_conn* conn_ = nullptr;

@@ -1,6 +1,7 @@
 #include "infra/store/postgres/ledger_postings.h"
 
 #include <algorithm>
+#include <array>
 #include <map>
 
 #include "domain/ledger/batch_rules.h"
@@ -15,6 +16,38 @@ Error refusal(std::string message) {
 
 // An arbitrary constant: the advisory lock that lets one roll-up run at a time across nodes.
 constexpr std::int64_t kRollUpLock = 0x70617967'6c656467;  // "paygledg"
+
+// Multi-row INSERTs, one statement for up to kRowsMax rows (a statement costs the server more than a row):
+// the texts for 1..kRowsMax rows are built once and kept, since each one keys a prepared statement.
+constexpr std::size_t kRowsMax = 8;
+
+std::array<std::string, kRowsMax + 1> multi_row_inserts(std::string_view head, std::size_t columns) {
+  std::array<std::string, kRowsMax + 1> texts;
+  for (std::size_t rows = 1; rows <= kRowsMax; ++rows) {
+    std::string sql = std::string(head) + " VALUES ";
+    for (std::size_t row = 0; row < rows; ++row) {
+      sql += row == 0 ? "(" : ", (";
+      for (std::size_t column = 0; column < columns; ++column)
+        sql += fmt::format("{}${}", column == 0 ? "" : ", ", row * columns + column + 1);
+      sql += ")";
+    }
+    texts[rows] = std::move(sql);
+  }
+  return texts;
+}
+
+const char* transfers_insert(std::size_t rows) {
+  static const auto texts = multi_row_inserts(
+      "INSERT INTO ledger_transfers (transfer_id, batch_id, debit_account, credit_account, amount_minor,"
+      " currency, code, reference, order_id, created_at_ms, merchant_id)",
+      11);
+  return texts[rows].c_str();
+}
+
+const char* deltas_insert(std::size_t rows) {
+  static const auto texts = multi_row_inserts("INSERT INTO ledger_account_deltas (code, debits, credits)", 3);
+  return texts[rows].c_str();
+}
 
 struct Effect {
   Currency currency = Currency::kCny;
@@ -116,19 +149,32 @@ Result<std::int64_t> post_batch(Connection& db, AccountCache& accounts, const le
   while (ids.next()) transfer_ids.push_back(ids.column_int64(0));
   std::sort(transfer_ids.begin(), transfer_ids.end());
   const std::int64_t batch_id = transfer_ids.front();
-  for (std::size_t i = 0; i < batch.size(); ++i) {
-    const ledger::Transfer& transfer = batch[i];
-    db.run(
-        "INSERT INTO ledger_transfers (transfer_id, batch_id, debit_account, credit_account, amount_minor,"
-        " currency, code, reference, order_id, created_at_ms, merchant_id)"
-        " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
-        {transfer_ids[i], batch_id, transfer.debit_account, transfer.credit_account, transfer.amount.minor,
-         currency_code(transfer.amount.currency), ledger::to_string(transfer.code), transfer.reference,
-         context.order_id, context.at_ms, context.merchant_id});
+  std::vector<Param> row_values;
+  for (std::size_t first = 0; first < batch.size(); first += kRowsMax) {
+    const std::size_t rows = std::min(kRowsMax, batch.size() - first);
+    row_values.clear();
+    for (std::size_t i = first; i < first + rows; ++i) {
+      const ledger::Transfer& transfer = batch[i];
+      for (Param value : {Param(transfer_ids[i]), Param(batch_id), Param(transfer.debit_account),
+                          Param(transfer.credit_account), Param(transfer.amount.minor),
+                          Param(currency_code(transfer.amount.currency)), Param(ledger::to_string(transfer.code)),
+                          Param(transfer.reference), Param(context.order_id), Param(context.at_ms),
+                          Param(context.merchant_id)})
+        row_values.push_back(std::move(value));
+    }
+    db.run(transfers_insert(rows), row_values);
   }
-  for (const auto& [code, effect] : effects) {
-    db.run("INSERT INTO ledger_account_deltas (code, debits, credits) VALUES ($1, $2, $3)",
-           {code, effect.debits, effect.credits});
+  std::vector<std::pair<const std::string*, const Effect*>> moved;
+  for (const auto& [code, effect] : effects) moved.emplace_back(&code, &effect);
+  for (std::size_t first = 0; first < moved.size(); first += kRowsMax) {
+    const std::size_t rows = std::min(kRowsMax, moved.size() - first);
+    row_values.clear();
+    for (std::size_t i = first; i < first + rows; ++i) {
+      row_values.emplace_back(*moved[i].first);
+      row_values.emplace_back(moved[i].second->debits);
+      row_values.emplace_back(moved[i].second->credits);
+    }
+    db.run(deltas_insert(rows), row_values);
   }
   return batch_id;
 }
