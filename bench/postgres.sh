@@ -41,10 +41,28 @@ CONF
 "${as_pg[@]}" "$bin/pg_ctl" -D "$work/db" -l "$work/pg.log" -w start >/dev/null
 pg=(-h 127.0.0.1 -p "$port" -U bench)
 
-# 1. Baselines.
+# PostgreSQL's own CPU seconds so far: every live server process, plus what the postmaster collected from
+# the backends that already exited (its children's times), so a benchmark whose connections close is
+# counted whole.
+pg_cpu_s() {
+  local hz postmaster total=0 pid
+  hz=$(getconf CLK_TCK)
+  postmaster=$(head -1 "$work/db/postmaster.pid")
+  total=$(awk -v hz="$hz" '{print ($16 + $17) / hz}' "/proc/$postmaster/stat")
+  for pid in $(pgrep -u postgres postgres); do
+    total=$(awk -v t="$total" -v hz="$hz" '{print t + ($14 + $15) / hz}' "/proc/$pid/stat" 2>/dev/null || echo "$total")
+  done
+  echo "$total"
+}
+
+# 1. Baselines, with PostgreSQL's CPU per TPC-B transaction: the yardstick for paygate's per request.
 "$bin/createdb" "${pg[@]}" bench
 "$bin/pgbench" "${pg[@]}" -i -s 10 -q bench >/dev/null 2>&1
-tpcb=$("$bin/pgbench" "${pg[@]}" -M prepared -c "$clients" -j 2 -T "$duration" bench 2>/dev/null | awk '/^tps/ {print $3; exit}')
+pg_before=$(pg_cpu_s)
+"$bin/pgbench" "${pg[@]}" -M prepared -c "$clients" -j 2 -T "$duration" bench > "$work/tpcb.out" 2>/dev/null
+tpcb_pg_cpu_s=$(awk -v a="$(pg_cpu_s)" -v b="$pg_before" 'BEGIN {print a - b}')
+tpcb=$(awk '/^tps/ {print $3; exit}' "$work/tpcb.out")
+tpcb_transactions=$(awk '/number of transactions actually processed/ {split($NF, n, "/"); print n[1]; exit}' "$work/tpcb.out")
 printf '\\set delta random(-5000, 5000)\nUPDATE pgbench_branches SET bbalance = bbalance + :delta WHERE bid = 1;\n' > "$work/hot.sql"
 hot_row=$("$bin/pgbench" "${pg[@]}" -M prepared -n -f "$work/hot.sql" -c "$clients" -j 2 -T "$duration" bench 2>/dev/null |
   awk '/^tps/ {print $3; exit}')
@@ -110,15 +128,17 @@ run_nodes() {
 run_nodes 1
 run_nodes 2
 
-python3 - "$work" "$tpcb" "$hot_row" <<'PY'
+python3 - "$work" "$tpcb" "$hot_row" "$tpcb_pg_cpu_s" "$tpcb_transactions" <<'PY'
 import json, sys
 w, tpcb, hot_row = sys.argv[1], float(sys.argv[2]), float(sys.argv[3])
+tpcb_pg_cpu_ms = 1000 * float(sys.argv[4]) / float(sys.argv[5])
 load = lambda name: json.load(open(f"{w}/{name}.json"))
 num = lambda name: float(open(f"{w}/{name}").read().strip() or 0)
 hot, spread = load("post_hot"), load("post_spread")
 per_op_ms = lambda cpu, ops: round(1000 * cpu / ops, 3) if ops else None
 summary = {
   "pgbench_tpcb_tps": round(tpcb), "pgbench_hot_row_tps": round(hot_row),
+  "pgbench_tpcb_pg_cpu_ms": round(tpcb_pg_cpu_ms, 3),
   "postings_hot_per_s": round(hot["transfers_per_s"]), "postings_hot_p99_ms": hot["p99_ms"],
   "postings_hot_ratio_to_hot_row": round(hot["transfers_per_s"] / hot_row, 2),
   "postings_spread_per_s": round(spread["transfers_per_s"]),
@@ -140,6 +160,8 @@ for nodes in (1, 2):
     scale = first["duration_s"] * rate
     summary[f"{key}_pg_cpu_ms"] = per_op_ms(first["cpu_s"]["postgres"], scale)
     summary[f"{key}_redis_cpu_ms"] = per_op_ms(first["cpu_s"]["redis"], scale)
+    # What PostgreSQL alone could carry, were it not sharing the two cores: TPC-B transactions per request.
+    summary[f"{key}_pg_bound_ratio_to_tpcb"] = round(tpcb_pg_cpu_ms / summary[f"{key}_pg_cpu_ms"], 2)
     if run == "notifies":
       summary[f"{key}_all_success"] = all(p["succeeded"] == p["requests"] for p in parts)
   sound = sound and load(f"n{nodes}-verify")["sound"]

@@ -60,8 +60,9 @@ WebhookDispatcher::WebhookDispatcher(Store& store, WebhookSender& sender, const 
 WebhookDispatcher::~WebhookDispatcher() { stop(); }
 
 void WebhookDispatcher::start() {
-  poller_.start("paygate-hooks", std::chrono::milliseconds(config_.poll_interval_ms),
-                [this] { dispatch_due(); });
+  poller_.start(
+      "paygate-hooks", std::chrono::milliseconds(config_.poll_interval_ms), [this] { dispatch_due(); },
+      kWakeGap);
 }
 
 void WebhookDispatcher::stop() {

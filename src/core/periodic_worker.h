@@ -18,9 +18,11 @@ class PeriodicWorker {
   PeriodicWorker& operator=(const PeriodicWorker&) = delete;
   ~PeriodicWorker() { stop(); }
 
-  // name: the thread's name (at most 15 characters).
-  void start(std::string name, std::chrono::milliseconds interval, std::function<void()> round);
-  // The next round starts at once instead of after the interval.
+  // name: the thread's name (at most 15 characters). A woken round starts no sooner than wake_gap after
+  // the previous one started, so a burst of wakes (every order that moves) makes one round, not one each.
+  void start(std::string name, std::chrono::milliseconds interval, std::function<void()> round,
+             std::chrono::milliseconds wake_gap = std::chrono::milliseconds(0));
+  // The next round starts at once (or once wake_gap has passed) instead of after the interval.
   void wake();
   void stop();  // idempotent
 

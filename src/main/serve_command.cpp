@@ -330,7 +330,11 @@ int run_serve(const CommonOptions& common, const ServeOptions& options) {
   MerchantEvents merchant_events(**store, clock);
   http::WebhookHttpSender webhook_sender(config->webhooks.timeout_ms, destinations);
   WebhookDispatcher webhooks(**store, webhook_sender, clock, config->webhooks, metrics, node_id);
-  order_events.subscribe_all([&webhooks](const Order&) { webhooks.wake(); });
+  // An order without a notify_url wrote an event no one is waiting for: nothing to deliver sooner. (A refund
+  // with its own notify_url on such an order is found by the next poll.)
+  order_events.subscribe_all([&webhooks](const Order& order) {
+    if (!order.notify_url.empty()) webhooks.wake();
+  });
   // Pending refunds whose answer was unclear (or never arrived) are asked about again on their schedule.
   PeriodicWorker refund_checker;
   OrderScheduler order_scheduler(**store, *orders, refunds, clock, config->orders, node_id);

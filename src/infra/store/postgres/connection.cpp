@@ -44,7 +44,8 @@ bool Rows::column_is_null(int column) const { return PQgetisnull(result_, row_, 
 Connection::Connection(const ConnectOptions& options) {
   const std::string timeout = std::to_string(options.connect_timeout_s);
   const std::string statement_options = fmt::format(
-      "-c statement_timeout={} -c idle_in_transaction_session_timeout={} -c client_min_messages=warning -c jit=off",
+      "-c statement_timeout={} -c idle_in_transaction_session_timeout={} -c client_min_messages=warning -c "
+      "jit=off",
       options.statement_timeout_ms, std::max<std::uint32_t>(options.statement_timeout_ms * 6, 60'000));
   // dbname carries the whole URL (expand_dbname = 1); the keywords after it fill in what the URL leaves out.
   std::vector<const char*> keys = {"dbname", "connect_timeout", "options", "application_name"};

@@ -157,9 +157,9 @@ Result<std::int64_t> post_batch(Connection& db, AccountCache& accounts, const le
       const ledger::Transfer& transfer = batch[i];
       for (Param value : {Param(transfer_ids[i]), Param(batch_id), Param(transfer.debit_account),
                           Param(transfer.credit_account), Param(transfer.amount.minor),
-                          Param(currency_code(transfer.amount.currency)), Param(ledger::to_string(transfer.code)),
-                          Param(transfer.reference), Param(context.order_id), Param(context.at_ms),
-                          Param(context.merchant_id)})
+                          Param(currency_code(transfer.amount.currency)),
+                          Param(ledger::to_string(transfer.code)), Param(transfer.reference),
+                          Param(context.order_id), Param(context.at_ms), Param(context.merchant_id)})
         row_values.push_back(std::move(value));
     }
     db.run(transfers_insert(rows), row_values);
@@ -192,7 +192,8 @@ std::int64_t roll_up_deltas(Connection& db, std::int64_t limit) {
       // and never deadlocks with one.
       auto rows = db.query(
           "WITH locked AS (SELECT a.code FROM ledger_accounts a WHERE a.code IN"
-          "   (SELECT DISTINCT code FROM ledger_account_deltas) ORDER BY a.code LIMIT $1 FOR UPDATE SKIP LOCKED),"
+          "   (SELECT DISTINCT code FROM ledger_account_deltas) ORDER BY a.code LIMIT $1 FOR UPDATE SKIP "
+          "LOCKED),"
           " moved AS (DELETE FROM ledger_account_deltas WHERE code IN (SELECT code FROM locked)"
           "   RETURNING code, debits, credits),"
           " sums AS (SELECT code, SUM(debits) AS debits, SUM(credits) AS credits, COUNT(*) AS n"
