@@ -1,5 +1,7 @@
 #include "tests/integration/test_store.h"
 
+#include <unistd.h>
+
 #include <cstdlib>
 #include <fstream>
 #include <functional>
@@ -62,6 +64,17 @@ bool testing_postgres() {
 std::vector<std::string> store_environment(const std::string& data_dir) {
   if (!testing_postgres() || data_dir.empty()) return {};
   return postgres_environment(data_dir);
+}
+
+int postgres_ctl(const std::string& action, const std::string& mode) {
+  const char* bin = std::getenv("PAYGATE_TEST_POSTGRES_BIN");
+  const char* data = std::getenv("PAYGATE_TEST_POSTGRES_DATA");
+  const char* log = std::getenv("PAYGATE_TEST_POSTGRES_LOG");
+  if (!bin || !data || !log) return -1;
+  const std::string as_owner = ::geteuid() == 0 ? "runuser -u postgres -- " : "";
+  const std::string command = as_owner + bin + "/pg_ctl -D " + data + " -l " + log + " -w -t 60 -m " + mode +
+                              " " + action + " > /dev/null 2>&1";
+  return std::system(command.c_str());
 }
 
 std::vector<std::string> postgres_environment(const std::string& data_dir) {

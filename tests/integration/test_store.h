@@ -17,6 +17,9 @@ std::vector<std::string> store_environment(const std::string& data_dir);
 // The same entries for PostgreSQL whichever store the suite runs on (a database of data_dir's own), with the
 // suite's Redis (PAYGATE_TEST_REDIS_URL) that PostgreSQL nodes need.
 std::vector<std::string> postgres_environment(const std::string& data_dir);
+// pg_ctl on the suite's server (tests/support/with_postgres.sh) as the cluster's owner: "stop" (mode: fast,
+// immediate …) or "start". Returns pg_ctl's exit status.
+int postgres_ctl(const std::string& action, const std::string& mode = "fast");
 // The first column of the first row of a query on data_dir's store (plain SQL both stores accept).
 std::int64_t query_store_int(const std::string& data_dir, const std::string& sql);
 // debits − credits of every account of a PostgreSQL store (rolled-up rows plus deltas not yet folded).

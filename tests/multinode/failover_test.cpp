@@ -19,14 +19,13 @@
 #include <thread>
 
 #include "infra/store/postgres/connection.h"
-#include "tests/fault/kill_under_load.h"
 #include "tests/integration/sandboxed_gateway.h"
 #include "tests/multinode/cluster.h"
+#include "tests/multinode/mixed_load.h"
 
 namespace paygate::test {
 namespace {
 
-using nlohmann::json;
 using Clock = std::chrono::steady_clock;
 
 struct DataNode {
@@ -84,13 +83,6 @@ bool is_primary(const DataNode& node) {
   }
 }
 
-json alipay_order(const std::string& out_trade_no, std::int64_t amount) {
-  json body = order_body(out_trade_no, amount);
-  body["channel"] = "alipay";
-  body["method"] = "qr";
-  return body;
-}
-
 TEST(Failover, ThePrimaryDiesUnderLoadAndTheNodesCarryOnOnThePromotedStandby) {
   const char* ha_url = std::getenv("PAYGATE_TEST_HA_URL");
   ASSERT_NE(ha_url, nullptr) << "run under tests/support/with_pg_auto_failover.sh";
@@ -99,67 +91,9 @@ TEST(Failover, ThePrimaryDiesUnderLoadAndTheNodesCarryOnOnThePromotedStandby) {
                   "[refunds]\nfirst_check_ms = 50\ncheck_interval_max_ms = 400\n",
                   ha_url);
 
-  std::mutex mutex;
-  std::set<std::string> acknowledged;
-  std::vector<Clock::time_point> created_at;  // when each create was acknowledged
-  RefundsUnderLoad refunds;
-  std::atomic<int> sequence{0};
-  std::atomic<bool> stopping{false};
-  std::vector<std::thread> clients;
-  // However the test ends, the load stops before what it uses goes away.
-  struct StopLoad {
-    std::atomic<bool>& stopping;
-    std::vector<std::thread>& clients;
-    ~StopLoad() {
-      stopping = true;
-      for (auto& thread : clients) {
-        if (thread.joinable()) thread.join();
-      }
-    }
-  } stop_load{stopping, clients};
-  for (int c = 0; c < 3; ++c) {
-    clients.emplace_back([&, seed = 15u + c] {
-      std::mt19937_64 random(seed);
-      http::Client payer(cluster.sandbox().endpoint());
-      while (!stopping) {
-        try {
-          auto client = cluster.client(static_cast<int>(random() % 2));
-          const int n = sequence++;
-          auto created = client.post("/api/v1/orders",
-                                     alipay_order("ha-" + std::to_string(n), 500 + random() % 500).dump());
-          if (created.status != 201) {
-            EXPECT_EQ(created.code(), "STORE_UNAVAILABLE") << created.body.dump();
-            std::this_thread::sleep_for(std::chrono::milliseconds(5));  // a client's own pacing when refused
-            continue;
-          }
-          const std::string id = created.data()["order_id"];
-          {
-            std::lock_guard lock(mutex);
-            acknowledged.insert(id);
-            created_at.push_back(Clock::now());
-          }
-          const auto action = random() % 4;
-          if (action == 0) {
-            client.post("/api/v1/orders/" + id + "/close", "");
-            continue;
-          }
-          (void)payer.send("POST", "/sandbox/alipay/pay", {},
-                           json{{"app_id", cluster.alipay()["app_id"]}, {"out_trade_no", id}}.dump());
-          refunds.paid(id);
-          if (action == 1) refunds.refund_one(client, random, "ha-r-" + std::to_string(n));
-        } catch (const std::exception&) {
-        }
-      }
-    });
-  }
-  auto acknowledged_count = [&] {
-    std::lock_guard lock(mutex);
-    return acknowledged.size();
-  };
-  // Load runs until a good number of orders went through, then the primary dies hard.
-  const auto warmup_deadline = Clock::now() + std::chrono::seconds(30);
-  while (acknowledged_count() < 100 && Clock::now() < warmup_deadline)
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  // Refused while the database is gone: the store's answer.
+  MixedLoad load(cluster, 3, "ha-", {"STORE_UNAVAILABLE"});
+  ASSERT_TRUE(load.wait_for_more(100, std::chrono::seconds(30)));
   const std::vector<DataNode> nodes = data_nodes();
   ASSERT_EQ(nodes.size(), 2u);
   const DataNode& primary = is_primary(nodes[0]) ? nodes[0] : nodes[1];
@@ -180,7 +114,7 @@ TEST(Failover, ThePrimaryDiesUnderLoadAndTheNodesCarryOnOnThePromotedStandby) {
     }
   }
   const auto killed_at = Clock::now();
-  const std::size_t before_kill = acknowledged_count();
+  const std::size_t before_kill = load.acknowledged_count();
   ASSERT_GT(frozen.size(), 3u);
   const std::string pattern =  // the brackets keep pkill from matching its own shell's command line
       primary.pgdata.substr(0, primary.pgdata.size() - 1) + "[" + primary.pgdata.back() + "]";
@@ -193,23 +127,20 @@ TEST(Failover, ThePrimaryDiesUnderLoadAndTheNodesCarryOnOnThePromotedStandby) {
   for (pid_t pid : frozen) ::kill(pid, SIGKILL);
 
   // Waits for the condition "orders are acknowledged again", bounded; the load keeps running.
-  const auto recovery_deadline = killed_at + std::chrono::seconds(90);
-  while (acknowledged_count() < before_kill + 50 && Clock::now() < recovery_deadline)
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  stopping = true;
-  for (auto& thread : clients) thread.join();
-  if (acknowledged.size() < before_kill + 50) {
+  const bool carried_on = load.wait_for_more(50, std::chrono::seconds(90));
+  load.stop();
+  if (!carried_on) {
     for (int node = 0; node < cluster.size(); ++node) {
       const std::string log = cluster.node(node).log();
       ADD_FAILURE() << "node " << node << "'s log ends:\n"
                     << log.substr(log.size() > 6000 ? log.size() - 6000 : 0);
     }
   }
-  ASSERT_GE(acknowledged.size(), before_kill + 50) << "the nodes did not carry on after the failover";
+  ASSERT_TRUE(carried_on) << "the nodes did not carry on after the failover";
   EXPECT_TRUE(is_primary(standby)) << "the standby was not promoted";
   // The gap in service: the longest time without an acknowledged create once the primary died (answers in
   // flight at the kill still arrive just after it).
-  std::sort(created_at.begin(), created_at.end());
+  const std::vector<Clock::time_point> created_at = load.acknowledged_at();
   double gap_s = 0;
   Clock::time_point resumed_at = killed_at;
   for (std::size_t i = 1; i < created_at.size(); ++i) {
@@ -225,29 +156,11 @@ TEST(Failover, ThePrimaryDiesUnderLoadAndTheNodesCarryOnOnThePromotedStandby) {
       "failover: primary %s killed; no create acknowledged for %.2f s, service back %.2f s after the "
       "kill; %zu orders acknowledged, %zu of them before the kill\n",
       primary.host_port.c_str(), gap_s, std::chrono::duration<double>(resumed_at - killed_at).count(),
-      acknowledged.size(), before_kill);
+      load.acknowledged_count(), before_kill);
   EXPECT_LT(gap_s, 30.0);
 
   // Nothing acknowledged is missing on the new primary, every order agrees with the channel, nothing doubled.
-  auto client = cluster.client(0);
-  const SystemClock clock;
-  auto channel = sandbox_channel(cluster.alipay(), clock);
-  const auto deadline = Clock::now() + std::chrono::seconds(120);
-  for (const std::string& id : acknowledged) {
-    const json order = wait_until_channel_agrees(client, *channel, id, deadline);
-    ASSERT_EQ(order["order_id"], id) << "acknowledged order " << id << " is missing after the failover";
-  }
-  for (const std::string& refund_id : refunds.acknowledged()) {
-    EXPECT_EQ(client.get("/api/v1/refunds/" + refund_id).status, 200) << refund_id << " was lost";
-  }
-  EXPECT_EQ(
-      cluster.query_int("SELECT COUNT(*) FROM (SELECT order_id FROM outbox_events WHERE type IN "
-                        "('order.succeeded', 'order.late_payment') GROUP BY order_id HAVING COUNT(*) > 1) t"),
-      0)
-      << "an order was paid twice";
-  cluster.stop();
-  const ProcessResult verify = cluster.run({"ledger", "verify"});
-  EXPECT_EQ(verify.exit_code, 0) << verify.output;
+  expect_nothing_lost_or_doubled(cluster, load);
 }
 
 }  // namespace

@@ -12,18 +12,6 @@
 namespace paygate::test {
 namespace {
 
-// pg_ctl on the suite's server (tests/support/with_postgres.sh), as the cluster's owner.
-int pg_ctl(const std::string& action) {
-  const char* bin = std::getenv("PAYGATE_TEST_POSTGRES_BIN");
-  const char* data = std::getenv("PAYGATE_TEST_POSTGRES_DATA");
-  const char* log = std::getenv("PAYGATE_TEST_POSTGRES_LOG");
-  if (!bin || !data || !log) return -1;
-  const std::string as_owner = ::geteuid() == 0 ? "runuser -u postgres -- " : "";
-  const std::string command = as_owner + bin + "/pg_ctl -D " + data + " -l " + log + " -w -t 60 -m fast " +
-                              action + " > /dev/null 2>&1";
-  return std::system(command.c_str());
-}
-
 nlohmann::json order(const std::string& out_trade_no) {
   return {{"out_trade_no", out_trade_no}, {"amount", 990}, {"currency", "CNY"}, {"subject", "outage"}};
 }
@@ -43,7 +31,7 @@ TEST(PostgresOutage, NodesAnswerStoreUnavailableWhileItIsDownAndRecoverByThemsel
     acknowledged.push_back(created.data()["order_id"]);
   }
 
-  ASSERT_EQ(pg_ctl("stop"), 0);
+  ASSERT_EQ(postgres_ctl("stop"), 0);
   const auto asked = std::chrono::steady_clock::now();
   auto refused = client.post("/api/v1/orders", order("during").dump());
   EXPECT_EQ(refused.status, 503) << refused.body.dump();
@@ -53,7 +41,7 @@ TEST(PostgresOutage, NodesAnswerStoreUnavailableWhileItIsDownAndRecoverByThemsel
   EXPECT_EQ(read.code(), "STORE_UNAVAILABLE");
   EXPECT_LT(std::chrono::steady_clock::now() - asked, std::chrono::seconds(5)) << "answered without hanging";
 
-  ASSERT_EQ(pg_ctl("start"), 0);
+  ASSERT_EQ(postgres_ctl("start"), 0);
   // The gateway is not restarted: waits (bounded) for the condition "a create succeeds again".
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
   int status = 0;
