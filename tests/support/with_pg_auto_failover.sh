@@ -56,7 +56,7 @@ stop() {
 trap stop EXIT
 
 # Three free ports below the kernel's ephemeral range (32768+), where no client connection can hold them.
-port_free() { ! ss -Htln "sport = :$1" | grep -q .; }
+port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }  # nothing answers a connect there
 for _ in $(seq 1 50); do
   base=$((20000 + RANDOM % 12000))
   port_free "$base" && port_free $((base + 1)) && port_free $((base + 2)) && break
