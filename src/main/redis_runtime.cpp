@@ -2,7 +2,6 @@
 
 #include <cstdlib>
 
-#include "core/files.h"
 #include "fmt/format.h"
 #include "main/runtime.h"
 
@@ -13,12 +12,9 @@ Result<redis::RedisEndpoint> redis_endpoint(const Config& config) {
   if (!endpoint.ok()) return std::move(endpoint).error();
   endpoint->timeout_ms = config.redis.timeout_ms;
   if (!config.redis.password_file.empty()) {
-    auto password = read_text_file(config.redis.password_file);
-    if (!password)
-      return make_error(ErrorCode::kInvalidParameter,
-                        fmt::format("redis.password_file: cannot read '{}'", config.redis.password_file));
-    while (!password->empty() && (password->back() == '\n' || password->back() == '\r')) password->pop_back();
-    endpoint->password = std::move(*password);
+    auto password = read_password_file(config.redis.password_file, "redis.password_file");
+    if (!password.ok()) return std::move(password).error();
+    endpoint->password = std::move(password).value();
   } else if (const char* password = std::getenv("PAYGATE_REDIS_PASSWORD"); password != nullptr) {
     endpoint->password = password;
   }

@@ -59,18 +59,23 @@ Status ensure_data_dir(const Config& config) {
   return {};
 }
 
+Result<std::string> read_password_file(const std::string& path, std::string_view key) {
+  auto password = read_text_file(path);
+  if (!password)
+    return make_error(ErrorCode::kInvalidParameter, fmt::format("{}: cannot read '{}'", key, path));
+  while (!password->empty() && (password->back() == '\n' || password->back() == '\r')) password->pop_back();
+  return std::move(*password);
+}
+
 Result<postgres::ConnectOptions> postgres_connection(const Config& config) {
   postgres::ConnectOptions connect;
   connect.url = config.store.url;
   connect.connect_timeout_s = std::max<std::uint32_t>(1, (config.store.connect_timeout_ms + 999) / 1000);
   connect.statement_timeout_ms = config.store.statement_timeout_ms;
   if (!config.store.password_file.empty()) {
-    auto password = read_text_file(config.store.password_file);
-    if (!password)
-      return make_error(ErrorCode::kInvalidParameter,
-                        fmt::format("store.password_file: cannot read '{}'", config.store.password_file));
-    while (!password->empty() && (password->back() == '\n' || password->back() == '\r')) password->pop_back();
-    connect.password = std::move(*password);
+    auto password = read_password_file(config.store.password_file, "store.password_file");
+    if (!password.ok()) return std::move(password).error();
+    connect.password = std::move(password).value();
   } else if (const char* password = std::getenv("PAYGATE_STORE_PASSWORD"); password != nullptr) {
     connect.password = password;
   }

@@ -30,6 +30,9 @@ void add_common_options(CLI::App& command, CommonOptions& options);
 Result<Config> resolve_config(const CommonOptions& options);
 Status ensure_data_dir(const Config& config);
 Result<std::unique_ptr<Store>> open_store(const Config& config, MetricsRegistry& metrics, const Clock& clock);
+// A password kept alone in a file (a trailing newline ignored); the error names the config key, not the
+// content.
+Result<std::string> read_password_file(const std::string& path, std::string_view key);
 // How to reach the configured PostgreSQL: the URL, and the password from store.password_file or
 // PAYGATE_STORE_PASSWORD (never from the config file itself).
 Result<postgres::ConnectOptions> postgres_connection(const Config& config);

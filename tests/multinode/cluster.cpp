@@ -107,6 +107,12 @@ void Cluster::stop() {
   }
 }
 
+void Cluster::stop_and_verify_books() {
+  stop();
+  const ProcessResult verify = run({"ledger", "verify"});
+  EXPECT_EQ(verify.exit_code, 0) << verify.output;
+}
+
 void stop_redis() {
   const std::string command =
       "redis-cli -u " + required_env("PAYGATE_TEST_REDIS_URL") + " shutdown nosave > /dev/null 2>&1";

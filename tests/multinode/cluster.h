@@ -39,6 +39,8 @@ class Cluster {
   int pay(const std::string& order_id);
   // Terminates every node (each must exit 0) and the sandbox.
   void stop();
+  // stop(), then `paygate ledger verify` on the shared store must pass.
+  void stop_and_verify_books();
 
  private:
   TempDir dir_;

@@ -161,6 +161,7 @@ TEST(Failover, ThePrimaryDiesUnderLoadAndTheNodesCarryOnOnThePromotedStandby) {
 
   // Nothing acknowledged is missing on the new primary, every order agrees with the channel, nothing doubled.
   expect_nothing_lost_or_doubled(cluster, load);
+  cluster.stop_and_verify_books();
 }
 
 }  // namespace

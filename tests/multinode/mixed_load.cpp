@@ -7,8 +7,12 @@
 
 namespace paygate::test {
 
-MixedLoad::MixedLoad(Cluster& cluster, int threads, std::string prefix, std::set<std::string> refused_codes)
-    : cluster_(cluster), prefix_(std::move(prefix)), refused_codes_(std::move(refused_codes)) {
+MixedLoad::MixedLoad(Cluster& cluster, int threads, std::string prefix, std::set<std::string> refused_codes,
+                     std::string notify_url)
+    : cluster_(cluster),
+      prefix_(std::move(prefix)),
+      refused_codes_(std::move(refused_codes)),
+      notify_url_(std::move(notify_url)) {
   for (int i = 0; i < threads; ++i) threads_.emplace_back([this, i] { run(20261202u + i); });
 }
 
@@ -57,6 +61,7 @@ void MixedLoad::run(unsigned seed) {
           order_body(prefix_ + std::to_string(n), 500 + static_cast<std::int64_t>(random() % 500));
       body["channel"] = "alipay";
       body["method"] = "qr";
+      if (!notify_url_.empty()) body["notify_url"] = notify_url_;
       auto created = client.post("/api/v1/orders", body.dump());
       if (created.status != 201) {
         EXPECT_TRUE(refused_codes_.count(created.code()) == 1) << created.body.dump();
@@ -85,15 +90,17 @@ void MixedLoad::run(unsigned seed) {
   }
 }
 
-void expect_nothing_lost_or_doubled(Cluster& cluster, MixedLoad& load) {
+std::map<std::string, int> expect_nothing_lost_or_doubled(Cluster& cluster, MixedLoad& load) {
   load.stop();
   auto client = cluster.client(0);
   const SystemClock clock;
   auto channel = sandbox_channel(cluster.alipay(), clock);
   const auto deadline = MixedLoad::Clock::now() + std::chrono::seconds(120);
+  std::map<std::string, int> statuses;
   for (const std::string& id : load.acknowledged()) {
     const nlohmann::json order = wait_until_channel_agrees(client, *channel, id, deadline);
-    ASSERT_EQ(order["order_id"], id) << "acknowledged order " << id << " is missing";
+    EXPECT_EQ(order["order_id"], id) << "acknowledged order " << id << " is missing";
+    ++statuses[order.value("status", "missing")];
   }
   for (const std::string& refund_id : load.refunds().acknowledged()) {
     EXPECT_EQ(client.get("/api/v1/refunds/" + refund_id).status, 200) << refund_id << " was lost";
@@ -103,9 +110,7 @@ void expect_nothing_lost_or_doubled(Cluster& cluster, MixedLoad& load) {
                         "('order.succeeded', 'order.late_payment') GROUP BY order_id HAVING COUNT(*) > 1) t"),
       0)
       << "an order was paid twice";
-  cluster.stop();
-  const ProcessResult verify = cluster.run({"ledger", "verify"});
-  EXPECT_EQ(verify.exit_code, 0) << verify.output;
+  return statuses;
 }
 
 }  // namespace paygate::test

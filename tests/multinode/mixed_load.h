@@ -6,6 +6,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <map>
 #include <mutex>
 #include <set>
 #include <string>
@@ -21,8 +22,10 @@ class MixedLoad {
  public:
   using Clock = std::chrono::steady_clock;
 
-  // prefix: of every out_trade_no; refused_codes: what a create may answer while a dependency is down.
-  MixedLoad(Cluster& cluster, int threads, std::string prefix, std::set<std::string> refused_codes);
+  // prefix: of every out_trade_no; refused_codes: what a create may answer while a dependency is down;
+  // notify_url: the merchant's webhook endpoint for every order ("" = none).
+  MixedLoad(Cluster& cluster, int threads, std::string prefix, std::set<std::string> refused_codes,
+            std::string notify_url = "");
   ~MixedLoad() { stop(); }
   MixedLoad(const MixedLoad&) = delete;
   MixedLoad& operator=(const MixedLoad&) = delete;
@@ -42,6 +45,7 @@ class MixedLoad {
   Cluster& cluster_;
   const std::string prefix_;
   const std::set<std::string> refused_codes_;
+  const std::string notify_url_;
   std::mutex mutex_;
   std::set<std::string> acknowledged_;
   std::vector<Clock::time_point> acknowledged_at_;
@@ -52,9 +56,9 @@ class MixedLoad {
   std::vector<std::thread> threads_;
 };
 
-// After the load: every acknowledged order is there and agrees with the channel (payments at the sandbox
-// reach the store by notify or active query), every acknowledged refund is there, no order was paid twice,
-// and `ledger verify` passes on the shared store. Stops the cluster. Failures are gtest failures.
-void expect_nothing_lost_or_doubled(Cluster& cluster, MixedLoad& load);
+// After the load (stopped here): every acknowledged order is there and agrees with the channel (payments at
+// the sandbox reach the store by notify or active query), every acknowledged refund is there, and no order
+// was paid twice. Returns the orders' final statuses, counted. Failures are gtest failures.
+std::map<std::string, int> expect_nothing_lost_or_doubled(Cluster& cluster, MixedLoad& load);
 
 }  // namespace paygate::test

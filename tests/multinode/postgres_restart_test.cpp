@@ -33,6 +33,7 @@ TEST(PostgresRestart, NodesRefuseWhileItIsDownAndCarryOnWhenItIsBack) {
   std::printf("postgres restart: %zu orders acknowledged (%zu before it came back), %d creates refused\n",
               load.acknowledged_count(), while_down, load.refused());
   expect_nothing_lost_or_doubled(cluster, load);
+  cluster.stop_and_verify_books();
 }
 
 }  // namespace

@@ -6,17 +6,14 @@
 // on one node saw payments whose notifies reached another.
 #include <gtest/gtest.h>
 
-#include <atomic>
 #include <map>
-#include <mutex>
 #include <random>
 #include <set>
 #include <thread>
 
-#include "tests/fault/kill_under_load.h"
-#include "tests/integration/sandboxed_gateway.h"
 #include "tests/integration/webhook_receiver.h"
 #include "tests/multinode/cluster.h"
+#include "tests/multinode/mixed_load.h"
 #include "tests/multinode/sse_watcher.h"
 
 namespace paygate::test {
@@ -36,73 +33,27 @@ TEST(ThreeNodes, KillsUnderMixedLoadLoseNothingDoubleNothingAndShareTheWork) {
   Receiver receiver;
   receiver.hold_answers(std::chrono::milliseconds(30));
 
-  std::mutex mutex;
-  std::set<std::string> acknowledged;
-  std::vector<std::string> burst;  // acknowledged since the last kill
-  RefundsUnderLoad refunds;
-  std::atomic<int> sequence{0};
-  std::atomic<bool> stopping{false};
-  std::vector<std::thread> clients;
-  for (int c = 0; c < kClients; ++c) {
-    clients.emplace_back([&, seed = 20261202u + c] {
-      std::mt19937_64 random(seed);
-      http::Client payer(cluster.sandbox().endpoint());
-      while (!stopping) {
-        // Any node, as a load balancer would pick; a node that is down refuses the connection.
-        const int node = static_cast<int>(random() % kNodes);
-        try {
-          auto client = cluster.client(node);
-          const int n = sequence++;
-          json body =
-              order_body("three-" + std::to_string(n), 500 + static_cast<std::int64_t>(random() % 500));
-          body["channel"] = "alipay";
-          body["method"] = "qr";
-          body["notify_url"] = receiver.url();
-          auto created = client.post("/api/v1/orders", body.dump());
-          if (created.status != 201) continue;
-          const std::string id = created.data()["order_id"];
-          {
-            std::lock_guard lock(mutex);
-            acknowledged.insert(id);
-            burst.push_back(id);
-          }
-          const auto action = random() % 4;
-          if (action == 0) {
-            client.post("/api/v1/orders/" + id + "/close", "");
-            continue;
-          }
-          (void)payer.send("POST", "/sandbox/alipay/pay", {},
-                           json{{"app_id", cluster.alipay()["app_id"]}, {"out_trade_no", id}}.dump());
-          refunds.paid(id);
-          if (action == 1) refunds.refund_one(client, random, "three-r-" + std::to_string(n));
-        } catch (const std::exception&) {
-          // The node died under this request: the next one goes elsewhere.
-        }
-      }
-    });
-  }
-
+  // Any node, as a load balancer would pick; a node that is down refuses the connection (nothing else may
+  // refuse a create).
+  MixedLoad load(cluster, kClients, "three-", {}, receiver.url());
+  std::set<std::string> checked;  // acknowledged orders a survivor has answered for
   std::mt19937_64 random(7);
   for (int kill = 0; kill < kKills; ++kill) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(400 + random() % 400));  // load runs meanwhile
+    // A kill comes at a random point of the load: after some more creates were acknowledged.
+    ASSERT_TRUE(load.wait_for_more(20 + random() % 40, std::chrono::seconds(30))) << "the load stalled";
     const int victim = static_cast<int>(random() % kNodes);
     cluster.node(victim).kill9();
-    std::vector<std::string> to_check;
-    {
-      std::lock_guard lock(mutex);
-      to_check.swap(burst);
-    }
     // The other nodes answer for every order acknowledged so far, whichever node took it.
     auto survivor = cluster.client((victim + 1) % kNodes);
-    for (const std::string& id : to_check) {
+    for (const std::string& id : load.acknowledged()) {
+      if (!checked.insert(id).second) continue;
       EXPECT_EQ(survivor.get("/api/v1/orders/" + id).status, 200)
           << "kill " << kill << ": node " << victim << "'s death lost acknowledged order " << id;
     }
     cluster.node(victim).start();
   }
-  stopping = true;
-  for (auto& thread : clients) thread.join();
-  ASSERT_GT(acknowledged.size(), 60u);
+  load.stop();
+  ASSERT_GT(load.acknowledged_count(), 60u);
 
   // Cashier pages on one node see payments whose notifies reach another (every node up now).
   for (int k = 0; k < kNodes; ++k) {
@@ -125,24 +76,8 @@ TEST(ThreeNodes, KillsUnderMixedLoadLoseNothingDoubleNothingAndShareTheWork) {
   }
 
   // The truth settles: every acknowledged order agrees with the channel, refunds finish, events arrive.
-  auto client = cluster.client(0);
-  const SystemClock clock;
-  auto channel = sandbox_channel(cluster.alipay(), clock);
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
-  std::map<std::string, int> statuses;
-  for (const std::string& id : acknowledged) {
-    const json order = wait_until_channel_agrees(client, *channel, id, deadline);
-    ASSERT_EQ(order["order_id"], id) << "an acknowledged order is missing";
-    ++statuses[order["status"].get<std::string>()];
-  }
-  for (const std::string& refund_id : refunds.acknowledged()) {
-    EXPECT_EQ(client.get("/api/v1/refunds/" + refund_id).status, 200) << refund_id << " was lost";
-  }
-  EXPECT_EQ(
-      cluster.query_int("SELECT COUNT(*) FROM (SELECT order_id FROM outbox_events WHERE type IN "
-                        "('order.succeeded', 'order.late_payment') GROUP BY order_id HAVING COUNT(*) > 1) t"),
-      0)
-      << "an order was paid twice";
+  std::map<std::string, int> statuses = expect_nothing_lost_or_doubled(cluster, load);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
   // Every event with an endpoint is delivered (at least once), and never by two nodes at once.
   const std::string undelivered_sql =
       "SELECT COUNT(*) FROM outbox_events WHERE notify_url <> '' AND status <> 'delivered'";
@@ -158,15 +93,13 @@ TEST(ThreeNodes, KillsUnderMixedLoadLoseNothingDoubleNothingAndShareTheWork) {
   std::printf(
       "three nodes: %zu orders (%d succeeded, %d partially refunded, %d closed, %d pending), %zu refunds, "
       "%lld events, %zu deliveries, %d kills\n",
-      acknowledged.size(), statuses["succeeded"], statuses["partially_refunded"], statuses["closed"],
-      statuses["pending"], refunds.acknowledged().size(), static_cast<long long>(events_with_endpoint),
+      load.acknowledged_count(), statuses["succeeded"], statuses["partially_refunded"], statuses["closed"],
+      statuses["pending"], load.refunds().acknowledged().size(), static_cast<long long>(events_with_endpoint),
       receiver.deliveries().size(), kKills);
   EXPECT_GT(statuses["succeeded"] + statuses["partially_refunded"], 20);
   EXPECT_GT(statuses["closed"], 5);
 
-  cluster.stop();
-  const ProcessResult verify = cluster.run({"ledger", "verify"});
-  EXPECT_EQ(verify.exit_code, 0) << verify.output;
+  cluster.stop_and_verify_books();
 }
 
 }  // namespace
